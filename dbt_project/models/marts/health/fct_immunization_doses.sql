@@ -1,0 +1,34 @@
+-- One row per vaccine dose, attributed to the ward version valid on the dose date and to
+-- today's ward. Names stay in staging: marts carry the personal ID and birth date only.
+with doses as (
+    select * from {{ ref('stg_immunization__doses') }}
+),
+
+wards as (
+    select * from {{ ref('dim_ward') }}
+),
+
+final as (
+    select
+        doses.dose_id,
+        doses.file_id,
+        doses.dose_date,
+        cast(strftime(doses.dose_date, '%Y%m%d') as integer) as dose_date_key,
+        strftime(doses.dose_date, '%Y-%m') as dose_month,
+        wards.ward_version_id,
+        wards.current_ward_code as ward_code,
+        doses.vaccine_code,
+        doses.dose_number,
+        doses.vaccine_code || '-' || cast(doses.dose_number as varchar) as vaccine_dose_key,
+        doses.child_id,
+        doses.birth_date,
+        doses.sex,
+        date_diff('day', doses.birth_date, doses.dose_date) as age_days_at_dose,
+        doses.report_period
+    from doses
+    inner join wards
+        on doses.ward_code = wards.ward_code
+        and doses.dose_date between wards.valid_from and wards.valid_to
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""Reading, checking and loading sector extracts into the warehouse's ``raw`` schema."""

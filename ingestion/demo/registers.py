@@ -1,0 +1,92 @@
+"""Ward registers and the records about the same children: child register snapshots, HCĐB supports,
+birth registrations (Tư pháp) and BHYT cards (BHXH)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+
+from . import timing
+from .context import Context
+
+
+def _weighted(rng, table: dict[str, float]) -> str:
+    return rng.choices(list(table), weights=list(table.values()))[0]
+
+
+def child_register_rows(ctx: Context, ward_index: int, period: timing.Period) -> list[dict[str, Any]]:
+    """Everyone under 16 living in the ward at the end of the quarter."""
+    pop = ctx.pop
+    members = np.flatnonzero((pop.ward == ward_index) & pop.alive_under(period.end, 16))
+    rows = []
+    for i in members.tolist():
+        row = ctx.child(i)
+        row.update(residence="Tạm trú" if pop.temporary[i] else "Thường trú", group=f"TDP {int(pop.group[i])}",
+                   mother=pop.mother(i), hcdb=pop.hcdb.get(i, ""))
+        rows.append(row)
+    rows.sort(key=lambda r: (int(r["group"][4:]), r["_child"]))
+    return rows
+
+
+def hcdb_support_rows(ctx: Context, ward_index: int, period: timing.Period) -> list[dict[str, Any]]:
+    pop, ward = ctx.pop, ctx.wards[ward_index]
+    conf = ctx.profile["hcdb_support"]
+    rng = ctx.rng("hcdb_support", ward.code, period.code)
+    share = conf["monthly_support_share"] * (1 - 0.3 * ward.params["lag"])
+    under16 = pop.alive_under(period.end, 16)
+    rows = []
+    for i in sorted(pop.hcdb):
+        if pop.ward[i] != ward_index or not under16[i] or rng.random() >= share:
+            continue
+        kind = _weighted(rng, conf["kinds"])
+        amount = {"tiền mặt": rng.randrange(300_000, 2_000_001, 50_000), "quà": rng.randrange(200_000, 500_001, 50_000),
+                  "thăm hỏi": rng.choice((0, 100_000, 200_000)), "dịch vụ": rng.randrange(0, 1_000_001, 100_000),
+                  "chuyển gửi": 0}[kind]
+        row = ctx.child(i)
+        row.update(hcdb=pop.hcdb[i], kind=kind.capitalize(), amount=amount, funding=_weighted(rng, conf["funding"]),
+                   date=period.start + timedelta(days=rng.randrange((period.end - period.start).days + 1)))
+        rows.append(row)
+    rows.sort(key=lambda r: (r["date"], r["_child"]))
+    return rows
+
+
+def birth_registration_rows(ctx: Context, ward_index: int, period: timing.Period) -> list[dict[str, Any]]:
+    pop = ctx.pop
+    start, end = period.start.toordinal(), period.end.toordinal()
+    members = np.flatnonzero((pop.ward == ward_index) & (pop.registered >= start) & (pop.registered <= end))
+    rows = []
+    for i in members.tolist():
+        row = ctx.child(i)
+        row.update(mother=pop.mother(i), reg_date=date.fromordinal(int(pop.registered[i])),
+                   linked="Có" if pop.linked[i] else "Không")
+        rows.append(row)
+    rows.sort(key=lambda r: (r["reg_date"], r["_child"]))
+    return rows
+
+
+def _sixth_birthday_eve(born: date) -> date:
+    try:
+        return born.replace(year=born.year + 6) - timedelta(days=1)
+    except ValueError:
+        return date(born.year + 6, 2, 28)
+
+
+def health_insurance_rows(ctx: Context, period: timing.Period) -> list[dict[str, Any]]:
+    """BHXH's monthly list of free BHYT cards of children under 6 (district-wide, expired ones too)."""
+    pop = ctx.pop
+    members = np.flatnonzero(pop.alive_under(period.end, 6) & (pop.card_issue > 0)
+                             & (pop.card_issue <= period.end.toordinal()))
+    rows = []
+    for i in members.tolist():
+        row = ctx.child(i)
+        issue = date.fromordinal(int(pop.card_issue[i]))
+        valid_to = issue + timedelta(days=364) if pop.card_short[i] else _sixth_birthday_eve(row["birth"])
+        # TE1 = child under 6, 01 = Hà Nội, then the 10-digit social insurance number
+        number = (i * 48_271 + ctx.seed * 7 + 1_000_003) % 10**8
+        row.update(card_no=f"TE101{01:02d}{number:08d}", issue=issue, valid_from=issue, valid_to=valid_to,
+                   _ward=ctx.wards[int(pop.ward[i])].code, _ward_index=int(pop.ward[i]))
+        rows.append(row)
+    rows.sort(key=lambda r: (r["_ward_index"], r["_child"]))
+    return rows

@@ -1,0 +1,82 @@
+"""Find the header row(s) of a sheet below any title block and map them to contract columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingestion.contract import Contract
+from ingestion.reader import Sheet
+from ingestion.text import fold
+
+MAX_HEADER_SCAN_ROWS = 40
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    sheet: Sheet
+    header_row: int  # 0-based index of the first header row
+    depth: int  # 1, or 2 for headers across two (merged) rows
+    columns: dict[str, int]  # contract column name -> cell index
+
+    @property
+    def data_start(self) -> int:
+        return self.header_row + self.depth
+
+    def missing(self, contract: Contract) -> list[str]:
+        return [c.label_vi for c in contract.required_columns if c.name not in self.columns]
+
+
+def _cell(row: list[object], index: int) -> str:
+    return fold(row[index]) if index < len(row) and row[index] not in (None, "") else ""
+
+
+def _labels(rows: list[list[object]], start: int, depth: int) -> list[tuple[str, ...]]:
+    """Candidate labels per cell: the lower header cell, the upper one, and both joined."""
+    width = max(len(rows[r]) for r in range(start, start + depth))
+    labels = []
+    for c in range(width):
+        parts = [_cell(rows[r], c) for r in range(start, start + depth)]
+        candidates = [p for p in reversed(parts) if p]
+        if depth > 1 and all(parts):
+            candidates.append(" ".join(parts))
+        labels.append(tuple(candidates))
+    return labels
+
+
+def _match(contract: Contract, labels: list[tuple[str, ...]]) -> dict[str, int]:
+    taken: set[int] = set()
+    found: dict[str, int] = {}
+    for column in contract.columns:
+        aliases = column.folded_aliases
+        for index, candidates in enumerate(labels):
+            if index not in taken and any(label in aliases for label in candidates):
+                found[column.name] = index
+                taken.add(index)
+                break
+    return found
+
+
+def _score(match: HeaderMatch, contract: Contract) -> tuple[int, int, int]:
+    required = sum(1 for c in contract.required_columns if c.name in match.columns)
+    return (required, len(match.columns), -match.depth)
+
+
+def find_header(sheets: list[Sheet], contract: Contract) -> HeaderMatch | None:
+    """The best header over all sheets (preferring the contract's sheet names and visible sheets)."""
+    preferred = {fold(name) for name in contract.sheets}
+    best: HeaderMatch | None = None
+    best_key: tuple = ()
+    for sheet in sheets:
+        rows = sheet.rows
+        for start in range(min(MAX_HEADER_SCAN_ROWS, len(rows))):
+            for depth in (1, 2):
+                if start + depth > len(rows):
+                    continue
+                columns = _match(contract, _labels(rows, start, depth))
+                if not columns:
+                    continue
+                match = HeaderMatch(sheet, start, depth, columns)
+                key = (_score(match, contract), fold(sheet.name) in preferred, sheet.visible, -start)
+                if best is None or key > best_key:
+                    best, best_key = match, key
+    return best

@@ -1,0 +1,49 @@
+"""Code lookups (ward, vaccine, ...) built from the dbt seeds named in contracts/lookups.yaml."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from ingestion.contract import CONTRACTS_DIR
+from ingestion.text import fold
+from treem.home import SEEDS_DIR
+
+
+@dataclass(frozen=True)
+class Lookup:
+    name: str
+    description_vi: str
+    mapping: dict[str, str]
+    strip_prefixes: tuple[str, ...]
+
+    def resolve(self, value: object) -> str | None:
+        """The code for what was typed, or None when it cannot be mapped."""
+        key = fold(value)
+        if key in self.mapping:
+            return self.mapping[key]
+        for prefix in self.strip_prefixes:
+            if key.startswith(prefix):
+                stripped = key[len(prefix):].strip(" .")
+                if stripped in self.mapping:
+                    return self.mapping[stripped]
+        return None
+
+
+@cache
+def load_lookups(seeds_dir: Path = SEEDS_DIR) -> dict[str, Lookup]:
+    spec = yaml.safe_load((CONTRACTS_DIR / "lookups.yaml").read_text(encoding="utf-8"))
+    lookups = {}
+    for name, entry in spec.items():
+        mapping: dict[str, str] = {}
+        for table in entry["tables"]:
+            with open(seeds_dir / table["seed"], encoding="utf-8", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    mapping.setdefault(fold(row[table["key"]]), row[table["value"]])
+        prefixes = tuple(sorted(entry.get("strip_prefixes", ()), key=len, reverse=True))
+        lookups[name] = Lookup(name, entry.get("description_vi", name), mapping, prefixes)
+    return lookups

@@ -1,0 +1,221 @@
+"""One file against its contract: header, period, ward, typed rows, rejects. No database here."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingestion import values
+from ingestion.contract import Column, Contract
+from ingestion.header import find_header
+from ingestion.lookups import Lookup, load_lookups
+from ingestion.reader import read_sheets
+from ingestion.text import fold
+
+TOTAL_ROW_PREFIXES = ("tong cong", "tong so")
+
+
+def _is_total_row(cells: list[object]) -> bool:
+    for value in cells:
+        if isinstance(value, str):
+            key = fold(value)
+            if key.startswith(TOTAL_ROW_PREFIXES) or key == "cong":
+                return True
+    return False
+
+
+class FileRejected(Exception):
+    """The whole file goes to quarantine; the message says why, in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # '2025-03' for a month, '2025' for a year
+    start: dt.date
+    end: dt.date
+
+
+@dataclass
+class Reject:
+    row_number: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class ParsedFile:
+    sheet: str
+    header_row: int  # 1-based spreadsheet row of the (first) header row
+    period: Period
+    ward_code: str | None
+    rows: list[dict] = field(default_factory=list)  # good rows, each with 'source_row'
+    rejects: list[Reject] = field(default_factory=list)
+    rows_read: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+
+
+def month_period(year: int, month: int) -> Period:
+    last = calendar.monthrange(year, month)[1]
+    return Period(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, last))
+
+
+def _find_period(contract: Contract, title: list[str], file_name: str) -> Period:
+    for pattern, texts in ((contract.period_title_pattern, title), (contract.period_filename_pattern, [file_name])):
+        if pattern is None:
+            continue
+        for text in texts:
+            found = pattern.search(text)
+            if found:
+                year, month = int(found["year"]), int(found["month"])
+                if 1 <= month <= 12 and 2000 <= year <= 2100:
+                    return month_period(year, month)
+    raise FileRejected(
+        "Không xác định được kỳ báo cáo: tiêu đề bảng cần ghi 'tháng MM năm YYYY' "
+        "(hoặc tên tệp chứa 'T<tháng>-<năm>')"
+    )
+
+
+def _find_ward(contract: Contract, title: list[str], wards: Lookup) -> str | None:
+    if contract.ward_title_pattern is None:
+        return None
+    for text in title:
+        found = contract.ward_title_pattern.search(text)
+        if found:
+            code = wards.resolve(found["ward"])
+            if code:
+                return code
+    return None
+
+
+def _parse_cell(column: Column, raw: object, lookups: dict[str, Lookup]) -> object:
+    if column.type == "date":
+        return values.parse_date(raw)
+    if column.type == "integer":
+        number = values.parse_integer(raw)
+        if (column.min is not None and number < column.min) or (column.max is not None and number > column.max):
+            raise values.BadValue(f"{column.label_vi} = {number} nằm ngoài khoảng {column.min}–{column.max}")
+        return number
+    if column.type == "sex":
+        return values.parse_sex(raw)
+    if column.type == "personal_id":
+        return values.parse_personal_id(raw)
+    if column.type == "name":
+        return values.parse_name(raw)
+    if column.type == "lookup":
+        lookup = lookups[column.lookup]
+        code = lookup.resolve(raw)
+        if code is None:
+            raise values.BadValue(f"Không nhận ra {lookup.description_vi} '{raw}'")
+        return code
+    return values.parse_text(raw)
+
+
+def _rule_errors(contract: Contract, row: dict, period: Period) -> list[tuple[str, str]]:
+    """(column name, Vietnamese reason) for every row rule the typed row breaks."""
+    errors = []
+    for rule in contract.row_rules:
+        value = row.get(rule.column)
+        if value is None:
+            continue
+        if rule.rule == "id_matches":
+            sex, year = values.id_sex_and_year(value)
+            row_sex, birth = row.get(rule.params["sex"]), row.get(rule.params["birth_date"])
+            if row_sex is not None and sex != row_sex:
+                errors.append((rule.column, "Mã định danh không khớp giới tính của trẻ"))
+            if birth is not None and year != birth.year:
+                errors.append((rule.column, f"Mã định danh ghi năm sinh {year}, khác ngày sinh {birth:%d/%m/%Y}"))
+        elif rule.rule == "not_after_period_end":
+            if value > period.end:
+                errors.append((rule.column, rule.params["reason_vi"]))
+        elif rule.rule == "not_before":
+            other = row.get(rule.params["other"])
+            if other is not None and value < other:
+                errors.append((rule.column, rule.params["reason_vi"]))
+        else:
+            raise ValueError(f"{contract.source}: unknown row rule {rule.rule}")
+    return errors
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
+
+
+def parse_file(path: Path, contract: Contract) -> ParsedFile:
+    """Read and check one file. Raises FileRejected (or reader.UnreadableFile) for whole-file faults."""
+    lookups = load_lookups()
+    sheets = read_sheets(path)
+    header = find_header(sheets, contract)
+    if header is None:
+        raise FileRejected(
+            "Không tìm thấy dòng tiêu đề cột nào khớp mẫu báo cáo "
+            f"'{contract.name_vi}' (cần các cột: {', '.join(c.label_vi for c in contract.required_columns)})"
+        )
+    missing = header.missing(contract)
+    if missing:
+        raise FileRejected(
+            f"Thiếu cột bắt buộc: {', '.join(missing)} (bảng ở trang '{header.sheet.name}', "
+            f"dòng tiêu đề {header.header_row + 1})"
+        )
+    rows = header.sheet.rows
+    title = [fold(" ".join(str(c) for c in row if c not in (None, ""))) for row in rows[: header.header_row]]
+    period = _find_period(contract, title, path.name)
+    parsed = ParsedFile(header.sheet.name, header.header_row + 1, period, _find_ward(contract, title, lookups["ward"]))
+
+    seen_keys: dict[tuple, int] = {}
+    for index in range(header.data_start, len(rows)):
+        cells = rows[index]
+        row_number = index + 1
+        mapped = {name: (cells[i] if i < len(cells) else None) for name, i in header.columns.items()}
+        parsed.rows_read += 1
+        if all(values.is_blank(v) for v in mapped.values()) or _is_total_row(cells):
+            parsed.rows_skipped += 1  # blank rows, rows with only an STT or a note, 'Tổng cộng'
+            continue
+        typed: dict[str, object] = {}
+        errors: list[tuple[str, str]] = []
+        for column in contract.columns:
+            raw = mapped.get(column.name)
+            if values.is_blank(raw):
+                if column.required:
+                    errors.append((column.name, f"Thiếu giá trị bắt buộc ở cột {column.label_vi}"))
+                typed[column.name] = None
+                continue
+            try:
+                typed[column.name] = _parse_cell(column, raw, lookups)
+            except values.BadValue as error:
+                errors.append((column.name, str(error)))
+                typed[column.name] = None
+        if not errors:
+            errors = _rule_errors(contract, typed, period)
+        if not errors and contract.duplicate_key:
+            key = tuple(typed.get(k) for k in contract.duplicate_key)
+            if key in seen_keys:
+                errors.append((contract.duplicate_key[0], f"Dòng trùng lặp với dòng {seen_keys[key]}"))
+            else:
+                seen_keys[key] = row_number
+        if errors:
+            parsed.rows_rejected += 1
+            for name, reason in errors:
+                column = contract.column(name)
+                parsed.rejects.append(Reject(row_number, column.label_vi, _shown(mapped.get(name)), reason))
+            continue
+        typed["source_row"] = row_number
+        parsed.rows.append(typed)
+
+    if parsed.ward_code is None and contract.ward_column:
+        wards = Counter(r[contract.ward_column] for r in parsed.rows if r.get(contract.ward_column))
+        parsed.ward_code = wards.most_common(1)[0][0] if wards else None
+    data_rows = parsed.rows_read - parsed.rows_skipped
+    if data_rows and parsed.rows_rejected / data_rows > contract.max_bad_row_share:
+        raise FileRejected(
+            f"{parsed.rows_rejected}/{data_rows} dòng bị lỗi, quá ngưỡng "
+            f"{contract.max_bad_row_share:.0%}; hãy kiểm tra lại tệp (ví dụ lỗi đầu tiên, dòng "
+            f"{parsed.rejects[0].row_number}: {parsed.rejects[0].reason})"
+        )
+    return parsed

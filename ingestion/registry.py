@@ -1,0 +1,69 @@
+"""The warehouse's ``raw`` schema: the file registry, row rejects and one table per source."""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingestion.contract import Contract
+
+DUCKDB_TYPES = {
+    "text": "VARCHAR",
+    "name": "VARCHAR",
+    "date": "DATE",
+    "integer": "INTEGER",
+    "sex": "VARCHAR",
+    "personal_id": "VARCHAR",
+    "lookup": "VARCHAR",
+}
+
+REGISTRY_DDL = """
+create schema if not exists raw;
+create table if not exists raw.file_registry (
+    file_id varchar primary key,       -- first 16 hex digits of the content hash
+    content_hash varchar not null unique,
+    source varchar not null,
+    file_name varchar not null,
+    size_bytes bigint not null,
+    received_at timestamp not null,    -- when the inbox first held the file (its modification time)
+    processed_at timestamp not null,
+    outcome varchar not null,          -- 'loaded' or 'quarantined'
+    reason varchar,                    -- why it was quarantined, in Vietnamese
+    sheet varchar,
+    header_row integer,
+    ward_code varchar,
+    period varchar,
+    period_start date,
+    period_end date,
+    rows_read integer not null,
+    rows_loaded integer not null,
+    rows_rejected integer not null,
+    rows_skipped integer not null,
+    stored_as varchar not null         -- path of the file in archive/ or quarantine/, under the home
+);
+create table if not exists raw.row_rejects (
+    file_id varchar not null,
+    source varchar not null,
+    sheet varchar,
+    row_number integer not null,
+    column_name varchar not null,
+    value varchar,
+    reason varchar not null
+);
+"""
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contracts: list[Contract]) -> None:
+    con.execute(REGISTRY_DDL)
+    for contract in contracts:
+        columns = ",\n    ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in contract.columns)
+        con.execute(
+            f"create table if not exists raw.{contract.raw_table} (\n"
+            f"    file_id varchar not null,\n    source_row integer not null,\n    {columns}\n)"
+        )
+
+
+def registered(con: duckdb.DuckDBPyConnection, content_hash: str) -> tuple[str, str, str | None] | None:
+    """(outcome, stored_as, reason) of a file already handled, by content hash."""
+    return con.execute(
+        "select outcome, stored_as, reason from raw.file_registry where content_hash = ?", [content_hash]
+    ).fetchone()

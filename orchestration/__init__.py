@@ -1,0 +1,1 @@
+"""Dagster definitions: ingestion, dbt and publish assets, the inbox sensor, checks and jobs."""

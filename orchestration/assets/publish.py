@@ -1,0 +1,68 @@
+"""Publish: copy the marts the dashboard reads into a new serving file and swap it in atomically."""
+
+
+import os
+
+import dagster as dg
+import duckdb
+from dagster_dbt import get_asset_key_for_model
+
+from orchestration.assets.dbt import treem_dbt_assets
+from orchestration.resources import WAREHOUSE_POOL, HomeResource
+
+# The serving copy's contract with the dashboard: these tables, with these names.
+PUBLISHED_MODELS = ("dim_ward", "dim_vaccine", "agg_immunization_ward_months", "fct_ward_indicators")
+PUBLISHED_SEEDS = ("indicators",)
+
+
+def _published() -> list[tuple[str, str]]:
+    return [("marts", m) for m in PUBLISHED_MODELS] + [("reference", s) for s in PUBLISHED_SEEDS]
+
+
+def publish_serving_copy(warehouse: os.PathLike, serving: os.PathLike) -> dict[str, int]:
+    """Write the published tables to ``serving``.tmp, then rename it over ``serving``; returns row counts."""
+    serving = os.fspath(serving)
+    staging_file = serving + ".tmp"
+    if os.path.exists(staging_file):
+        os.remove(staging_file)  # left by a run that crashed mid-publish
+    counts = {}
+    con = duckdb.connect(staging_file)
+    try:
+        con.execute("attach ? as warehouse (read_only)", [os.fspath(warehouse)])
+        for schema, table in _published():
+            con.execute(f"create table {table} as select * from warehouse.{schema}.{table}")
+            counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
+        con.execute(
+            """
+            create table serving_meta as
+            select
+                current_localtimestamp() as published_at,
+                max(received_at) filter (where outcome = 'loaded') as data_as_of,
+                count(*) filter (where outcome = 'loaded') as files_loaded,
+                count(*) filter (where outcome = 'quarantined') as files_quarantined
+            from warehouse.raw.file_registry
+            """
+        )
+        con.execute("detach warehouse")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    os.replace(staging_file, serving)
+    return counts
+
+
+@dg.asset(
+    key="serving_copy",
+    group_name="publish",
+    description="The read-only DuckDB file the dashboard reads, replaced atomically after each good build.",
+    deps=[get_asset_key_for_model([treem_dbt_assets], name) for name in PUBLISHED_MODELS + PUBLISHED_SEEDS],
+    kinds={"duckdb"},
+    pool=WAREHOUSE_POOL,
+)
+def serving_copy(context: dg.AssetExecutionContext, treem_home: HomeResource) -> dg.MaterializeResult:
+    home = treem_home.home
+    counts = publish_serving_copy(home.warehouse, home.serving)
+    context.log.info(f"Đã xuất bản bản phục vụ {home.serving}: {counts}")
+    return dg.MaterializeResult(
+        metadata={"path": dg.MetadataValue.path(str(home.serving)), **{f"rows_{t}": n for t, n in counts.items()}}
+    )

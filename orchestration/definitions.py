@@ -1,0 +1,23 @@
+"""The one Definitions object: every asset, check, sensor, job and resource of treem."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.assets.dbt import treem_dbt_assets
+from orchestration.assets.ingestion import FILE_REGISTRY, ingestion_assets
+from orchestration.assets.publish import serving_copy
+from orchestration.dbt_project import dbt_resource
+from orchestration.jobs import treem_all_job
+from orchestration.resources import HomeResource
+from orchestration.sensors import inbox_sensor
+
+defs = dg.Definitions(
+    assets=[FILE_REGISTRY, *ingestion_assets(), treem_dbt_assets, serving_copy],
+    jobs=[treem_all_job],
+    sensors=[inbox_sensor],
+    resources={
+        "treem_home": HomeResource(root=dg.EnvVar("TREEM_HOME")),
+        "dbt": dbt_resource(),
+    },
+)

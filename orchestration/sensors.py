@@ -1,0 +1,43 @@
+"""The inbox sensor: a run for each new set of complete files, keyed by their content hashes."""
+
+
+import hashlib
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from ingestion.contract import load_contracts
+from ingestion.load import content_hash, pending_files
+from orchestration.jobs import treem_all_job
+from orchestration.resources import HomeResource
+
+
+def complete_files(sizes: dict[str, int], previous: dict[str, int]) -> list[str]:
+    """Files whose size is the same as at the previous tick: the office has finished writing them."""
+    return sorted(path for path, size in sizes.items() if previous.get(path) == size)
+
+
+@dg.sensor(
+    job=treem_all_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Watches inbox/<source>/ for every source with a contract; starts a run for new complete files.",
+)
+def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) -> dg.SensorResult:
+    home = treem_home.home
+    sizes = {
+        str(path): path.stat().st_size
+        for contract in load_contracts().values()
+        for path in pending_files(home.source_inbox(contract.source))
+    }
+    previous = json.loads(context.cursor) if context.cursor else {}
+    ready = complete_files(sizes, previous)
+    cursor = json.dumps(sizes, sort_keys=True)
+    if not ready:
+        return dg.SensorResult(skip_reason="Không có tệp mới hoàn chỉnh trong hộp thư đến", cursor=cursor)
+    hashes = sorted(content_hash(Path(path)) for path in ready)
+    run_key = hashlib.sha256("".join(hashes).encode()).hexdigest()[:32]
+    context.log.info(f"{len(ready)} tệp mới: {', '.join(p.rsplit('/', 1)[-1] for p in ready[:10])}")
+    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=run_key, tags={"treem/files": str(len(ready))})],
+                           cursor=cursor)

@@ -1,0 +1,1 @@
+"""treem: the data platform behind Hà Đông's yearly plan for its children."""
