@@ -92,7 +92,11 @@ def parse_contract(data: dict) -> Contract:
             )
         )
     rules = tuple(
-        RowRule(rule=r["rule"], column=r["column"], params={k: v for k, v in r.items() if k not in ("rule", "column")})
+        RowRule(
+            rule=r["rule"],
+            column=r["column"],
+            params={k: v for k, v in r.items() if k not in ("rule", "column")},
+        )
         for r in data.get("row_rules", ())
     )
     period = data.get("period", {})

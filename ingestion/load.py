@@ -113,8 +113,13 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, 
     except (UnreadableFile, FileRejected) as error:
         target = home.quarantine / contract.source / f"{file_id}__{path.name}"
         record.update(
-            outcome="quarantined", reason=str(error), rows_read=0, rows_loaded=0, rows_rejected=0,
-            rows_skipped=0, stored_as=str(target.relative_to(home.root)),
+            outcome="quarantined",
+            reason=str(error),
+            rows_read=0,
+            rows_loaded=0,
+            rows_rejected=0,
+            rows_skipped=0,
+            stored_as=str(target.relative_to(home.root)),
         )
         _register(con, record)
         _place(path, target)
@@ -123,10 +128,18 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, 
 
     target = home.archive / contract.source / parsed.period.key / f"{file_id}__{path.name}"
     record.update(
-        outcome="loaded", reason=None, sheet=parsed.sheet, header_row=parsed.header_row,
-        ward_code=parsed.ward_code, period=parsed.period.key, period_start=parsed.period.start,
-        period_end=parsed.period.end, rows_read=parsed.rows_read, rows_loaded=len(parsed.rows),
-        rows_rejected=parsed.rows_rejected, rows_skipped=parsed.rows_skipped,
+        outcome="loaded",
+        reason=None,
+        sheet=parsed.sheet,
+        header_row=parsed.header_row,
+        ward_code=parsed.ward_code,
+        period=parsed.period.key,
+        period_start=parsed.period.start,
+        period_end=parsed.period.end,
+        rows_read=parsed.rows_read,
+        rows_loaded=len(parsed.rows),
+        rows_rejected=parsed.rows_rejected,
+        rows_skipped=parsed.rows_skipped,
         stored_as=str(target.relative_to(home.root)),
     )
     con.execute("begin transaction")
@@ -150,8 +163,14 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, 
         raise
     _place(path, target)
     return FileOutcome(
-        contract.source, path.name, file_id, "loaded", parsed.rows_read, len(parsed.rows),
-        parsed.rows_rejected, parsed.rows_skipped,
+        contract.source,
+        path.name,
+        file_id,
+        "loaded",
+        parsed.rows_read,
+        len(parsed.rows),
+        parsed.rows_rejected,
+        parsed.rows_skipped,
     )
 
 

@@ -28,7 +28,7 @@ class Lookup:
             return self.mapping[key]
         for prefix in self.strip_prefixes:
             if key.startswith(prefix):
-                stripped = key[len(prefix):].strip(" .")
+                stripped = key[len(prefix) :].strip(" .")
                 if stripped in self.mapping:
                     return self.mapping[stripped]
         return None

@@ -65,7 +65,10 @@ def month_period(year: int, month: int) -> Period:
 
 
 def _find_period(contract: Contract, title: list[str], file_name: str) -> Period:
-    for pattern, texts in ((contract.period_title_pattern, title), (contract.period_filename_pattern, [file_name])):
+    for pattern, texts in (
+        (contract.period_title_pattern, title),
+        (contract.period_filename_pattern, [file_name]),
+    ):
         if pattern is None:
             continue
         for text in texts:
@@ -97,7 +100,9 @@ def _parse_cell(column: Column, raw: object, lookups: dict[str, Lookup]) -> obje
         return values.parse_date(raw)
     if column.type == "integer":
         number = values.parse_integer(raw)
-        if (column.min is not None and number < column.min) or (column.max is not None and number > column.max):
+        if (column.min is not None and number < column.min) or (
+            column.max is not None and number > column.max
+        ):
             raise values.BadValue(f"{column.label_vi} = {number} nằm ngoài khoảng {column.min}–{column.max}")
         return number
     if column.type == "sex":
@@ -128,7 +133,9 @@ def _rule_errors(contract: Contract, row: dict, period: Period) -> list[tuple[st
             if row_sex is not None and sex != row_sex:
                 errors.append((rule.column, "Mã định danh không khớp giới tính của trẻ"))
             if birth is not None and year != birth.year:
-                errors.append((rule.column, f"Mã định danh ghi năm sinh {year}, khác ngày sinh {birth:%d/%m/%Y}"))
+                errors.append(
+                    (rule.column, f"Mã định danh ghi năm sinh {year}, khác ngày sinh {birth:%d/%m/%Y}")
+                )
         elif rule.rule == "not_after_period_end":
             if value > period.end:
                 errors.append((rule.column, rule.params["reason_vi"]))
@@ -166,7 +173,9 @@ def parse_file(path: Path, contract: Contract) -> ParsedFile:
     rows = header.sheet.rows
     title = [fold(" ".join(str(c) for c in row if c not in (None, ""))) for row in rows[: header.header_row]]
     period = _find_period(contract, title, path.name)
-    parsed = ParsedFile(header.sheet.name, header.header_row + 1, period, _find_ward(contract, title, lookups["ward"]))
+    parsed = ParsedFile(
+        header.sheet.name, header.header_row + 1, period, _find_ward(contract, title, lookups["ward"])
+    )
 
     seen_keys: dict[tuple, int] = {}
     for index in range(header.data_start, len(rows)):

@@ -59,7 +59,7 @@ def _read_workbook(path: Path) -> list[Sheet]:
 def decode_text(data: bytes) -> str:
     """Decode CSV bytes: UTF-8 (with or without BOM), UTF-16 by BOM, else Windows-1258."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8")
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
     try:

@@ -7,6 +7,7 @@ import dagster as dg
 from orchestration.assets.dbt import treem_dbt_assets
 from orchestration.assets.ingestion import FILE_REGISTRY, ingestion_assets
 from orchestration.assets.publish import serving_copy
+from orchestration.console import treem_console_logger
 from orchestration.dbt_project import dbt_resource
 from orchestration.jobs import treem_all_job
 from orchestration.resources import HomeResource
@@ -16,6 +17,7 @@ defs = dg.Definitions(
     assets=[FILE_REGISTRY, *ingestion_assets(), treem_dbt_assets, serving_copy],
     jobs=[treem_all_job],
     sensors=[inbox_sensor],
+    loggers={"console": treem_console_logger},
     resources={
         "treem_home": HomeResource(root=dg.EnvVar("TREEM_HOME")),
         "dbt": dbt_resource(),

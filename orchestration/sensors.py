@@ -1,6 +1,5 @@
 """The inbox sensor: a run for each new set of complete files, keyed by their content hashes."""
 
-
 import hashlib
 import json
 from pathlib import Path
@@ -22,7 +21,8 @@ def complete_files(sizes: dict[str, int], previous: dict[str, int]) -> list[str]
     job=treem_all_job,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Watches inbox/<source>/ for every source with a contract; starts a run for new complete files.",
+    description="Watches inbox/<source>/ of every source with a contract; "
+    "starts a run for new complete files.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) -> dg.SensorResult:
     home = treem_home.home
@@ -39,5 +39,6 @@ def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) 
     hashes = sorted(content_hash(Path(path)) for path in ready)
     run_key = hashlib.sha256("".join(hashes).encode()).hexdigest()[:32]
     context.log.info(f"{len(ready)} tệp mới: {', '.join(p.rsplit('/', 1)[-1] for p in ready[:10])}")
-    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=run_key, tags={"treem/files": str(len(ready))})],
-                           cursor=cursor)
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=run_key, tags={"treem/files": str(len(ready))})], cursor=cursor
+    )

@@ -55,7 +55,7 @@ class Home:
     def source_inbox(self, source: str) -> Path:
         return self.inbox / source
 
-    def ensure(self) -> "Home":
+    def ensure(self) -> Home:
         for folder in (self.inbox, self.archive, self.quarantine, self.dagster_home, self.reports):
             folder.mkdir(parents=True, exist_ok=True)
         return self

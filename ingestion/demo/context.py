@@ -28,12 +28,19 @@ class Context:
 
     def child(self, i: int) -> dict[str, Any]:
         pop = self.pop
-        return {"pid": pop.pid(i), "name": pop.name(i), "birth": pop.born(i),
-                "sex": "Nữ" if pop.female[i] else "Nam", "_child": i}
+        return {
+            "pid": pop.pid(i),
+            "name": pop.name(i),
+            "birth": pop.born(i),
+            "sex": "Nữ" if pop.female[i] else "Nam",
+            "_child": i,
+        }
 
 
 def ward_spelling(name: str, style: str, rng: random.Random) -> str:
     """A ward name as offices type it: 'Mộ Lao', 'P. Mộ Lao', 'phường Mộ Lao', 'MO LAO'."""
     if style == "C":
         return rng.choice((strip_diacritics(name).upper(), strip_diacritics(name).upper(), name.upper()))
-    return rng.choice((name, name, f"P. {name}", f"phường {name}", f"Phường {name}", strip_diacritics(name).upper()))
+    return rng.choice(
+        (name, name, f"P. {name}", f"phường {name}", f"Phường {name}", strip_diacritics(name).upper())
+    )

@@ -15,12 +15,21 @@ from .sources import VACCINE_SPELLING
 
 # (canonical code, dose number, due age in months, due offset in days after that)
 SCHEDULE: tuple[tuple[str, int, int, int], ...] = (
-    ("BCG", 1, 0, 0), ("HEPB0", 1, 0, 0),
-    ("DTP_HEPB_HIB", 1, 2, 0), ("DTP_HEPB_HIB", 2, 3, 0), ("DTP_HEPB_HIB", 3, 4, 0),
-    ("OPV", 1, 2, 0), ("OPV", 2, 3, 0), ("OPV", 3, 4, 0),
-    ("IPV", 1, 5, 0), ("MEASLES", 1, 9, 0),
-    ("JE", 1, 12, 0), ("JE", 2, 12, 14), ("JE", 3, 24, 0),
-    ("DTP_BOOSTER", 4, 18, 0), ("MR", 1, 18, 0),
+    ("BCG", 1, 0, 0),
+    ("HEPB0", 1, 0, 0),
+    ("DTP_HEPB_HIB", 1, 2, 0),
+    ("DTP_HEPB_HIB", 2, 3, 0),
+    ("DTP_HEPB_HIB", 3, 4, 0),
+    ("OPV", 1, 2, 0),
+    ("OPV", 2, 3, 0),
+    ("OPV", 3, 4, 0),
+    ("IPV", 1, 5, 0),
+    ("MEASLES", 1, 9, 0),
+    ("JE", 1, 12, 0),
+    ("JE", 2, 12, 14),
+    ("JE", 3, 24, 0),
+    ("DTP_BOOSTER", 4, 18, 0),
+    ("MR", 1, 18, 0),
 )
 VACCINE_ORDER = {code: i for i, code in enumerate(dict.fromkeys(c for c, *_ in SCHEDULE))}
 
@@ -36,8 +45,9 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-def _child_doses(born: date, params: dict[str, Any], conf: dict[str, Any], rng: np.random.Generator
-                 ) -> list[tuple[str, int, date]]:
+def _child_doses(
+    born: date, params: dict[str, Any], conf: dict[str, Any], rng: np.random.Generator
+) -> list[tuple[str, int, date]]:
     """The doses one child receives, in order, dates never closer than the minimum interval."""
     lag = params["lag"]
     mean_delay = params["delay_days"]
@@ -56,8 +66,11 @@ def _child_doses(born: date, params: dict[str, Any], conf: dict[str, Any], rng: 
             return u < conf["birth_dose_share"]
         if code in ("DTP_HEPB_HIB", "OPV"):
             if dose == 1:
-                return u < conf["first_dose_share"] - 0.04 * lag if code == "DTP_HEPB_HIB" else \
-                    given.get(("DTP_HEPB_HIB", 1), False) and u < 0.995
+                return (
+                    u < conf["first_dose_share"] - 0.04 * lag
+                    if code == "DTP_HEPB_HIB"
+                    else given.get(("DTP_HEPB_HIB", 1), False) and u < 0.995
+                )
             if code == "OPV":
                 return given.get(("DTP_HEPB_HIB", dose), False) and u < 0.995
             return given.get((code, dose - 1), False) and u < keep_series
@@ -114,8 +127,9 @@ def immunization_rows(ctx: Context) -> dict[tuple[str, str], list[dict[str, Any]
     return by_file
 
 
-def style_immunization_rows(rows: list[dict[str, Any]], ward: Ward, style: str, ctx: Context,
-                            period: timing.Period) -> list[dict[str, Any]]:
+def style_immunization_rows(
+    rows: list[dict[str, Any]], ward: Ward, style: str, ctx: Context, period: timing.Period
+) -> list[dict[str, Any]]:
     """Spell vaccine, ward and facility the way this station writes them."""
     rng = ctx.rng("immunization-values", ward.code, period.code)
     spelling = VACCINE_SPELLING[style]
@@ -123,8 +137,14 @@ def style_immunization_rows(rows: list[dict[str, Any]], ward: Ward, style: str, 
     out = []
     for row in rows:
         facility = "TTYT Hà Đông" if rng.random() < share else f"Trạm Y tế phường {ward.name}"
-        out.append(dict(row, vaccine=spelling[row["_code"]], ward=ward_spelling(ward.name, style, rng),
-                        facility=facility))
+        out.append(
+            dict(
+                row,
+                vaccine=spelling[row["_code"]],
+                ward=ward_spelling(ward.name, style, rng),
+                facility=facility,
+            )
+        )
     return out
 
 
@@ -148,8 +168,11 @@ def vitamin_a_rows(ctx: Context, ward_index: int, period: timing.Period) -> list
             day = round_day + timedelta(days=rng.randint(0, 1))
         row = ctx.child(i)
         twelve_months = add_months(row["birth"], 12)
-        row.update(date=day, iu=100_000 if day < twelve_months else 200_000,
-                   round=f"Tháng {round_day.month}/{round_day.year}")
+        row.update(
+            date=day,
+            iu=100_000 if day < twelve_months else 200_000,
+            round=f"Tháng {round_day.month}/{round_day.year}",
+        )
         rows.append(row)
     rows.sort(key=lambda r: (r["date"], r["_child"]))
     return rows

@@ -19,7 +19,7 @@ def _invalid_id(pid: str, rng: random.Random) -> str:
     variant = rng.randrange(3)
     if variant == 0:  # a digit lost while typing
         cut = rng.randrange(len(pid))
-        return pid[:cut] + pid[cut + 1:]
+        return pid[:cut] + pid[cut + 1 :]
     if variant == 1:  # sex/century digit contradicts the sex column
         return pid[:3] + {"2": "3", "3": "2"}.get(pid[3], "2") + pid[4:]
     shift = rng.randint(1, 3)  # year digits contradict the birth date

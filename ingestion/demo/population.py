@@ -25,25 +25,26 @@ class Population:
     year: int
     wards: list[Ward]
     people_by_ward: list[int]
-    birth: np.ndarray        # int32 ordinal
-    female: np.ndarray       # int8 0/1
-    ward: np.ndarray         # int16 index into wards
-    temporary: np.ndarray    # bool: tạm trú
-    has_id: np.ndarray       # bool
-    serial: np.ndarray       # int32, 6-digit serial of the personal ID
+    birth: np.ndarray  # int32 ordinal
+    female: np.ndarray  # int8 0/1
+    ward: np.ndarray  # int16 index into wards
+    temporary: np.ndarray  # bool: tạm trú
+    has_id: np.ndarray  # bool
+    serial: np.ndarray  # int32, 6-digit serial of the personal ID
     surname: np.ndarray
     middle: np.ndarray
     given: np.ndarray
-    nfd: np.ndarray          # bool: name typed in decomposed Unicode
+    nfd: np.ndarray  # bool: name typed in decomposed Unicode
     mother_surname: np.ndarray
     mother_middle: np.ndarray
     mother_given: np.ndarray
-    group: np.ndarray        # int16 tổ dân phố number
-    registered: np.ndarray   # int32 ordinal of birth registration in the district, 0 = none
-    linked: np.ndarray       # bool: registered through the linked procedure (liên thông)
-    card_issue: np.ndarray   # int32 ordinal of BHYT card issue, 0 = no card
-    card_short: np.ndarray   # bool: card valid 12 months only, not renewed
+    group: np.ndarray  # int16 tổ dân phố number
+    registered: np.ndarray  # int32 ordinal of birth registration in the district, 0 = none
+    linked: np.ndarray  # bool: registered through the linked procedure (liên thông)
+    card_issue: np.ndarray  # int32 ordinal of BHYT card issue, 0 = no card
+    card_short: np.ndarray  # bool: card valid 12 months only, not renewed
     hcdb: dict[int, str] = field(default_factory=dict)  # child index -> "a;d"
+    children_by_ward: list[int] = field(default_factory=list)  # under 16 on 31 December of year
 
     def __len__(self) -> int:
         return len(self.birth)
@@ -57,12 +58,18 @@ class Population:
         return f"001{sex_digit}{born.year % 100:02d}{int(self.serial[i]):06d}"
 
     def name(self, i: int) -> str:
-        return names.full_name(int(self.surname[i]), int(self.middle[i]), int(self.given[i]),
-                               int(self.female[i]), bool(self.nfd[i]))
+        return names.full_name(
+            int(self.surname[i]),
+            int(self.middle[i]),
+            int(self.given[i]),
+            int(self.female[i]),
+            bool(self.nfd[i]),
+        )
 
     def mother(self, i: int) -> str:
-        return names.full_name(int(self.mother_surname[i]), int(self.mother_middle[i]),
-                               int(self.mother_given[i]), 1)
+        return names.full_name(
+            int(self.mother_surname[i]), int(self.mother_middle[i]), int(self.mother_given[i]), 1
+        )
 
     def born(self, i: int) -> date:
         return date.fromordinal(int(self.birth[i]))
@@ -92,8 +99,9 @@ def cohort_sizes(ward: Ward, year: int, scale: float, profile: dict[str, Any]) -
     return [births * (1 + pop["cohort_trend"] * (year - y)) for y in range(year - 16, year + 1)]
 
 
-def simulate(wards: list[Ward], year: int, scale: float, profile: dict[str, Any],
-             rng: np.random.Generator) -> Population:
+def simulate(
+    wards: list[Ward], year: int, scale: float, profile: dict[str, Any], rng: np.random.Generator
+) -> Population:
     pop = profile["population"]
     ward_idx: list[np.ndarray] = []
     births: list[np.ndarray] = []
@@ -102,7 +110,9 @@ def simulate(wards: list[Ward], year: int, scale: float, profile: dict[str, Any]
             y = year - 16 + offset
             n = max(int(rng.poisson(expected)), 1)
             start, end = date(y, 1, 1).toordinal(), date(y, 12, 31).toordinal()
-            births.append(np.sort(rng.integers(start, end + 1, size=n)).astype(np.int32))
+            # stratified over the year: months hold steady counts, as birth registers show
+            spread = (np.arange(n) + rng.random(n)) * ((end - start + 1) / n)
+            births.append((start + spread.astype(np.int64)).astype(np.int32))
             ward_idx.append(np.full(n, w_i, dtype=np.int16))
     birth = np.concatenate(births)
     ward = np.concatenate(ward_idx)
@@ -122,10 +132,12 @@ def simulate(wards: list[Ward], year: int, scale: float, profile: dict[str, Any]
     weights = np.array([w for _, w in names.SURNAMES], dtype=float)
     weights /= weights.sum()
     surname = rng.choice(len(names.SURNAMES), size=n, p=weights).astype(np.int16)
-    middle = np.where(female == 1, rng.integers(0, len(names.MIDDLE_FEMALE), n),
-                      rng.integers(0, len(names.MIDDLE_MALE), n)).astype(np.int16)
-    given = np.where(female == 1, rng.integers(0, len(names.GIVEN_FEMALE), n),
-                     rng.integers(0, len(names.GIVEN_MALE), n)).astype(np.int16)
+    middle = np.where(
+        female == 1, rng.integers(0, len(names.MIDDLE_FEMALE), n), rng.integers(0, len(names.MIDDLE_MALE), n)
+    ).astype(np.int16)
+    given = np.where(
+        female == 1, rng.integers(0, len(names.GIVEN_FEMALE), n), rng.integers(0, len(names.GIVEN_MALE), n)
+    ).astype(np.int16)
     nfd = rng.random(n) < pop["nfd_name_share"]
     mother_surname = rng.choice(len(names.SURNAMES), size=n, p=weights).astype(np.int16)
     mother_middle = rng.integers(0, len(names.MIDDLE_FEMALE), n).astype(np.int16)
@@ -137,18 +149,34 @@ def simulate(wards: list[Ward], year: int, scale: float, profile: dict[str, Any]
 
     lag = np.array([w.params["lag"] for w in wards])[ward]
     registered, linked = _birth_registrations(birth, temporary, has_id, lag, profile, rng)
-    card_issue, card_short = _insurance_cards(birth, registered, linked, temporary, has_id, lag,
-                                              profile, rng)
+    card_issue, card_short = _insurance_cards(birth, registered, linked, temporary, has_id, lag, profile, rng)
 
     population = Population(
-        year=year, wards=wards,
+        year=year,
+        wards=wards,
         people_by_ward=[max(int(round(w.params["residents"] * scale)), 1) for w in wards],
-        birth=birth, female=female, ward=ward, temporary=temporary, has_id=has_id, serial=serial,
-        surname=surname, middle=middle, given=given, nfd=nfd, mother_surname=mother_surname,
-        mother_middle=mother_middle, mother_given=mother_given, group=group, registered=registered,
-        linked=linked, card_issue=card_issue, card_short=card_short,
+        birth=birth,
+        female=female,
+        ward=ward,
+        temporary=temporary,
+        has_id=has_id,
+        serial=serial,
+        surname=surname,
+        middle=middle,
+        given=given,
+        nfd=nfd,
+        mother_surname=mother_surname,
+        mother_middle=mother_middle,
+        mother_given=mother_given,
+        group=group,
+        registered=registered,
+        linked=linked,
+        card_issue=card_issue,
+        card_short=card_short,
     )
     population.hcdb = _hcdb_groups(n, pop, rng)
+    under16 = population.alive_under(date(year, 12, 31), 16)
+    population.children_by_ward = np.bincount(ward[under16], minlength=len(wards)).tolist()
     return population
 
 
@@ -159,14 +187,21 @@ def _years_of(ordinals: np.ndarray) -> np.ndarray:
     return days.astype("datetime64[Y]").astype(np.int64) + 1970
 
 
-def _birth_registrations(birth: np.ndarray, temporary: np.ndarray, has_id: np.ndarray, lag: np.ndarray,
-                         profile: dict[str, Any], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _birth_registrations(
+    birth: np.ndarray,
+    temporary: np.ndarray,
+    has_id: np.ndarray,
+    lag: np.ndarray,
+    profile: dict[str, Any],
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
     """Registration date in the district (permanent residents only) and the linked-procedure flag."""
     conf = profile["birth_registration"]
     n = len(birth)
     on_time = rng.random(n) < conf["on_time_share"] - 0.10 * lag
-    delay = np.where(on_time, np.minimum(3 + rng.gamma(2.0, 7.0, n), 60),
-                     np.minimum(61 + rng.exponential(70.0, n), 500)).astype(np.int32)
+    delay = np.where(
+        on_time, np.minimum(3 + rng.gamma(2.0, 7.0, n), 60), np.minimum(61 + rng.exponential(70.0, n), 500)
+    ).astype(np.int32)
     registered = np.where(~temporary & has_id, birth + delay, 0).astype(np.int32)
     month_index = _months_since_start(registered)
     linked_p = conf["linked_share_start"] + conf["linked_share_step"] * month_index - 0.1 * lag
@@ -182,9 +217,16 @@ def _months_since_start(ordinals: np.ndarray) -> np.ndarray:
     return np.where(ordinals > 0, months, 0)
 
 
-def _insurance_cards(birth: np.ndarray, registered: np.ndarray, linked: np.ndarray, temporary: np.ndarray,
-                     has_id: np.ndarray, lag: np.ndarray, profile: dict[str, Any],
-                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _insurance_cards(
+    birth: np.ndarray,
+    registered: np.ndarray,
+    linked: np.ndarray,
+    temporary: np.ndarray,
+    has_id: np.ndarray,
+    lag: np.ndarray,
+    profile: dict[str, Any],
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
     conf = profile["health_insurance"]
     n = len(birth)
     missing_p = np.where(temporary, conf["missing_card_temporary"], conf["missing_card_share"] * (1 + lag))

@@ -3,6 +3,7 @@ birth registrations (Tư pháp) and BHYT cards (BHXH)."""
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from . import timing
 from .context import Context
 
 
-def _weighted(rng, table: dict[str, float]) -> str:
+def _weighted(rng: random.Random, table: dict[str, float]) -> str:
     return rng.choices(list(table), weights=list(table.values()))[0]
 
 
@@ -23,8 +24,12 @@ def child_register_rows(ctx: Context, ward_index: int, period: timing.Period) ->
     rows = []
     for i in members.tolist():
         row = ctx.child(i)
-        row.update(residence="Tạm trú" if pop.temporary[i] else "Thường trú", group=f"TDP {int(pop.group[i])}",
-                   mother=pop.mother(i), hcdb=pop.hcdb.get(i, ""))
+        row.update(
+            residence="Tạm trú" if pop.temporary[i] else "Thường trú",
+            group=f"TDP {int(pop.group[i])}",
+            mother=pop.mother(i),
+            hcdb=pop.hcdb.get(i, ""),
+        )
         rows.append(row)
     rows.sort(key=lambda r: (int(r["group"][4:]), r["_child"]))
     return rows
@@ -41,12 +46,21 @@ def hcdb_support_rows(ctx: Context, ward_index: int, period: timing.Period) -> l
         if pop.ward[i] != ward_index or not under16[i] or rng.random() >= share:
             continue
         kind = _weighted(rng, conf["kinds"])
-        amount = {"tiền mặt": rng.randrange(300_000, 2_000_001, 50_000), "quà": rng.randrange(200_000, 500_001, 50_000),
-                  "thăm hỏi": rng.choice((0, 100_000, 200_000)), "dịch vụ": rng.randrange(0, 1_000_001, 100_000),
-                  "chuyển gửi": 0}[kind]
+        amount = {
+            "tiền mặt": rng.randrange(300_000, 2_000_001, 50_000),
+            "quà": rng.randrange(200_000, 500_001, 50_000),
+            "thăm hỏi": rng.choice((0, 100_000, 200_000)),
+            "dịch vụ": rng.randrange(0, 1_000_001, 100_000),
+            "chuyển gửi": 0,
+        }[kind]
         row = ctx.child(i)
-        row.update(hcdb=pop.hcdb[i], kind=kind.capitalize(), amount=amount, funding=_weighted(rng, conf["funding"]),
-                   date=period.start + timedelta(days=rng.randrange((period.end - period.start).days + 1)))
+        row.update(
+            hcdb=pop.hcdb[i],
+            kind=kind.capitalize(),
+            amount=amount,
+            funding=_weighted(rng, conf["funding"]),
+            date=period.start + timedelta(days=rng.randrange((period.end - period.start).days + 1)),
+        )
         rows.append(row)
     rows.sort(key=lambda r: (r["date"], r["_child"]))
     return rows
@@ -59,8 +73,11 @@ def birth_registration_rows(ctx: Context, ward_index: int, period: timing.Period
     rows = []
     for i in members.tolist():
         row = ctx.child(i)
-        row.update(mother=pop.mother(i), reg_date=date.fromordinal(int(pop.registered[i])),
-                   linked="Có" if pop.linked[i] else "Không")
+        row.update(
+            mother=pop.mother(i),
+            reg_date=date.fromordinal(int(pop.registered[i])),
+            linked="Có" if pop.linked[i] else "Không",
+        )
         rows.append(row)
     rows.sort(key=lambda r: (r["reg_date"], r["_child"]))
     return rows
@@ -76,8 +93,9 @@ def _sixth_birthday_eve(born: date) -> date:
 def health_insurance_rows(ctx: Context, period: timing.Period) -> list[dict[str, Any]]:
     """BHXH's monthly list of free BHYT cards of children under 6 (district-wide, expired ones too)."""
     pop = ctx.pop
-    members = np.flatnonzero(pop.alive_under(period.end, 6) & (pop.card_issue > 0)
-                             & (pop.card_issue <= period.end.toordinal()))
+    members = np.flatnonzero(
+        pop.alive_under(period.end, 6) & (pop.card_issue > 0) & (pop.card_issue <= period.end.toordinal())
+    )
     rows = []
     for i in members.tolist():
         row = ctx.child(i)
@@ -85,8 +103,15 @@ def health_insurance_rows(ctx: Context, period: timing.Period) -> list[dict[str,
         valid_to = issue + timedelta(days=364) if pop.card_short[i] else _sixth_birthday_eve(row["birth"])
         # TE1 = child under 6, 01 = Hà Nội, then the 10-digit social insurance number
         number = (i * 48_271 + ctx.seed * 7 + 1_000_003) % 10**8
-        row.update(card_no=f"TE101{01:02d}{number:08d}", issue=issue, valid_from=issue, valid_to=valid_to,
-                   _ward=ctx.wards[int(pop.ward[i])].code, _ward_index=int(pop.ward[i]))
+        row.update(
+            card_no=f"TE10101{number:08d}",
+            ward=f"Phường {ctx.wards[int(pop.ward[i])].name}",
+            issue=issue,
+            valid_from=issue,
+            valid_to=valid_to,
+            _ward=ctx.wards[int(pop.ward[i])].code,
+            _ward_index=int(pop.ward[i]),
+        )
         rows.append(row)
     rows.sort(key=lambda r: (r["_ward_index"], r["_child"]))
     return rows

@@ -12,13 +12,13 @@ from .workbook import Column
 
 @dataclass(frozen=True)
 class SourceSpec:
-    name: str                  # inbox folder
-    prefix: str                # file name prefix
+    name: str  # inbox folder
+    prefix: str  # file name prefix
     sheet: str
-    issuer: str                # health | ward | justice | bhxh
-    table_title: str           # '{period}' is replaced by e.g. "THÁNG 03 NĂM 2025"
+    issuer: str  # health | ward | justice | bhxh
+    table_title: str  # '{period}' is replaced by e.g. "THÁNG 03 NĂM 2025"
     columns: tuple[Column, ...]
-    drop_key: str              # the required column removed by the "missing_column" fault
+    drop_key: str  # the required column removed by the "missing_column" fault
     id_key: str | None = "pid"
     birth_key: str | None = "birth"
     sex_key: str | None = "sex"
@@ -43,7 +43,10 @@ class SourceSpec:
 CHILD = "Thông tin trẻ"
 
 IMMUNIZATION = SourceSpec(
-    name="immunization", prefix="TCMR", sheet="TCMR", issuer="health",
+    name="immunization",
+    prefix="TCMR",
+    sheet="TCMR",
+    issuer="health",
     table_title="DANH SÁCH TRẺ ĐƯỢC TIÊM CHỦNG {period}",
     columns=(
         Column("pid", "Mã định danh", "Mã số định danh cá nhân", CHILD, "MA DINH DANH"),
@@ -56,11 +59,16 @@ IMMUNIZATION = SourceSpec(
         Column("date", "Ngày tiêm", "Ngày tiêm", "Tiêm chủng", "NGAY TIEM", kind="date"),
         Column("facility", "Cơ sở tiêm", "Nơi tiêm", "Tiêm chủng", "CO SO TIEM"),
     ),
-    drop_key="date", ward_key="ward", event_key="date",
+    drop_key="date",
+    ward_key="ward",
+    event_key="date",
 )
 
 CHILD_REGISTER = SourceSpec(
-    name="child_register", prefix="SoTheoDoiTreEm", sheet="SoTheoDoi", issuer="ward",
+    name="child_register",
+    prefix="SoTheoDoiTreEm",
+    sheet="SoTheoDoi",
+    issuer="ward",
     table_title="SỔ THEO DÕI TRẺ EM TRÊN ĐỊA BÀN {period}",
     columns=(
         Column("pid", "Số định danh cá nhân", "Số định danh", "Thông tin trẻ em"),
@@ -72,11 +80,15 @@ CHILD_REGISTER = SourceSpec(
         Column("mother", "Họ tên mẹ/người chăm sóc", "Họ tên mẹ hoặc người chăm sóc"),
         Column("hcdb", "Nhóm HCĐB", "Thuộc nhóm trẻ em có HCĐB"),
     ),
-    drop_key="birth", total_at="name",
+    drop_key="birth",
+    total_at="name",
 )
 
 HCDB_SUPPORT = SourceSpec(
-    name="hcdb_support", prefix="HoTroTreHCDB", sheet="HoTro", issuer="ward",
+    name="hcdb_support",
+    prefix="HoTroTreHCDB",
+    sheet="HoTro",
+    issuer="ward",
     table_title="DANH SÁCH TRẺ EM CÓ HOÀN CẢNH ĐẶC BIỆT ĐƯỢC TRỢ GIÚP {period}",
     columns=(
         Column("pid", "Mã định danh", "Số định danh", CHILD),
@@ -93,7 +105,10 @@ HCDB_SUPPORT = SourceSpec(
 )
 
 VITAMIN_A = SourceSpec(
-    name="vitamin_a", prefix="VitaminA", sheet="VitaminA", issuer="health",
+    name="vitamin_a",
+    prefix="VitaminA",
+    sheet="VitaminA",
+    issuer="health",
     table_title="DANH SÁCH TRẺ 6-36 THÁNG UỐNG VITAMIN A ĐỢT {period}",
     columns=(
         Column("pid", "Mã định danh", "Mã số định danh cá nhân", CHILD),
@@ -105,11 +120,16 @@ VITAMIN_A = SourceSpec(
         Column("date", "Ngày uống", "Ngày uống", "Uống vitamin A", kind="date"),
         Column("iu", "Liều (IU)", "Liều lượng (IU)", "Uống vitamin A", kind="int"),
     ),
-    drop_key="date", ward_key="ward", event_key="date",
+    drop_key="date",
+    ward_key="ward",
+    event_key="date",
 )
 
 BIRTH_REGISTRATION = SourceSpec(
-    name="birth_registration", prefix="DangKyKhaiSinh", sheet="KhaiSinh", issuer="justice",
+    name="birth_registration",
+    prefix="DangKyKhaiSinh",
+    sheet="KhaiSinh",
+    issuer="justice",
     table_title="DANH SÁCH ĐĂNG KÝ KHAI SINH {period}",
     columns=(
         Column("pid", "Số định danh cá nhân", "Số định danh", "Người được đăng ký khai sinh"),
@@ -121,11 +141,15 @@ BIRTH_REGISTRATION = SourceSpec(
         Column("ward", "Nơi đăng ký", "Nơi đăng ký", "Đăng ký khai sinh"),
         Column("linked", "Liên thông", "Liên thông (KS-TT-BHYT)", "Đăng ký khai sinh"),
     ),
-    drop_key="reg_date", ward_key="ward",
+    drop_key="reg_date",
+    ward_key="ward",
 )
 
 HEALTH_INSURANCE = SourceSpec(
-    name="health_insurance", prefix="BHYT_TE_HaDong", sheet="BHYT", issuer="bhxh",
+    name="health_insurance",
+    prefix="BHYT_TE_HaDong",
+    sheet="BHYT",
+    issuer="bhxh",
     table_title="",
     columns=(
         Column("card_no", "Mã thẻ BHYT"),
@@ -138,11 +162,15 @@ HEALTH_INSURANCE = SourceSpec(
         Column("valid_from", "Giá trị từ ngày", kind="date"),
         Column("valid_to", "Giá trị đến ngày", kind="date"),
     ),
-    drop_key="card_no", ward_key="ward",
+    drop_key="card_no",
+    ward_key="ward",
 )
 
 PROTECTION_CASES = SourceSpec(
-    name="protection_cases", prefix="BaoVeTreEm", sheet="BaoVe", issuer="ward",
+    name="protection_cases",
+    prefix="BaoVeTreEm",
+    sheet="BaoVe",
+    issuer="ward",
     table_title="DANH SÁCH TRƯỜNG HỢP TRẺ EM BỊ XÂM HẠI {period}",
     columns=(
         Column("case_id", "Mã hồ sơ", "Mã hồ sơ", "Thông tin trường hợp"),
@@ -155,11 +183,16 @@ PROTECTION_CASES = SourceSpec(
         Column("support", "Hình thức hỗ trợ", "Biện pháp hỗ trợ", "Xử lý"),
         Column("status", "Tình trạng", "Tình trạng hồ sơ", "Xử lý"),
     ),
-    drop_key="reported", id_key=None, birth_key=None,
+    drop_key="reported",
+    id_key=None,
+    birth_key=None,
 )
 
 INJURIES = SourceSpec(
-    name="injuries", prefix="TaiNanThuongTich", sheet="TNTT", issuer="ward",
+    name="injuries",
+    prefix="TaiNanThuongTich",
+    sheet="TNTT",
+    issuer="ward",
     table_title="DANH SÁCH TRẺ EM BỊ TAI NẠN, THƯƠNG TÍCH {period}",
     columns=(
         Column("age", "Tuổi", "Tuổi", "Trẻ bị tai nạn", kind="int"),
@@ -169,11 +202,16 @@ INJURIES = SourceSpec(
         Column("place", "Nơi xảy ra", "Địa điểm", "Vụ việc"),
         Column("fatal", "Tử vong", "Tử vong (Có/Không)"),
     ),
-    drop_key="cause", id_key=None, birth_key=None,
+    drop_key="cause",
+    id_key=None,
+    birth_key=None,
 )
 
 CHILD_FRIENDLY = SourceSpec(
-    name="child_friendly", prefix="PhuHopTreEm", sheet="PHTE", issuer="ward",
+    name="child_friendly",
+    prefix="PhuHopTreEm",
+    sheet="PHTE",
+    issuer="ward",
     table_title="BẢNG TỰ ĐÁNH GIÁ PHƯỜNG PHÙ HỢP VỚI TRẺ EM {period}",
     columns=(
         Column("criterion", "Tiêu chí số", "Tiêu chí", kind="int"),
@@ -182,22 +220,59 @@ CHILD_FRIENDLY = SourceSpec(
         Column("score", "Điểm tự đánh giá", "Tự chấm", "Điểm", kind="int"),
         Column("met", "Kết quả", "Đạt/Không đạt"),
     ),
-    drop_key="score", id_key=None, birth_key=None, sex_key=None,
+    drop_key="score",
+    id_key=None,
+    birth_key=None,
+    sex_key=None,
 )
 
 SOURCES: tuple[SourceSpec, ...] = (
-    CHILD_REGISTER, HCDB_SUPPORT, IMMUNIZATION, VITAMIN_A, BIRTH_REGISTRATION, HEALTH_INSURANCE,
-    PROTECTION_CASES, INJURIES, CHILD_FRIENDLY,
+    CHILD_REGISTER,
+    HCDB_SUPPORT,
+    IMMUNIZATION,
+    VITAMIN_A,
+    BIRTH_REGISTRATION,
+    HEALTH_INSURANCE,
+    PROTECTION_CASES,
+    INJURIES,
+    CHILD_FRIENDLY,
 )
 
 # Spellings of each vaccine by immunisation header style; the ground truth uses the canonical code.
 VACCINE_SPELLING: dict[str, dict[str, str]] = {
-    "A": {"BCG": "BCG", "HEPB0": "VGB sơ sinh", "DTP_HEPB_HIB": "DPT-VGB-Hib", "OPV": "OPV", "IPV": "IPV",
-          "MEASLES": "Sởi", "DTP_BOOSTER": "DPT", "MR": "MR", "JE": "VNNB"},
-    "B": {"BCG": "BCG", "HEPB0": "VGB sơ sinh", "DTP_HEPB_HIB": "DPT-VGB-Hib", "OPV": "bOPV", "IPV": "IPV",
-          "MEASLES": "Sởi", "DTP_BOOSTER": "DPT", "MR": "Sởi-Rubella", "JE": "VNNB"},
-    "C": {"BCG": "BCG", "HEPB0": "VGB SO SINH", "DTP_HEPB_HIB": "5 TRONG 1", "OPV": "OPV", "IPV": "IPV",
-          "MEASLES": "SOI", "DTP_BOOSTER": "DPT", "MR": "MR", "JE": "VNNB"},
+    "A": {
+        "BCG": "BCG",
+        "HEPB0": "VGB sơ sinh",
+        "DTP_HEPB_HIB": "DPT-VGB-Hib",
+        "OPV": "OPV",
+        "IPV": "IPV",
+        "MEASLES": "Sởi",
+        "DTP_BOOSTER": "DPT",
+        "MR": "MR",
+        "JE": "VNNB",
+    },
+    "B": {
+        "BCG": "BCG",
+        "HEPB0": "VGB sơ sinh",
+        "DTP_HEPB_HIB": "DPT-VGB-Hib",
+        "OPV": "bOPV",
+        "IPV": "IPV",
+        "MEASLES": "Sởi",
+        "DTP_BOOSTER": "DPT",
+        "MR": "Sởi-Rubella",
+        "JE": "VNNB",
+    },
+    "C": {
+        "BCG": "BCG",
+        "HEPB0": "VGB SO SINH",
+        "DTP_HEPB_HIB": "5 TRONG 1",
+        "OPV": "OPV",
+        "IPV": "IPV",
+        "MEASLES": "SOI",
+        "DTP_BOOSTER": "DPT",
+        "MR": "MR",
+        "JE": "VNNB",
+    },
 }
 
 

@@ -14,8 +14,8 @@ DUE_DAY = 5
 
 @dataclass(frozen=True)
 class Period:
-    code: str    # "2025-03", "2025-Q1", "2025"
-    text: str    # as written in a title: "THÁNG 03 NĂM 2025"
+    code: str  # "2025-03", "2025-Q1", "2025"
+    text: str  # as written in a title: "THÁNG 03 NĂM 2025"
     suffix: str  # in file names: "T03-2025"
     start: date
     end: date
@@ -31,19 +31,30 @@ def _month_end(year: int, month: int) -> date:
 
 
 def month(year: int, m: int) -> Period:
-    return Period(f"{year}-{m:02d}", f"THÁNG {m:02d} NĂM {year}", f"T{m:02d}-{year}", date(year, m, 1),
-                  _month_end(year, m))
+    return Period(
+        f"{year}-{m:02d}",
+        f"THÁNG {m:02d} NĂM {year}",
+        f"T{m:02d}-{year}",
+        date(year, m, 1),
+        _month_end(year, m),
+    )
 
 
 def quarter(year: int, q: int) -> Period:
-    return Period(f"{year}-Q{q}", f"QUÝ {ROMAN[q]} NĂM {year}", f"Q{q}-{year}", date(year, 3 * q - 2, 1),
-                  _month_end(year, 3 * q))
+    return Period(
+        f"{year}-Q{q}",
+        f"QUÝ {ROMAN[q]} NĂM {year}",
+        f"Q{q}-{year}",
+        date(year, 3 * q - 2, 1),
+        _month_end(year, 3 * q),
+    )
 
 
 def vitamin_round(year: int, m: int) -> Period:
     """A vitamin A round (June or December): the whole month, mop-up days included."""
-    return Period(f"{year}-{m:02d}", f"THÁNG {m} NĂM {year}", f"T{m:02d}-{year}", date(year, m, 1),
-                  _month_end(year, m))
+    return Period(
+        f"{year}-{m:02d}", f"THÁNG {m} NĂM {year}", f"T{m:02d}-{year}", date(year, m, 1), _month_end(year, m)
+    )
 
 
 def whole_year(year: int) -> Period:

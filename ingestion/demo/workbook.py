@@ -43,13 +43,13 @@ class Column:
 
 @dataclass(frozen=True)
 class Layout:
-    style: str = "A"                 # header style A | B | C
-    fmt: str = "xlsx"                # xlsx | xls | csv
-    date_format: str | None = None   # None = Excel date cells; "dd/mm/yyyy", "d/m/yyyy", "yyyy-mm-dd"
-    total_at: str = "stt"            # key of the column that holds "Tổng cộng"
+    style: str = "A"  # header style A | B | C
+    fmt: str = "xlsx"  # xlsx | xls | csv
+    date_format: str | None = None  # None = Excel date cells; "dd/mm/yyyy", "d/m/yyyy", "yyyy-mm-dd"
+    total_at: str = "stt"  # key of the column that holds "Tổng cộng"
     title: bool = True
     total: bool = True
-    encoding: str = "utf-8"          # csv only: utf-8 | utf-8-sig | cp1258
+    encoding: str = "utf-8"  # csv only: utf-8 | utf-8-sig | cp1258
 
 
 @dataclass
@@ -66,7 +66,7 @@ class Extract:
     submitted: datetime
     drop_key: str
     bad: list[str | None] = field(default_factory=list)  # per row: messy kind or None
-    fault: str | None = None                              # missing_column | unreadable
+    fault: str | None = None  # missing_column | unreadable
 
     @property
     def stem(self) -> str:
@@ -104,7 +104,7 @@ def _header(columns: list[Column], style: str) -> tuple[list[list[Cell]], list[t
         while j + 1 < len(labels) and groups[j + 1] == groups[i]:
             j += 1
         top.extend([groups[i]] + [None] * (j - i))
-        bottom.extend(labels[i:j + 1])
+        bottom.extend(labels[i : j + 1])
         if j > i:
             merges.append((0, i, 0, j))
         i = j + 1
@@ -147,7 +147,9 @@ def build_grid(ex: Extract, rng: random.Random) -> tuple[list[list[Cell]], list[
     return grid, merges
 
 
-def _write_xls(path: Path, sheet: str, grid: list[list[Cell]], merges: list[tuple[int, int, int, int]]) -> None:
+def _write_xls(
+    path: Path, sheet: str, grid: list[list[Cell]], merges: list[tuple[int, int, int, int]]
+) -> None:
     book = xlwt.Workbook(encoding="utf-8")
     ws = book.add_sheet(sheet)
     date_style = xlwt.easyxf(num_format_str="dd/mm/yyyy")

@@ -31,7 +31,7 @@ _CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
     '<Override PartName="/docProps/app.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-    '</Types>'
+    "</Types>"
 )
 _ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -45,7 +45,7 @@ _ROOT_RELS = (
     '<Relationship Id="rId3" '
     'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" '
     'Target="docProps/app.xml"/>'
-    '</Relationships>'
+    "</Relationships>"
 )
 _WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -56,7 +56,7 @@ _WORKBOOK_RELS = (
     '<Relationship Id="rId2" '
     'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
     'Target="styles.xml"/>'
-    '</Relationships>'
+    "</Relationships>"
 )
 _STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -72,7 +72,7 @@ _STYLES = (
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
     '<alignment wrapText="1"/></xf></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    '</styleSheet>'
+    "</styleSheet>"
 )
 
 
@@ -94,8 +94,10 @@ def _cell(ref: str, value: Cell) -> str:
 
 
 def _sheet_xml(rows: list[list[Cell]], merges: list[tuple[int, int, int, int]]) -> str:
-    parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    ]
     append = parts.append
     for r, row in enumerate(rows, 1):
         cells = "".join(_cell(f"{_COLS[c]}{r}", v) for c, v in enumerate(row) if v is not None and v != "")
@@ -103,29 +105,35 @@ def _sheet_xml(rows: list[list[Cell]], merges: list[tuple[int, int, int, int]]) 
             append(f'<row r="{r}">{cells}</row>')
     append("</sheetData>")
     if merges:
-        refs = "".join(f'<mergeCell ref="{_COLS[c1]}{r1 + 1}:{_COLS[c2]}{r2 + 1}"/>' for r1, c1, r2, c2 in merges)
+        refs = "".join(
+            f'<mergeCell ref="{_COLS[c1]}{r1 + 1}:{_COLS[c2]}{r2 + 1}"/>' for r1, c1, r2, c2 in merges
+        )
         append(f'<mergeCells count="{len(merges)}">{refs}</mergeCells>')
     append("</worksheet>")
     return "".join(parts)
 
 
-def write_xlsx(path: Path, sheet: str, rows: list[list[Cell]], merges: list[tuple[int, int, int, int]],
-               stamp: datetime) -> None:
+def write_xlsx(
+    path: Path, sheet: str, rows: list[list[Cell]], merges: list[tuple[int, int, int, int]], stamp: datetime
+) -> None:
     """Write one sheet; merges are (row1, col1, row2, col2), zero-based and inclusive."""
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     core = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        "<cp:coreProperties "
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        '<dc:creator>treem demo</dc:creator>'
+        "<dc:creator>treem demo</dc:creator>"
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{iso}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{iso}</dcterms:modified>'
-        '</cp:coreProperties>'
+        "</cp:coreProperties>"
     )
-    app = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-           '<Application>Microsoft Excel</Application></Properties>')
+    app = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+        "<Application>Microsoft Excel</Application></Properties>"
+    )
     workbook = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -133,9 +141,14 @@ def write_xlsx(path: Path, sheet: str, rows: list[list[Cell]], merges: list[tupl
         f'<sheets><sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>'
     )
     parts = [
-        ("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _ROOT_RELS), ("docProps/core.xml", core),
-        ("docProps/app.xml", app), ("xl/workbook.xml", workbook), ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
-        ("xl/styles.xml", _STYLES), ("xl/worksheets/sheet1.xml", _sheet_xml(rows, merges)),
+        ("[Content_Types].xml", _CONTENT_TYPES),
+        ("_rels/.rels", _ROOT_RELS),
+        ("docProps/core.xml", core),
+        ("docProps/app.xml", app),
+        ("xl/workbook.xml", workbook),
+        ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
+        ("xl/styles.xml", _STYLES),
+        ("xl/worksheets/sheet1.xml", _sheet_xml(rows, merges)),
     ]
     date_time = stamp.timetuple()[:6]
     with zipfile.ZipFile(path, "w") as archive:

@@ -1,6 +1,5 @@
 """The dbt project (staging, dimensions, facts, indicator mart) as Dagster assets; tests become checks."""
 
-
 from collections.abc import Iterator
 
 import dagster as dg

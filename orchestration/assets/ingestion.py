@@ -1,6 +1,5 @@
 """One ingestion asset per source contract: load every file waiting in that source's inbox."""
 
-
 from collections import Counter
 
 import dagster as dg

@@ -1,6 +1,5 @@
 """Publish: copy the marts the dashboard reads into a new serving file and swap it in atomically."""
 
-
 import os
 
 import dagster as dg
@@ -64,5 +63,8 @@ def serving_copy(context: dg.AssetExecutionContext, treem_home: HomeResource) ->
     counts = publish_serving_copy(home.warehouse, home.serving)
     context.log.info(f"Đã xuất bản bản phục vụ {home.serving}: {counts}")
     return dg.MaterializeResult(
-        metadata={"path": dg.MetadataValue.path(str(home.serving)), **{f"rows_{t}": n for t, n in counts.items()}}
+        metadata={
+            "path": dg.MetadataValue.path(str(home.serving)),
+            **{f"rows_{t}": n for t, n in counts.items()},
+        }
     )

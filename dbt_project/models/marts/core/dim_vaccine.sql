@@ -8,6 +8,7 @@ final as (
         vaccine_code || '-' || cast(dose_number as varchar) as vaccine_dose_key,
         vaccine_code,
         dose_number,
+        vaccine_label_vi,
         vaccine_name_vi,
         vaccine_name_en,
         recommended_age_days,

@@ -1,0 +1,98 @@
+"""Altair charts of the dashboard, with Vietnamese titles and axis labels."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+# Blue and orange stay distinct for colour-blind readers and in greyscale (dark vs light).
+STATUS_COLOURS = {"Đạt": "#1b4f9c", "Chưa đạt": "#f28e2b", "Chưa có số liệu": "#bdbdbd"}
+
+
+def status_label(meets_target: object) -> str:
+    if meets_target is None or pd.isna(meets_target):
+        return "Chưa có số liệu"
+    return "Đạt" if bool(meets_target) else "Chưa đạt"
+
+
+def doses_by_ward(frame: pd.DataFrame, title: str) -> alt.Chart:
+    return (
+        alt.Chart(frame, title=alt.Title(title, subtitle="Số mũi tiêm theo phường và loại vắc xin"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("ward_name:N", title="Phường", sort="-x"),
+            x=alt.X("sum(doses):Q", title="Số mũi tiêm", axis=alt.Axis(format=",d")),
+            color=alt.Color("vaccine:N", title="Vắc xin", scale=alt.Scale(scheme="tableau10")),
+            tooltip=[
+                alt.Tooltip("ward_name:N", title="Phường"),
+                alt.Tooltip("vaccine:N", title="Vắc xin"),
+                alt.Tooltip("doses:Q", title="Số mũi", format=",d"),
+            ],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+def dropout_by_ward(frame: pd.DataFrame, target: float, title: str) -> alt.LayerChart:
+    data = frame.assign(status=frame["meets_target"].map(status_label))
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("org_unit_name:N", title="Phường", sort="-x"),
+            x=alt.X("dropout:Q", title="Tỷ lệ bỏ cuộc DPT1→DPT3", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "status:N",
+                title="Mục tiêu",
+                scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
+            ),
+            tooltip=[
+                alt.Tooltip("org_unit_name:N", title="Phường"),
+                alt.Tooltip("dtp1:Q", title="DPT1", format=",d"),
+                alt.Tooltip("dtp3:Q", title="DPT3", format=",d"),
+                alt.Tooltip("dropout:Q", title="Bỏ cuộc", format=".1%"),
+                alt.Tooltip("status:N", title="Mục tiêu"),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target]}))
+        .mark_rule(strokeDash=[6, 4], color="#333")
+        .encode(x="target:Q")
+    )
+    return (bars + rule).properties(
+        title=alt.Title(title, subtitle=f"Vạch đứt: ngưỡng {target:.0%} (trên ngưỡng là dịch vụ yếu)"),
+        height=alt.Step(22),
+    )
+
+
+def dropout_trend(frame: pd.DataFrame, target: float) -> alt.LayerChart:
+    base = alt.Chart(frame).encode(
+        x=alt.X("month:O", title="Tháng"),
+        y=alt.Y("dropout:Q", title="Tỷ lệ bỏ cuộc", axis=alt.Axis(format="%")),
+    )
+    wards = (
+        base.transform_filter(alt.datum.org_unit_level == "ward")
+        .mark_line(color="#c7c7c7", strokeWidth=1)
+        .encode(
+            detail="org_unit_name:N",
+            tooltip=[
+                alt.Tooltip("org_unit_name:N", title="Phường"),
+                alt.Tooltip("dropout:Q", title="Bỏ cuộc", format=".1%"),
+            ],
+        )
+    )
+    district = base.transform_filter(alt.datum.org_unit_level == "district").mark_line(
+        color="#1b4f9c", strokeWidth=3, point=True
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target]}))
+        .mark_rule(strokeDash=[6, 4], color="#333")
+        .encode(y="target:Q")
+    )
+    return (wards + district + rule).properties(
+        title=alt.Title(
+            "Bỏ cuộc DPT1→DPT3 theo tháng", subtitle="Đường đậm: toàn quận; đường mờ: từng phường"
+        ),
+        height=280,
+    )

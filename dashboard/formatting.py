@@ -1,0 +1,33 @@
+"""Vietnamese number, percent and date formats: 1.234; 45,6%; 14/05/2025."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+
+def number(value: float | int | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.0f}".replace(",", ".")
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """A fraction (0.456) as a Vietnamese percentage ('45,6%')."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value * 100:.{digits}f}%".replace(".", ",")
+
+
+def date(value: dt.date | dt.datetime | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "–"
+
+
+def datetime(value: dt.datetime | None) -> str:
+    return value.strftime("%H:%M %d/%m/%Y") if value else "–"
+
+
+def month_label(month_key: str) -> str:
+    """'2025-03' → 'Tháng 03/2025'."""
+    year, month = month_key.split("-")
+    return f"Tháng {month}/{year}"

@@ -1,0 +1,119 @@
+"""`treem run`: materialize the whole asset graph once, in process, on the home's Dagster instance."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.instance import home_instance
+from orchestration.jobs import TREEM_ALL_JOB
+from treem.home import Home
+
+INGESTION_COUNTS = (
+    "files_loaded",
+    "files_quarantined",
+    "files_already_registered",
+    "rows_loaded",
+    "rows_rejected",
+)
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    success: bool
+    log_file: Path
+    ingestion: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    checks_passed: int = 0
+    checks_failed: list[str] = field(default_factory=list)
+    blocking_failed: list[str] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    failed_steps: list[str] = field(default_factory=list)
+
+
+def _stage(step_key: str) -> str:
+    if step_key.startswith("raw"):
+        return "nạp tệp (ingestion)"
+    if "dbt" in step_key:
+        return "dbt build (kho dữ liệu + kiểm thử)"
+    if "serving" in step_key:
+        return "xuất bản (serving copy)"
+    return step_key
+
+
+def run_pipeline(home: Home) -> RunSummary:
+    instance = home_instance(home)
+    from orchestration.definitions import defs  # after use_home: the definitions read TREEM_HOME at run time
+
+    log_file = home.root / "logs" / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    job = defs.resolve_job_def(TREEM_ALL_JOB)
+    with (
+        open(log_file, "w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+        contextlib.redirect_stderr(log),
+    ):
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+    summary = RunSummary(result.run_id, result.success, log_file)
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        if materialization.asset_key.path[0] == "raw":
+            for name in INGESTION_COUNTS:
+                if name in materialization.metadata:
+                    summary.ingestion[name] += int(materialization.metadata[name].value)
+    for evaluation in result.get_asset_check_evaluations():
+        name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        if evaluation.passed:
+            summary.checks_passed += 1
+        else:
+            summary.checks_failed.append(name)
+            if evaluation.blocking:
+                summary.blocking_failed.append(name)
+    starts: dict[str, float] = {}
+    for record in instance.all_logs(result.run_id):
+        event = record.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            starts[event.step_key] = record.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in starts:
+            stage = _stage(event.step_key)
+            seconds = record.timestamp - starts[event.step_key]
+            summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + seconds
+            if event.event_type_value == "STEP_FAILURE":
+                summary.failed_steps.append(event.step_key)
+    return summary
+
+
+def _vn(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def format_summary(summary: RunSummary) -> str:
+    ing = summary.ingestion
+    lines = [
+        "",
+        "── Kết quả lần chạy "
+        + summary.run_id[:8]
+        + " "
+        + ("(THÀNH CÔNG)" if summary.success else "(THẤT BẠI)"),
+        f"Tệp: {ing['files_loaded']} đã nạp, {ing['files_quarantined']} cách ly, "
+        f"{ing['files_already_registered']} đã nhận trước đó (bỏ qua)",
+        f"Dòng: {_vn(ing['rows_loaded'])} đã nạp, {_vn(ing['rows_rejected'])} bị loại (xem raw.row_rejects)",
+        f"Kiểm tra: {summary.checks_passed} đạt, {len(summary.checks_failed)} không đạt"
+        + (f" ({len(summary.blocking_failed)} chặn xuất bản)" if summary.blocking_failed else ""),
+    ]
+    lines += [f"  ✗ {name}" for name in summary.checks_failed[:20]]
+    lines.append("Thời gian từng bước:")
+    lines += [f"  {stage:<36} {seconds:6.1f} giây" for stage, seconds in summary.stage_seconds.items()]
+    if summary.failed_steps:
+        lines.append("Bước lỗi: " + ", ".join(summary.failed_steps) + f" (chi tiết: {summary.log_file})")
+    lines.append(f"Nhật ký đầy đủ: {summary.log_file}")
+    return "\n".join(lines)

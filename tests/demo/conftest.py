@@ -1,0 +1,21 @@
+"""Shared demo runs (scale 0.02 takes about a second each)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingestion.demo import generate
+
+
+@pytest.fixture(scope="session")
+def clean_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    home = tmp_path_factory.mktemp("clean")
+    return home, generate(home, seed=7, scale=0.02, messy=0.0)
+
+
+@pytest.fixture(scope="session")
+def messy_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    home = tmp_path_factory.mktemp("messy")
+    return home, generate(home, seed=7, scale=0.02, messy=0.2)

@@ -1,0 +1,180 @@
+"""The `treem` command line: generate demo extracts, run the pipeline, serve the dashboard and Dagster UI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from treem.home import PROJECT_ROOT, Home, home_from_env
+
+DASHBOARD_APP = PROJECT_ROOT / "dashboard" / "app.py"
+
+
+def _home(args: argparse.Namespace) -> Home:
+    home = Home(Path(args.home).expanduser().resolve()) if args.home else home_from_env()
+    from orchestration.instance import use_home
+
+    use_home(home)
+    return home
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from ingestion.demo import generate
+
+    home = _home(args)
+    started = time.perf_counter()
+    print(
+        f"Tạo dữ liệu mẫu vào {home.inbox} (seed={args.seed}, scale={args.scale}, "
+        f"messy={args.messy}, năm {args.year})"
+    )
+    summary = generate(
+        home.root,
+        seed=args.seed,
+        scale=args.scale,
+        messy=args.messy,
+        year=args.year,
+        progress=lambda message: print("  " + message, flush=True),
+    )
+    files = summary.get("generated_files", 0)
+    print(
+        f"Xong: {files} tệp trong {time.perf_counter() - started:.1f} giây; "
+        f"sự thật gốc (ground truth) ở {home.generated / 'ground_truth.json'}"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    home = _home(args)
+    from orchestration.dbt_project import prepare_manifest
+    from orchestration.run_once import format_summary, run_pipeline
+
+    started = time.perf_counter()
+    print(
+        f"Chạy toàn bộ pipeline trên {home.root} (Dagster, phiên bản lưu ở {home.dagster_home})", flush=True
+    )
+    prepare_manifest()
+    summary = run_pipeline(home)
+    print(format_summary(summary))
+    print(f"Tổng thời gian: {time.perf_counter() - started:.1f} giây")
+    return 0 if summary.success and not summary.blocking_failed else 1
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    home = _home(args)
+    if not home.serving.exists():
+        print(f"Chưa có bản phục vụ {home.serving}: hãy chạy `treem run` trước.", file=sys.stderr)
+        return 1
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DASHBOARD_APP),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    print(f"Bảng điều khiển: http://localhost:{args.port}  (Ctrl+C để dừng)", flush=True)
+    return subprocess.call(command, env=os.environ.copy())
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    _home(args)
+    from orchestration.dbt_project import prepare_manifest
+
+    prepare_manifest()
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [str(dagster), "dev", "-m", "orchestration.definitions", "-p", str(args.port)]
+    print(
+        f"Dagster UI: http://localhost:{args.port}  (cảm biến hộp thư đến đang bật; Ctrl+C để dừng)",
+        flush=True,
+    )
+    return subprocess.call(command, env=os.environ.copy(), cwd=PROJECT_ROOT)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from ingestion.status import source_statuses
+
+    home = _home(args)
+    statuses, quarantined, uncovered = source_statuses(home)
+    print(f"Thư mục dữ liệu: {home.root}")
+    print(
+        f"{'nguồn':<22}{'chờ':>6}{'đã nạp':>9}{'cách ly':>9}{'dòng nạp':>12}{'dòng lỗi':>10}  nhận gần nhất"
+    )
+    for s in statuses:
+        print(
+            f"{s.source:<22}{s.waiting:>6}{s.loaded:>9}{s.quarantined:>9}{s.rows_loaded:>12}{s.rows_rejected:>10}"
+            f"  {s.last_received}   ({s.name_vi})"
+        )
+    if quarantined:
+        print("\nTệp bị cách ly (xem lý do, sửa và gửi lại):")
+        for source, name, received, reason in quarantined:
+            print(f"  [{source}] {name} (nhận {received}): {reason}")
+    if uncovered:
+        print("\nĐang chờ trong hộp thư, chưa có hợp đồng dữ liệu cho nguồn này: " + ", ".join(uncovered))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    home = _home(args)
+    if not home.generated.joinpath("ground_truth.json").exists():
+        code = cmd_generate(args)
+        if code:
+            return code
+    code = cmd_run(args)
+    if code:
+        return code
+    return cmd_dashboard(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="treem",
+        description="treem: dữ liệu bảo vệ, chăm sóc trẻ em quận Hà Đông (nạp tệp, kho dữ liệu, bảng điều khiển).",
+        epilog="Mọi dữ liệu nằm trong thư mục TREEM_HOME (mặc định ./data).",
+    )
+    parser.add_argument("--home", help="thư mục dữ liệu (mặc định: biến TREEM_HOME hoặc ./data)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
+
+    def demo_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--seed", type=int, default=2025, help="hạt giống ngẫu nhiên (mặc định 2025)")
+        p.add_argument(
+            "--scale", type=float, default=1.0, help="quy mô dân số (1 = quận Hà Đông; 20 ≈ 2 triệu trẻ)"
+        )
+        p.add_argument("--messy", type=float, default=0.0, help="tỷ lệ dòng/tệp lỗi cố ý chèn vào (0–1)")
+        p.add_argument("--year", type=int, default=2025, help="năm báo cáo (mặc định 2025)")
+
+    p = sub.add_parser("generate", help="tạo tệp trích xuất mẫu của mọi nguồn vào hộp thư đến")
+    demo_options(p)
+    p.set_defaults(func=cmd_generate)
+    p = sub.add_parser("run", help="chạy toàn bộ pipeline một lần qua Dagster (nạp, dbt, xuất bản)")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("dashboard", help="mở bảng điều khiển Streamlit trên bản phục vụ")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=cmd_dashboard)
+    p = sub.add_parser("ui", help="mở giao diện Dagster với cảm biến hộp thư đến")
+    p.add_argument("--port", type=int, default=3000)
+    p.set_defaults(func=cmd_ui)
+    p = sub.add_parser("status", help="tệp nào đã đến, từ đâu, và kết quả xử lý")
+    p.set_defaults(func=cmd_status)
+    p = sub.add_parser("demo", help="tạo dữ liệu mẫu (nếu chưa có), chạy pipeline rồi mở bảng điều khiển")
+    demo_options(p)
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
