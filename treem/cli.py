@@ -137,7 +137,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="treem",
-        description="treem: dữ liệu bảo vệ, chăm sóc trẻ em quận Hà Đông (nạp tệp, kho dữ liệu, bảng điều khiển).",
+        description="treem: dữ liệu bảo vệ, chăm sóc trẻ em quận Hà Đông "
+        "(nạp tệp, kho dữ liệu, bảng điều khiển).",
         epilog="Mọi dữ liệu nằm trong thư mục TREEM_HOME (mặc định ./data).",
     )
     parser.add_argument("--home", help="thư mục dữ liệu (mặc định: biến TREEM_HOME hoặc ./data)")

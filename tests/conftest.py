@@ -1,0 +1,71 @@
+"""Shared fixtures: homes in temporary folders, the dbt manifest, one pipeline run on the fixture files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from treem.home import Home
+
+FIXTURES = Path(__file__).parent / "fixtures"
+IMMUNIZATION_FIXTURES = FIXTURES / "immunization"
+
+
+def fresh_home(root: Path) -> Home:
+    home = Home(root)
+    home.ensure()
+    return home
+
+
+def drop_fixtures(home: Home, *names: str) -> None:
+    """Copy fixture files into the immunisation inbox, as an office would drop them."""
+    inbox = home.source_inbox("immunization")
+    inbox.mkdir(parents=True, exist_ok=True)
+    for name in names or sorted(p.name for p in IMMUNIZATION_FIXTURES.iterdir()):
+        shutil.copy2(IMMUNIZATION_FIXTURES / name, inbox / name)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    return fresh_home(tmp_path / "home")
+
+
+@pytest.fixture(scope="session")
+def pointed_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Home]:
+    """TREEM_HOME and DAGSTER_HOME for the session, and a parsed dbt manifest."""
+    saved = {k: os.environ.get(k) for k in ("TREEM_HOME", "DAGSTER_HOME", "DBT_LOG_PATH")}
+    from orchestration.dbt_project import prepare_manifest
+    from orchestration.instance import use_home
+
+    home = fresh_home(tmp_path_factory.mktemp("session-home"))
+    use_home(home)
+    prepare_manifest()
+    yield home
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def use(home: Home) -> None:
+    from orchestration.instance import use_home
+
+    use_home(home)
+
+
+@pytest.fixture(scope="session")
+def fixture_pipeline(pointed_env: Home, tmp_path_factory: pytest.TempPathFactory):
+    """One `treem run` (through Dagster) over the five immunisation fixture files."""
+    from orchestration.run_once import run_pipeline
+
+    home = fresh_home(tmp_path_factory.mktemp("fixture-home"))
+    drop_fixtures(home)
+    use(home)
+    summary = run_pipeline(home)
+    use(pointed_env)
+    return home, summary

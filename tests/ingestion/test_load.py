@@ -1,0 +1,112 @@
+"""Loading into raw: once per content, all or nothing per file, archive and quarantine, crash and rerun."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from ingestion import load
+from ingestion.contract import load_contracts
+from ingestion.load import ingest_inbox
+from ingestion.registry import ensure_raw_schema
+from tests.conftest import IMMUNIZATION_FIXTURES, drop_fixtures
+
+CONTRACT = load_contracts()["immunization"]
+
+
+@pytest.fixture
+def con(home):
+    connection = duckdb.connect(str(home.warehouse))
+    ensure_raw_schema(connection, [CONTRACT])
+    yield connection
+    connection.close()
+
+
+def _counts(con) -> tuple[int, int, int]:
+    return con.execute(
+        "select (select count(*) from raw.immunization), (select count(*) from raw.row_rejects), "
+        "(select count(*) from raw.file_registry)"
+    ).fetchone()
+
+
+def test_every_file_ends_archived_or_quarantined_with_a_reason(home, con):
+    drop_fixtures(home)
+    outcomes = {o.file_name: o.outcome for o in ingest_inbox(con, CONTRACT, home)}
+    assert outcomes == {
+        "TCMR_HaCau_T03-2025.xls": "loaded",
+        "TCMR_LaKhe_T03-2025.xlsx": "quarantined",
+        "TCMR_MoLao_T03-2025.xlsx": "loaded",
+        "TCMR_PhuLa_T03-2025.xlsx": "quarantined",
+        "TCMR_VanQuan_T03-2025.xlsx": "loaded",
+    }
+    assert list(home.source_inbox("immunization").iterdir()) == []
+    assert len(list((home.archive / "immunization" / "2025-03").iterdir())) == 3
+    reasons = {p.name.split("__")[1]: p.read_text(encoding="utf-8") for p in
+               (home.quarantine / "immunization").glob("*.reason.txt")}
+    assert sorted(reasons) == ["TCMR_LaKhe_T03-2025.xlsx.reason.txt", "TCMR_PhuLa_T03-2025.xlsx.reason.txt"]
+    assert "Thiếu cột bắt buộc: Ngày tiêm" in reasons["TCMR_LaKhe_T03-2025.xlsx.reason.txt"]
+    # 3 + 5 + 2 good rows; 0 + 4 + 1 rejected rows; one registry row per file
+    assert _counts(con) == (10, 5, 5)
+    registry = con.execute(
+        "select file_name, ward_code, period, rows_read, rows_loaded, rows_rejected, rows_skipped "
+        "from raw.file_registry where outcome = 'loaded' order by file_name"
+    ).fetchall()
+    assert registry == [
+        ("TCMR_HaCau_T03-2025.xls", "09556", "2025-03", 4, 3, 0, 1),
+        ("TCMR_MoLao_T03-2025.xlsx", "09541", "2025-03", 12, 5, 4, 3),
+        ("TCMR_VanQuan_T03-2025.xlsx", "09542", "2025-03", 4, 2, 1, 1),
+    ]
+
+
+def test_same_content_twice_loads_once_even_under_another_name(home, con):
+    drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx")
+    ingest_inbox(con, CONTRACT, home)
+    shutil.copy2(IMMUNIZATION_FIXTURES / "TCMR_MoLao_T03-2025.xlsx", home.source_inbox("immunization") / "copy.xlsx")
+    [outcome] = ingest_inbox(con, CONTRACT, home)
+    assert outcome.outcome == "already_registered"
+    assert _counts(con) == (5, 4, 1)
+    assert list(home.source_inbox("immunization").iterdir()) == []
+
+
+def test_crash_after_commit_before_archiving_then_rerun(home, con, monkeypatch):
+    drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx")
+
+    def crash(*_):
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(load, "_place", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_inbox(con, CONTRACT, home)
+    monkeypatch.undo()
+    assert (home.source_inbox("immunization") / "TCMR_MoLao_T03-2025.xlsx").exists()
+    [outcome] = ingest_inbox(con, CONTRACT, home)
+    assert outcome.outcome == "already_registered"
+    assert _counts(con) == (5, 4, 1)
+    assert len(list((home.archive / "immunization" / "2025-03").iterdir())) == 1
+
+
+def test_crash_inside_the_transaction_leaves_nothing_half_loaded(home, con, monkeypatch):
+    drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx")
+
+    def crash(*_):
+        raise KeyboardInterrupt("killed while registering")
+
+    monkeypatch.setattr(load, "_register", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_inbox(con, CONTRACT, home)
+    monkeypatch.undo()
+    assert _counts(con) == (0, 0, 0)
+    [outcome] = ingest_inbox(con, CONTRACT, home)
+    assert (outcome.outcome, outcome.rows_loaded) == ("loaded", 5)
+    assert _counts(con) == (5, 4, 1)
+
+
+def test_partial_and_lock_files_are_left_alone(home, con):
+    inbox = home.source_inbox("immunization")
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "~$TCMR_MoLao.xlsx").write_bytes(b"lock")
+    (inbox / "TCMR_MoLao.xlsx.part").write_bytes(b"half")
+    assert ingest_inbox(con, CONTRACT, home) == []
+    assert sorted(p.name for p in inbox.iterdir()) == ["TCMR_MoLao.xlsx.part", "~$TCMR_MoLao.xlsx"]

@@ -1,0 +1,57 @@
+"""The Definitions load and the asset graph is wired as designed."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+
+@pytest.fixture(scope="module")
+def defs(pointed_env):
+    from orchestration.definitions import defs
+
+    return defs
+
+
+def test_asset_graph_keys(defs):
+    keys = {key.to_user_string() for key in defs.resolve_all_asset_keys()}
+    assert {
+        "raw/immunization",
+        "raw/file_registry",
+        "staging/stg_immunization__doses",
+        "marts/dim_ward",
+        "marts/dim_date",
+        "marts/dim_vaccine",
+        "marts/fct_immunization_doses",
+        "marts/agg_immunization_ward_months",
+        "marts/fct_ward_indicators",
+        "reference/wards",
+        "reference/vaccine_schedule",
+        "reference/indicators",
+        "serving_copy",
+    } <= keys
+
+
+def test_dbt_staging_reads_what_ingestion_writes_and_publish_follows_the_marts(defs):
+    graph = defs.resolve_asset_graph()
+    staging = dg.AssetKey(["staging", "stg_immunization__doses"])
+    assert dg.AssetKey(["raw", "immunization"]) in graph.get(staging).parent_keys
+    assert dg.AssetKey(["marts", "fct_ward_indicators"]) in graph.get(dg.AssetKey("serving_copy")).parent_keys
+
+
+def test_warehouse_writers_share_the_one_writer_pool(defs):
+    for key in (["raw", "immunization"], ["marts", "fct_ward_indicators"], ["serving_copy"]):
+        node = defs.resolve_assets_def(dg.AssetKey(key)).node_def
+        assert node.pool == "treem_warehouse", key
+
+
+def test_dbt_tests_are_asset_checks(defs):
+    checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
+    assert "unique_fct_immunization_doses_dose_id" in checks
+    assert len(checks) >= 30
+
+
+def test_inbox_sensor_and_job(defs):
+    sensor = defs.resolve_sensor_def("inbox_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.job_name == "treem_all"

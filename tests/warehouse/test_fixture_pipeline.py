@@ -1,0 +1,80 @@
+"""dbt builds the warehouse from the fixture files (through Dagster); exact figures, computed by hand.
+
+Good DTP (DPT-VGB-Hib) doses in March 2025: Mộ Lao dose 1 ×2 (An, Ánh) and dose 3 ×1 (Châu);
+Văn Quán dose 1 ×1 (Khoa); Hà Cầu dose 2 ×1 only. Dropout = (DTP1 − DTP3) / DTP1:
+Mộ Lao 1/2, Văn Quán 1/1, Hà Cầu no DTP1 (null), district (3 − 1) / 3.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+
+@pytest.fixture(scope="module")
+def serving(fixture_pipeline):
+    home, summary = fixture_pipeline
+    assert summary.success, summary.failed_steps
+    con = duckdb.connect(str(home.serving), read_only=True)
+    yield con
+    con.close()
+
+
+def test_run_summary_counts_files_rows_and_checks(fixture_pipeline):
+    _, summary = fixture_pipeline
+    assert summary.ingestion["files_loaded"] == 3
+    assert summary.ingestion["files_quarantined"] == 2
+    assert summary.ingestion["rows_loaded"] == 10
+    assert summary.ingestion["rows_rejected"] == 5
+    assert summary.checks_failed == []
+    assert summary.checks_passed >= 30
+    assert set(summary.stage_seconds) == {
+        "nạp tệp (ingestion)", "dbt build (kho dữ liệu + kiểm thử)", "xuất bản (serving copy)",
+    }
+
+
+def test_doses_per_ward_month_vaccine(serving):
+    rows = serving.execute(
+        "select ward_code, dose_month, vaccine_code, dose_number, doses from agg_immunization_ward_months "
+        "order by all"
+    ).fetchall()
+    assert rows == [
+        ("09541", "2025-03", "BCG", 1, 1),
+        ("09541", "2025-03", "DTP_HEPB_HIB", 1, 2),
+        ("09541", "2025-03", "DTP_HEPB_HIB", 3, 1),
+        ("09541", "2025-03", "OPV", 1, 1),
+        ("09542", "2025-03", "DTP_HEPB_HIB", 1, 1),
+        ("09542", "2025-03", "OPV", 1, 1),
+        ("09556", "2025-03", "DTP_HEPB_HIB", 2, 1),
+        ("09556", "2025-03", "IPV", 1, 1),
+        ("09556", "2025-03", "MEASLES", 1, 1),
+    ]
+
+
+def test_dropout_indicator_sums_numerators_for_the_district(serving):
+    rows = serving.execute(
+        """
+        select org_unit_code, numerator, denominator, round(value, 4), meets_target
+        from fct_ward_indicators
+        where indicator_code = 'dtp_dropout' and period_type = 'month' and period_key = '2025-03'
+          and org_unit_code in ('09541', '09542', '09556', '268')
+        order by org_unit_code
+        """
+    ).fetchall()
+    assert rows == [
+        ("09541", 1, 2, 0.5, False),
+        ("09542", 1, 1, 1.0, False),
+        ("09556", 0, 0, None, None),
+        ("268", 2, 3, 0.6667, False),
+    ]
+    wards = serving.execute(
+        "select count(distinct org_unit_code) from fct_ward_indicators where org_unit_level = 'ward'"
+    ).fetchone()
+    assert wards == (15,)
+
+
+def test_serving_copy_holds_no_names_or_ids(serving):
+    columns = {r[0] for r in serving.execute("select column_name from information_schema.columns").fetchall()}
+    assert not columns & {"child_name", "child_id", "birth_date"}
+    meta = serving.execute("select files_loaded, files_quarantined from serving_meta").fetchone()
+    assert meta == (3, 2)
