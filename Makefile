@@ -1,0 +1,26 @@
+# Shortcuts for developers; the README's two commands need only Python 3.11 and pip.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup demo test lint fixtures bench
+
+$(VENV)/bin/treem:
+	python3.11 -m venv $(VENV)
+	$(VENV)/bin/pip install -r requirements.lock -e .
+
+setup: $(VENV)/bin/treem
+
+demo: setup
+	$(VENV)/bin/treem demo
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check treem ingestion orchestration dashboard tests
+
+fixtures: setup
+	$(PY) tests/fixtures/make_fixtures.py
+
+bench: setup
+	$(PY) -m benchmarks.pipeline --scale 1
