@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from treem import vi
+
 
 def number(value: float | int | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:,.0f}".replace(",", ".")
+    return vi.count(value)
 
 
 def percent(value: float | None, digits: int = 1) -> str:

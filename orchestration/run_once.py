@@ -11,6 +11,7 @@ from pathlib import Path
 from orchestration.instance import home_instance
 from orchestration.jobs import TREEM_ALL_JOB
 from treem.home import Home
+from treem.vi import count
 
 INGESTION_COUNTS = (
     "files_loaded",
@@ -92,10 +93,6 @@ def run_pipeline(home: Home) -> RunSummary:
     return summary
 
 
-def _vn(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
-
-
 def format_summary(summary: RunSummary) -> str:
     ing = summary.ingestion
     lines = [
@@ -106,7 +103,8 @@ def format_summary(summary: RunSummary) -> str:
         + ("(THÀNH CÔNG)" if summary.success else "(THẤT BẠI)"),
         f"Tệp: {ing['files_loaded']} đã nạp, {ing['files_quarantined']} cách ly, "
         f"{ing['files_already_registered']} đã nhận trước đó (bỏ qua)",
-        f"Dòng: {_vn(ing['rows_loaded'])} đã nạp, {_vn(ing['rows_rejected'])} bị loại (xem raw.row_rejects)",
+        f"Dòng: {count(ing['rows_loaded'])} đã nạp, {count(ing['rows_rejected'])} bị loại "
+        "(xem raw.row_rejects)",
         f"Kiểm tra: {summary.checks_passed} đạt, {len(summary.checks_failed)} không đạt"
         + (f" ({len(summary.blocking_failed)} chặn xuất bản)" if summary.blocking_failed else ""),
     ]

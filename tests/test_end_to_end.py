@@ -48,7 +48,8 @@ def test_doses_per_ward_month_vaccine_dose_equal_ground_truth(demo_run):
     home, truth, _ = demo_run
     rows = _serving(
         home,
-        "select ward_code, dose_month, vaccine_code, dose_number, doses::int from agg_immunization_ward_months",
+        "select ward_code, dose_month, vaccine_code, dose_number, doses::int "
+        "from agg_immunization_ward_months",
     )
     got = {f"{w}|{m}|{v}|{d}": n for w, m, v, d, n in rows}
     assert got == truth["immunization"]["doses_by_ward_month_vaccine_dose"]

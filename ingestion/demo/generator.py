@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from treem import vi
+
 from . import events, health, registers, sources, timing
 from .context import Context, ward_spelling
 from .ground_truth import GroundTruth
@@ -222,7 +224,7 @@ def generate(
         "children_by_ward": {w.code: n for w, n in zip(wards, pop.children_by_ward, strict=True)},
     }
     say(
-        f"Đã mô phỏng {sum(pop.children_by_ward):,} trẻ dưới 16 tuổi "
+        f"Đã mô phỏng {vi.count(sum(pop.children_by_ward))} trẻ dưới 16 tuổi "
         f"({time.perf_counter() - started:.1f} giây)"
     )
 
@@ -244,7 +246,7 @@ def generate(
             write_extract(ex, folder, ctx.rng("write", spec.name, ex.file_name))
             truth.add(ex)
         say(
-            f"  xong {spec.name}: {truth.source(spec.name)['rows_written']:,} dòng "
+            f"  xong {spec.name}: {vi.count(truth.source(spec.name)['rows_written'])} dòng "
             f"({time.perf_counter() - t0:.1f} giây)"
         )
     result = truth.finish(home / "generated" / "ground_truth.json")

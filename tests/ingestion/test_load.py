@@ -43,8 +43,10 @@ def test_every_file_ends_archived_or_quarantined_with_a_reason(home, con):
     }
     assert list(home.source_inbox("immunization").iterdir()) == []
     assert len(list((home.archive / "immunization" / "2025-03").iterdir())) == 3
-    reasons = {p.name.split("__")[1]: p.read_text(encoding="utf-8") for p in
-               (home.quarantine / "immunization").glob("*.reason.txt")}
+    reasons = {
+        p.name.split("__")[1]: p.read_text(encoding="utf-8")
+        for p in (home.quarantine / "immunization").glob("*.reason.txt")
+    }
     assert sorted(reasons) == ["TCMR_LaKhe_T03-2025.xlsx.reason.txt", "TCMR_PhuLa_T03-2025.xlsx.reason.txt"]
     assert "Thiếu cột bắt buộc: Ngày tiêm" in reasons["TCMR_LaKhe_T03-2025.xlsx.reason.txt"]
     # 3 + 5 + 2 good rows; 0 + 4 + 1 rejected rows; one registry row per file
@@ -63,7 +65,9 @@ def test_every_file_ends_archived_or_quarantined_with_a_reason(home, con):
 def test_same_content_twice_loads_once_even_under_another_name(home, con):
     drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx")
     ingest_inbox(con, CONTRACT, home)
-    shutil.copy2(IMMUNIZATION_FIXTURES / "TCMR_MoLao_T03-2025.xlsx", home.source_inbox("immunization") / "copy.xlsx")
+    shutil.copy2(
+        IMMUNIZATION_FIXTURES / "TCMR_MoLao_T03-2025.xlsx", home.source_inbox("immunization") / "copy.xlsx"
+    )
     [outcome] = ingest_inbox(con, CONTRACT, home)
     assert outcome.outcome == "already_registered"
     assert _counts(con) == (5, 4, 1)

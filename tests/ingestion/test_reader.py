@@ -21,19 +21,43 @@ def contract():
 
 
 def _essentials(rows: list[dict]) -> list[tuple]:
-    keys = ("source_row", "child_id", "child_name", "birth_date", "sex", "ward_code", "vaccine_code",
-            "dose_number", "dose_date")
+    keys = (
+        "source_row",
+        "child_id",
+        "child_name",
+        "birth_date",
+        "sex",
+        "ward_code",
+        "vaccine_code",
+        "dose_number",
+        "dose_date",
+    )
     return [tuple(r[k] for k in keys) for r in rows]
 
 
 def test_title_block_single_header_with_bad_blank_and_total_rows(contract):
     parsed = parse_file(IMMUNIZATION_FIXTURES / "TCMR_MoLao_T03-2025.xlsx", contract)
-    assert (parsed.sheet, parsed.header_row, parsed.period.key, parsed.ward_code) == ("TCMR", 5, "2025-03", "09541")
+    assert (parsed.sheet, parsed.header_row, parsed.period.key, parsed.ward_code) == (
+        "TCMR",
+        5,
+        "2025-03",
+        "09541",
+    )
     assert _essentials(parsed.rows) == [
         (6, "001225000101", "Nguyễn Văn An", D(2025, 1, 5), "M", "09541", "DTP_HEPB_HIB", 1, D(2025, 3, 7)),
         (7, "001324000102", "Trần Thị Bình", D(2024, 12, 20), "F", "09541", "OPV", 1, D(2025, 3, 7)),
         (9, None, "Lê Minh Châu", D(2024, 11, 2), "M", "09541", "DTP_HEPB_HIB", 3, D(2025, 3, 15)),
-        (14, "001325000108", "Đặng Ngọc Ánh", D(2025, 1, 20), "F", "09541", "DTP_HEPB_HIB", 1, D(2025, 3, 24)),
+        (
+            14,
+            "001325000108",
+            "Đặng Ngọc Ánh",
+            D(2025, 1, 20),
+            "F",
+            "09541",
+            "DTP_HEPB_HIB",
+            1,
+            D(2025, 3, 24),
+        ),
         (15, "001225000109", "Võ Bảo Long", D(2025, 3, 1), "M", "09541", "BCG", 1, D(2025, 3, 2)),
     ]
     # the name typed in decomposed Unicode is stored composed
@@ -61,7 +85,12 @@ def test_header_across_two_merged_rows_and_dates_as_text(contract):
 
 def test_legacy_xls_with_unaccented_headers_and_an_id_typed_as_a_number(contract):
     parsed = parse_file(IMMUNIZATION_FIXTURES / "TCMR_HaCau_T03-2025.xls", contract)
-    assert (parsed.period.key, parsed.ward_code, parsed.rows_read, parsed.rows_skipped) == ("2025-03", "09556", 4, 1)
+    assert (parsed.period.key, parsed.ward_code, parsed.rows_read, parsed.rows_skipped) == (
+        "2025-03",
+        "09556",
+        4,
+        1,
+    )
     assert _essentials(parsed.rows) == [
         (6, "001325000301", "Lý Thị Mai", D(2025, 1, 1), "F", "09556", "DTP_HEPB_HIB", 2, D(2025, 3, 5)),
         (7, "001224000302", "Dương Văn Nam", D(2024, 12, 2), "M", "09556", "MEASLES", 1, D(2025, 3, 28)),
@@ -85,7 +114,18 @@ def test_too_many_bad_rows_rejects_the_file(contract, tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["DANH SÁCH TRẺ ĐƯỢC TIÊM CHỦNG THÁNG 04 NĂM 2025"])
-    ws.append(["Mã định danh", "Họ và tên trẻ", "Ngày sinh", "Giới tính", "Phường", "Vắc xin", "Mũi số", "Ngày tiêm"])
+    ws.append(
+        [
+            "Mã định danh",
+            "Họ và tên trẻ",
+            "Ngày sinh",
+            "Giới tính",
+            "Phường",
+            "Vắc xin",
+            "Mũi số",
+            "Ngày tiêm",
+        ]
+    )
     ws.append(["001225000001", "Bé A", "01/01/2025", "Nam", "Mộ Lao", "BCG", 1, "02/01/2025"])
     ws.append(["001225000002", "Bé B", "01/01/2025", "Nam", "Nowhere", "BCG", 1, "02/01/2025"])
     ws.append(["001225000003", "Bé C", "01/01/2025", "Nam", "Nowhere", "BCG", 1, "02/01/2025"])

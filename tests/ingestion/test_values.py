@@ -72,5 +72,9 @@ def test_ward_aliases(typed, code):
 def test_vaccine_aliases():
     vaccines = load_lookups()["vaccine"]
     assert [vaccines.resolve(v) for v in ("5 TRONG 1", "bOPV", "SOI", "Sởi-Rubella", "VNNB")] == [
-        "DTP_HEPB_HIB", "OPV", "MEASLES", "MR", "JE",
+        "DTP_HEPB_HIB",
+        "OPV",
+        "MEASLES",
+        "MR",
+        "JE",
     ]

@@ -9,7 +9,9 @@ from tests.conftest import drop_fixtures
 
 
 def _tick(sensor, home, cursor):
-    context = dg.build_sensor_context(cursor=cursor, resources={"treem_home": HomeResource(root=str(home.root))})
+    context = dg.build_sensor_context(
+        cursor=cursor, resources={"treem_home": HomeResource(root=str(home.root))}
+    )
     return sensor(context)
 
 

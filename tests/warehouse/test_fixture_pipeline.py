@@ -29,7 +29,9 @@ def test_run_summary_counts_files_rows_and_checks(fixture_pipeline):
     assert summary.checks_failed == []
     assert summary.checks_passed >= 30
     assert set(summary.stage_seconds) == {
-        "nạp tệp (ingestion)", "dbt build (kho dữ liệu + kiểm thử)", "xuất bản (serving copy)",
+        "nạp tệp (ingestion)",
+        "dbt build (kho dữ liệu + kiểm thử)",
+        "xuất bản (serving copy)",
     }
 
 
