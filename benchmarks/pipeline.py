@@ -50,9 +50,11 @@ def main() -> None:
         f"generate: {generate_seconds:8.1f} s  {truth['generated_files']} files, {rows_written:,} rows "
         f"({rows_written / generate_seconds:,.0f} rows/s)"
     )
+    rate = immunization["rows_written"] / max(ingest_seconds, 1e-9)
     print(
-        f"run:      {run_seconds:8.1f} s  (ingestion {ingest_seconds:.1f} s for {immunization['files']} files, "
-        f"{immunization['rows_written']:,} rows: {immunization['rows_written'] / max(ingest_seconds, 1e-9):,.0f} rows/s)"
+        f"run:      {run_seconds:8.1f} s  (ingestion {ingest_seconds:.1f} s, "
+        f"{immunization['files']} immunisation files, "
+        f"{immunization['rows_written']:,} rows: {rate:,.0f} rows/s)"
     )
     for stage, seconds in summary.stage_seconds.items():
         print(f"  {stage:<36} {seconds:8.1f} s")
