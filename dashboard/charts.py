@@ -5,8 +5,16 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+# d3-format locale for Vietnamese: 1.234 and 45,6%.
+VI_LOCALE = {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]}}
+
 # Blue and orange stay distinct for colour-blind readers and in greyscale (dark vs light).
 STATUS_COLOURS = {"Đạt": "#1b4f9c", "Chưa đạt": "#f28e2b", "Chưa có số liệu": "#bdbdbd"}
+
+
+def vietnamese(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart with Vietnamese number formats in axes and tooltips."""
+    return chart.configure(locale=VI_LOCALE)
 
 
 def status_label(meets_target: object) -> str:
@@ -68,7 +76,7 @@ def dropout_by_ward(frame: pd.DataFrame, target: float, title: str) -> alt.Layer
 
 def dropout_trend(frame: pd.DataFrame, target: float) -> alt.LayerChart:
     base = alt.Chart(frame).encode(
-        x=alt.X("month:O", title="Tháng"),
+        x=alt.X("month:O", title="Lũy kế đến hết tháng"),
         y=alt.Y("dropout:Q", title="Tỷ lệ bỏ cuộc", axis=alt.Axis(format="%")),
     )
     wards = (
@@ -92,7 +100,9 @@ def dropout_trend(frame: pd.DataFrame, target: float) -> alt.LayerChart:
     )
     return (wards + district + rule).properties(
         title=alt.Title(
-            "Bỏ cuộc DPT1→DPT3 theo tháng", subtitle="Đường đậm: toàn quận; đường mờ: từng phường"
+            "Bỏ cuộc DPT1→DPT3 lũy kế từ đầu năm",
+            subtitle="Đường đậm: toàn quận; đường mờ: từng phường; vạch đứt: ngưỡng. "
+            "Đầu năm có thể âm: mũi 3 tiêm cho trẻ đã tiêm mũi 1 năm trước.",
         ),
         height=280,
     )

@@ -49,7 +49,7 @@ def immunization_periods() -> pd.DataFrame:
         """
         select distinct period_type, period_key, period_start
         from fct_ward_indicators
-        where indicator_code = 'dtp_dropout' and denominator > 0
+        where indicator_code = 'dtp_dropout' and denominator > 0 and period_type in ('month', 'year')
         order by period_type = 'year' desc, period_start desc
         """
     )
@@ -94,13 +94,13 @@ def doses_by_ward_vaccine(months: tuple[str, ...]) -> pd.DataFrame:
 
 
 def dropout_trend() -> pd.DataFrame:
-    """Monthly dropout of every ward and the district."""
+    """Year-to-date dropout at the end of each month, for every ward and the district."""
     return query(
         """
         select org_unit_name, org_unit_level, period_key as month, period_start,
                value as dropout, denominator as dtp1
         from fct_ward_indicators
-        where indicator_code = 'dtp_dropout' and period_type = 'month' and denominator > 0
+        where indicator_code = 'dtp_dropout' and period_type = 'ytd' and denominator > 0
         order by period_start
         """
     )

@@ -1,4 +1,4 @@
-"""generate → run (through Dagster) → the serving copy equals the generator's ground truth; a rerun loads nothing twice."""
+"""generate → run through Dagster → serving copy equals the ground truth; a rerun loads nothing twice."""
 
 from __future__ import annotations
 

@@ -48,6 +48,7 @@ col3.metric(
     formatting.percent(district["dropout"]),
     delta=charts.status_label(district["meets_target"]) + f" (ngưỡng ≤ {formatting.percent(target, 0)})",
     delta_color="normal" if district["meets_target"] else "inverse",
+    delta_arrow="off",
 )
 st.caption(
     f"Định nghĩa: {catalogue.get('definition_vi', '')}. Nguồn ngưỡng: {catalogue.get('target_source', '')}."
@@ -60,26 +61,25 @@ if not behind.empty:
         + ", ".join(f"{r.org_unit_name} ({formatting.percent(r.dropout)})" for r in behind.itertuples())
     )
 
+period_label = _label((period_type, period_key))
 left, right = st.columns(2)
 with left:
-    st.altair_chart(
-        charts.dropout_by_ward(
-            wards.dropna(subset=["dropout"]), target, f"Tỷ lệ bỏ cuộc – {_label((period_type, period_key))}"
-        ),
-        width="stretch",
+    ranked = charts.dropout_by_ward(
+        wards.dropna(subset=["dropout"]), target, f"Tỷ lệ bỏ cuộc – {period_label}"
     )
+    st.altair_chart(charts.vietnamese(ranked), width="stretch")
 with right:
     doses = queries.doses_by_ward_vaccine(months)
     if doses.empty:
         st.info("Không có mũi tiêm nào trong kỳ này.")
     else:
         st.altair_chart(
-            charts.doses_by_ward(doses, f"Mũi tiêm – {_label((period_type, period_key))}"), width="stretch"
+            charts.vietnamese(charts.doses_by_ward(doses, f"Mũi tiêm – {period_label}")), width="stretch"
         )
 
 trend = queries.dropout_trend()
 if not trend.empty:
-    st.altair_chart(charts.dropout_trend(trend, target), width="stretch")
+    st.altair_chart(charts.vietnamese(charts.dropout_trend(trend, target)), width="stretch")
 
 st.subheader("Bảng theo phường")
 table = frame.assign(

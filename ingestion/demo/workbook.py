@@ -7,18 +7,24 @@ import csv
 import io
 import os
 import random
+import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import xlwt
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 
 from .names import strip_diacritics
-from .xlsx import Cell, write_xlsx
 
-FIXED_STAMP = datetime(2025, 1, 1, 8, 0, 0)  # workbook created/modified property and zip entry times
+Cell = str | int | float | date | None
+FIXED_STAMP = datetime(2025, 1, 1, 8, 0, 0)  # the workbook's created/modified properties
 XLS_MAX_ROWS = 65_000
+_MODIFIED = re.compile(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,38 @@ def _write_xls(
     book.save(str(path))
 
 
+def _write_xlsx(
+    path: Path, sheet: str, grid: list[list[Cell]], merges: list[tuple[int, int, int, int]]
+) -> None:
+    book = openpyxl.Workbook(write_only=True)
+    book.properties.created = book.properties.modified = FIXED_STAMP
+    ws = book.create_sheet(sheet)
+    for row in grid:
+        ws.append(row)
+    for r1, c1, r2, c2 in merges:
+        first, last = f"{get_column_letter(c1 + 1)}{r1 + 1}", f"{get_column_letter(c2 + 1)}{r2 + 1}"
+        ws.merged_cells.add(CellRange(f"{first}:{last}"))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(_fixed_zip_times(buffer.getvalue()))
+
+
+def _fixed_zip_times(package: bytes) -> bytes:
+    """The same package dated FIXED_STAMP throughout (openpyxl stamps the save time into the zip entries
+    and docProps/core.xml), so equal content gives equal bytes and an equal content hash."""
+    source = zipfile.ZipFile(io.BytesIO(package))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rf"\g<1>{FIXED_STAMP:%Y-%m-%dT%H:%M:%SZ}\g<2>", data.decode()).encode()
+            info = zipfile.ZipInfo(entry.filename, date_time=FIXED_STAMP.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
+    return out.getvalue()
+
+
 def _write_csv(path: Path, grid: list[list[Cell]], encoding: str) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -179,21 +217,40 @@ def _write_csv(path: Path, grid: list[list[Cell]], encoding: str) -> None:
     path.write_bytes(text.encode(encoding))
 
 
-def write_extract(ex: Extract, folder: Path, rng: random.Random) -> Path:
-    """Write the file, stamp its modification time with the submission time; return its path."""
+@dataclass(frozen=True)
+class FileJob:
+    """Everything needed to write one file, so files can be written in worker processes."""
+
+    path: Path
+    fmt: str
+    sheet: str
+    grid: list[list[Cell]]
+    merges: list[tuple[int, int, int, int]]
+    encoding: str
+    garbage: bytes | None  # the content of an unreadable file
+    stamp: float  # modification time: the simulated submission time
+
+
+def prepare_extract(ex: Extract, folder: Path, rng: random.Random) -> FileJob:
+    """Lay out the file (all random choices happen here, in order, for determinism)."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ex.file_name
-    if ex.fault == "unreadable":
-        path.write_bytes(rng.randbytes(rng.randint(2_000, 20_000)))
-    else:
-        grid, merges = build_grid(ex, rng)
-        fmt = ex.layout.fmt
-        if fmt == "xls":
-            _write_xls(path, ex.sheet, grid, merges)
-        elif fmt == "csv":
-            _write_csv(path, grid, ex.layout.encoding)
-        else:
-            write_xlsx(path, ex.sheet, grid, merges, FIXED_STAMP)
     stamp = ex.submitted.timestamp()
-    os.utime(path, (stamp, stamp))
-    return path
+    if ex.fault == "unreadable":
+        garbage = rng.randbytes(rng.randint(2_000, 20_000))
+        return FileJob(folder / ex.file_name, "raw", ex.sheet, [], [], "", garbage, stamp)
+    grid, merges = build_grid(ex, rng)
+    lay = ex.layout
+    return FileJob(folder / ex.file_name, lay.fmt, ex.sheet, grid, merges, lay.encoding, None, stamp)
+
+
+def write_file(job: FileJob) -> Path:
+    if job.garbage is not None:
+        job.path.write_bytes(job.garbage)
+    elif job.fmt == "xls":
+        _write_xls(job.path, job.sheet, job.grid, job.merges)
+    elif job.fmt == "csv":
+        _write_csv(job.path, job.grid, job.encoding)
+    else:
+        _write_xlsx(job.path, job.sheet, job.grid, job.merges)
+    os.utime(job.path, (job.stamp, job.stamp))
+    return job.path

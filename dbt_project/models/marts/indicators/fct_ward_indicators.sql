@@ -1,4 +1,5 @@
--- The indicator mart: one row per org unit (each ward and the district) × period × indicator,
+-- The indicator mart: one row per org unit (each ward and the district) × period (month, year to
+-- date, year) × indicator,
 -- with numerator, denominator, value, target and whether the target is met. The district row
 -- sums numerators and denominators; it never averages ward percentages.
 with doses as (
@@ -48,6 +49,13 @@ ward_rows as (
         'month' as period_type, month_key as period_key, month_start as period_start, month_end as period_end,
         dtp1, dtp3
     from dtp_by_ward_month
+    union all
+    -- year to date: January to the end of each month (the WHO monitoring chart accumulates doses)
+    select
+        ward_code, ward_name, 'ward', 'ytd', month_key, make_date(year, 1, 1), month_end,
+        sum(dtp1) over ytd, sum(dtp3) over ytd
+    from dtp_by_ward_month
+    window ytd as (partition by ward_code, year order by month_key)
     union all
     select
         ward_code, ward_name, 'ward', 'year', cast(year as varchar), min(month_start), max(month_end),
