@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -26,7 +26,7 @@ class Column:
     min: int | None = None
     max: int | None = None
 
-    @property
+    @cached_property
     def folded_aliases(self) -> frozenset[str]:
         return frozenset(fold(a) for a in (*self.aliases, self.label_vi))
 

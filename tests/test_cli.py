@@ -1,0 +1,45 @@
+"""The `treem` command line: help in Vietnamese, status of what arrived and what happened to it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import use
+from treem.cli import build_parser, main
+from treem.home import Home
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("generate", "run", "dashboard", "ui", "status", "demo"):
+        assert command in out
+    assert "TREEM_HOME" in out
+
+
+def test_status_after_the_fixture_run(fixture_pipeline, pointed_env, capsys, tmp_path):
+    home = Home(tmp_path / "home")
+    shutil.copytree(fixture_pipeline[0].root, home.root, ignore=shutil.ignore_patterns("dagster"))
+    (home.inbox / "vitamin_a").mkdir(parents=True, exist_ok=True)
+    (home.inbox / "vitamin_a" / "VitaminA_MoLao_T06-2025.xlsx").write_bytes(b"waiting")
+    try:
+        assert main(["--home", str(home.root), "status"]) == 0
+    finally:
+        use(pointed_env)
+    out = capsys.readouterr().out
+    line = next(row for row in out.splitlines() if row.startswith("immunization"))
+    assert line.split()[1:6] == ["0", "3", "2", "10", "5"]  # waiting, loaded, quarantined, rows, rejected
+    assert "TCMR_LaKhe_T03-2025.xlsx" in out and "Thiếu cột bắt buộc: Ngày tiêm" in out
+    assert "vitamin_a (1 tệp)" in out
+
+
+def test_dashboard_refuses_without_a_serving_copy(tmp_path, pointed_env, capsys):
+    try:
+        assert main(["--home", str(tmp_path / "empty"), "dashboard"]) == 1
+    finally:
+        use(pointed_env)
+    assert "treem run" in capsys.readouterr().err
