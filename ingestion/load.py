@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from ingestion.reader import UnreadableFile
 from ingestion.registry import registered
 from treem.home import Home
 
+log = logging.getLogger(__name__)
 ARROW_TYPES = {"date": pa.date32(), "integer": pa.int32()}
 IGNORED_PREFIXES = (".", "~$")  # hidden files and Excel's lock files
 PARTIAL_SUFFIXES = (".tmp", ".part", ".crdownload")
@@ -56,12 +59,19 @@ def pending_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
 
 
-def _place(path: Path, target: Path) -> None:
+def _place(path: Path, target: Path, digest: str) -> None:
+    """Move ``path`` to ``target`` so that a crash at any point leaves a complete copy somewhere."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        path.unlink()  # the same content is already stored there
-    else:
-        shutil.move(path, target)
+    if target.exists() and content_hash(target) == digest:
+        path.unlink()  # stored already (a rerun after a crash, or the same content dropped again)
+        return
+    try:
+        os.replace(path, target)  # atomic on one filesystem
+    except OSError:  # the inbox on another filesystem (a network share): copy, then swap in, then delete
+        partial = target.with_name(target.name + ".tmp")
+        shutil.copy2(path, partial)
+        os.replace(partial, target)
+        path.unlink()
 
 
 def _write_reason(target: Path, reason: str) -> None:
@@ -81,22 +91,90 @@ def _rows_table(contract: Contract, file_id: str, parsed: ParsedFile) -> pa.Tabl
 
 
 def _register(con: duckdb.DuckDBPyConnection, record: dict) -> None:
+    """Insert the file's registry row, replacing an earlier attempt at the same content (a quarantine)."""
+    con.execute("delete from raw.file_registry where content_hash = ?", [record["content_hash"]])
     names = ", ".join(record)
     marks = ", ".join("?" for _ in record)
     con.execute(f"insert into raw.file_registry ({names}) values ({marks})", list(record.values()))
 
 
+def _forget_quarantined(home: Home, previous: tuple | None, kept: Path) -> None:
+    """Remove the copy left in quarantine by an earlier attempt at the same content."""
+    if previous is not None and previous[0] == "quarantined" and home.root / previous[1] != kept:
+        earlier = home.root / previous[1]
+        earlier.unlink(missing_ok=True)
+        earlier.with_name(earlier.name + ".reason.txt").unlink(missing_ok=True)
+
+
+def _quarantine(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    contract: Contract,
+    home: Home,
+    record: dict,
+    reason: str,
+    previous: tuple | None,
+) -> FileOutcome:
+    target = home.quarantine / contract.source / f"{record['file_id']}__{path.name}"
+    record.update(
+        outcome="quarantined",
+        reason=reason,
+        rows_read=0,
+        rows_loaded=0,
+        rows_rejected=0,
+        rows_skipped=0,
+        stored_as=str(target.relative_to(home.root)),
+    )
+    con.execute("begin transaction")
+    _register(con, record)
+    con.execute("commit")
+    _place(path, target, record["content_hash"])
+    _write_reason(target, reason)
+    _forget_quarantined(home, previous, target)
+    return FileOutcome(contract.source, path.name, record["file_id"], "quarantined", reason=reason)
+
+
+def _load(con: duckdb.DuckDBPyConnection, contract: Contract, parsed: ParsedFile, record: dict) -> None:
+    """Rows, rejects and the registry row of one file, in one transaction: all or nothing."""
+    con.execute("begin transaction")
+    try:
+        con.register("incoming_rows", _rows_table(contract, record["file_id"], parsed))
+        con.execute(f"insert into raw.{contract.raw_table} by name select * from incoming_rows")
+        con.unregister("incoming_rows")
+        if parsed.rejects:
+            con.executemany(
+                "insert into raw.row_rejects values (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        record["file_id"],
+                        contract.source,
+                        parsed.sheet,
+                        r.row_number,
+                        r.column,
+                        r.value,
+                        r.reason,
+                    )
+                    for r in parsed.rejects
+                ],
+            )
+        _register(con, record)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, home: Home) -> FileOutcome:
-    """Load ``path`` (a file in the source's inbox) exactly once, whatever happened before."""
+    """Load ``path`` (a file in the source's inbox) exactly once, whatever happened before.
+
+    A file quarantined before is tried again when it is dropped again: a fix to a contract or a seed
+    may now let it load."""
     digest = content_hash(path)
     file_id = digest[:16]
     previous = registered(con, digest)
-    if previous is not None:
-        outcome, stored_as, reason = previous
-        _place(path, home.root / stored_as)
-        if outcome == "quarantined":
-            _write_reason(home.root / stored_as, reason)
-        return FileOutcome(contract.source, path.name, file_id, "already_registered", reason=reason)
+    if previous is not None and previous[0] == "loaded":
+        _place(path, home.root / previous[1], digest)
+        return FileOutcome(contract.source, path.name, file_id, "already_registered")
 
     stat = path.stat()
     record = {
@@ -111,20 +189,14 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, 
     try:
         parsed = parse_file(path, contract)
     except (UnreadableFile, FileRejected) as error:
-        target = home.quarantine / contract.source / f"{file_id}__{path.name}"
-        record.update(
-            outcome="quarantined",
-            reason=str(error),
-            rows_read=0,
-            rows_loaded=0,
-            rows_rejected=0,
-            rows_skipped=0,
-            stored_as=str(target.relative_to(home.root)),
+        return _quarantine(con, path, contract, home, record, str(error), previous)
+    except Exception as error:  # a file must never block the inbox: set it aside for an engineer
+        log.exception("unexpected error reading %s", path)
+        reason = (
+            f"Lỗi không mong đợi khi đọc tệp ({type(error).__name__}: {error}); "
+            "đã chuyển cho kỹ thuật viên xem nhật ký"
         )
-        _register(con, record)
-        _place(path, target)
-        _write_reason(target, str(error))
-        return FileOutcome(contract.source, path.name, file_id, "quarantined", reason=str(error))
+        return _quarantine(con, path, contract, home, record, reason, previous)
 
     target = home.archive / contract.source / parsed.period.key / f"{file_id}__{path.name}"
     record.update(
@@ -142,26 +214,9 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, 
         rows_skipped=parsed.rows_skipped,
         stored_as=str(target.relative_to(home.root)),
     )
-    con.execute("begin transaction")
-    try:
-        incoming = _rows_table(contract, file_id, parsed)
-        con.register("incoming_rows", incoming)
-        con.execute(f"insert into raw.{contract.raw_table} by name select * from incoming_rows")
-        con.unregister("incoming_rows")
-        if parsed.rejects:
-            con.executemany(
-                "insert into raw.row_rejects values (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (file_id, contract.source, parsed.sheet, r.row_number, r.column, r.value, r.reason)
-                    for r in parsed.rejects
-                ],
-            )
-        _register(con, record)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    _place(path, target)
+    _load(con, contract, parsed, record)
+    _place(path, target, digest)
+    _forget_quarantined(home, previous, target)
     return FileOutcome(
         contract.source,
         path.name,

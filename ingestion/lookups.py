@@ -20,6 +20,15 @@ class Lookup:
     description_vi: str
     mapping: dict[str, str]
     strip_prefixes: tuple[str, ...]
+    successors: dict[str, str]
+    names: dict[str, str]
+
+    def current(self, code: str) -> str:
+        """Today's code for ``code`` (a merged ward's successor), else the code itself."""
+        return self.successors.get(code) or code
+
+    def display_name(self, code: str) -> str:
+        return self.names.get(code, code)
 
     def resolve(self, value: object) -> str | None:
         """The code for what was typed, or None when it cannot be mapped."""
@@ -34,6 +43,13 @@ class Lookup:
         return None
 
 
+def _pairs(seeds_dir: Path, table: dict | None) -> list[tuple[str, str]]:
+    if table is None:
+        return []
+    with open(seeds_dir / table["seed"], encoding="utf-8", newline="") as handle:
+        return [(row[table["key"]], row[table["value"]]) for row in csv.DictReader(handle)]
+
+
 @cache
 def load_lookups(seeds_dir: Path = SEEDS_DIR) -> dict[str, Lookup]:
     spec = yaml.safe_load((CONTRACTS_DIR / "lookups.yaml").read_text(encoding="utf-8"))
@@ -41,9 +57,14 @@ def load_lookups(seeds_dir: Path = SEEDS_DIR) -> dict[str, Lookup]:
     for name, entry in spec.items():
         mapping: dict[str, str] = {}
         for table in entry["tables"]:
-            with open(seeds_dir / table["seed"], encoding="utf-8", newline="") as handle:
-                for row in csv.DictReader(handle):
-                    mapping.setdefault(fold(row[table["key"]]), row[table["value"]])
-        prefixes = tuple(sorted(entry.get("strip_prefixes", ()), key=len, reverse=True))
-        lookups[name] = Lookup(name, entry.get("description_vi", name), mapping, prefixes)
+            for key, value in _pairs(seeds_dir, table):
+                mapping.setdefault(fold(key), value)
+        lookups[name] = Lookup(
+            name=name,
+            description_vi=entry.get("description_vi", name),
+            mapping=mapping,
+            strip_prefixes=tuple(sorted(entry.get("strip_prefixes", ()), key=len, reverse=True)),
+            successors={k: v for k, v in _pairs(seeds_dir, entry.get("successor")) if v},
+            names=dict(_pairs(seeds_dir, entry.get("display"))),
+        )
     return lookups

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingestion import values
 from ingestion.contract import Column, Contract
-from ingestion.header import find_header
+from ingestion.header import HeaderMatch, find_header
 from ingestion.lookups import Lookup, load_lookups
 from ingestion.reader import read_sheets
 from ingestion.text import fold
 
 TOTAL_ROW_PREFIXES = ("tong cong", "tong so")
+TOTAL_ROW_CELLS = 3  # 'Tổng cộng' stands in the STT or the name column, never further right
+NOTE_ROW_MAX_CELLS = 2  # a row filling at most this many contract columns is a note or a signature
+REASONS_SHOWN = 10
+_NUMBERING = re.compile(r"^\(?([0-9]{1,2}|[A-Za-z])\)?$")
+_PLACE_DATE = re.compile(r"ngay\s*\d{1,2}\s*thang")  # 'Hà Đông, ngày 05 tháng 4 năm 2025': when signed
 
 
 def _is_total_row(cells: list[object]) -> bool:
-    for value in cells:
+    for value in cells[:TOTAL_ROW_CELLS]:
         if isinstance(value, str):
             key = fold(value)
             if key.startswith(TOTAL_ROW_PREFIXES) or key == "cong":
@@ -72,6 +78,8 @@ def _find_period(contract: Contract, title: list[str], file_name: str) -> Period
         if pattern is None:
             continue
         for text in texts:
+            if _PLACE_DATE.search(text):
+                continue
             found = pattern.search(text)
             if found:
                 year, month = int(found["year"]), int(found["month"])
@@ -139,6 +147,10 @@ def _rule_errors(contract: Contract, row: dict, period: Period) -> list[tuple[st
         elif rule.rule == "not_after_period_end":
             if value > period.end:
                 errors.append((rule.column, rule.params["reason_vi"]))
+        elif rule.rule == "not_older_than_years":
+            end = period.end
+            if value < end.replace(year=end.year - int(rule.params["years"]), day=min(end.day, 28)):
+                errors.append((rule.column, rule.params["reason_vi"]))
         elif rule.rule == "not_before":
             other = row.get(rule.params["other"])
             if other is not None and value < other:
@@ -152,6 +164,34 @@ def _shown(value: object) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.strftime("%d/%m/%Y")
     return "" if value is None else str(value)
+
+
+def _title_cells(rows: list[list[object]], header_row: int) -> list[str]:
+    """Every non-empty cell above the header, folded; cells are kept apart (a title row often holds two)."""
+    return [fold(c) for row in rows[:header_row] for c in row if not values.is_blank(c)]
+
+
+def _is_column_numbering(cells: list[object]) -> bool:
+    """The '(1) (2) (3) …' or 'A B 1 2 …' row that official forms put under the header."""
+    filled = [str(c).strip() for c in cells if not values.is_blank(c)]
+    return len(filled) >= 3 and all(_NUMBERING.match(c) for c in filled)
+
+
+def _check_sheets(sheets: list, header: HeaderMatch, contract: Contract) -> None:
+    """One table per file: another sheet with the same table would be silently left out."""
+    others = [
+        m.sheet.name
+        for m in (
+            find_header([sheet], contract) for sheet in sheets if sheet is not header.sheet and sheet.visible
+        )
+        if m is not None and not m.missing(contract) and len(m.sheet.rows) > m.data_start
+    ]
+    if others:
+        names = ", ".join(f"'{n}'" for n in [header.sheet.name, *others])
+        raise FileRejected(
+            f"Tệp có nhiều trang dữ liệu cùng mẫu ({names}); mỗi tệp chỉ gửi một bảng, "
+            "hãy tách thành các tệp riêng"
+        )
 
 
 def parse_file(path: Path, contract: Contract) -> ParsedFile:
@@ -170,38 +210,37 @@ def parse_file(path: Path, contract: Contract) -> ParsedFile:
             f"Thiếu cột bắt buộc: {', '.join(missing)} (bảng ở trang '{header.sheet.name}', "
             f"dòng tiêu đề {header.header_row + 1})"
         )
+    _check_sheets(sheets, header, contract)
     rows = header.sheet.rows
-    title = [fold(" ".join(str(c) for c in row if c not in (None, ""))) for row in rows[: header.header_row]]
+    title = _title_cells(rows, header.header_row)
     period = _find_period(contract, title, path.name)
     parsed = ParsedFile(
         header.sheet.name, header.header_row + 1, period, _find_ward(contract, title, lookups["ward"])
     )
+    _read_rows(parsed, rows, header, contract, lookups)
+    _check_file(parsed, contract, lookups["ward"])
+    return parsed
 
+
+def _read_rows(
+    parsed: ParsedFile, rows: list[list[object]], header: HeaderMatch, contract: Contract, lookups: dict
+) -> None:
     seen_keys: dict[tuple, int] = {}
+    footer = False
     for index in range(header.data_start, len(rows)):
         cells = rows[index]
         row_number = index + 1
         mapped = {name: (cells[i] if i < len(cells) else None) for name, i in header.columns.items()}
         parsed.rows_read += 1
-        if all(values.is_blank(v) for v in mapped.values()) or _is_total_row(cells):
-            parsed.rows_skipped += 1  # blank rows, rows with only an STT or a note, 'Tổng cộng'
+        filled = sum(not values.is_blank(v) for v in mapped.values())
+        if footer or _is_total_row(cells):
+            footer = True  # 'Tổng cộng' ends the table: below it come the signatures
+            parsed.rows_skipped += 1
             continue
-        typed: dict[str, object] = {}
-        errors: list[tuple[str, str]] = []
-        for column in contract.columns:
-            raw = mapped.get(column.name)
-            if values.is_blank(raw):
-                if column.required:
-                    errors.append((column.name, f"Thiếu giá trị bắt buộc ở cột {column.label_vi}"))
-                typed[column.name] = None
-                continue
-            try:
-                typed[column.name] = _parse_cell(column, raw, lookups)
-            except values.BadValue as error:
-                errors.append((column.name, str(error)))
-                typed[column.name] = None
-        if not errors:
-            errors = _rule_errors(contract, typed, period)
+        if filled <= NOTE_ROW_MAX_CELLS or (index == header.data_start and _is_column_numbering(cells)):
+            parsed.rows_skipped += 1  # blank rows, notes, a signature block, the column-numbering row
+            continue
+        typed, errors = _typed_row(contract, mapped, lookups, parsed.period)
         if not errors and contract.duplicate_key:
             key = tuple(typed.get(k) for k in contract.duplicate_key)
             if key in seen_keys:
@@ -217,14 +256,58 @@ def parse_file(path: Path, contract: Contract) -> ParsedFile:
         typed["source_row"] = row_number
         parsed.rows.append(typed)
 
-    if parsed.ward_code is None and contract.ward_column:
-        wards = Counter(r[contract.ward_column] for r in parsed.rows if r.get(contract.ward_column))
-        parsed.ward_code = wards.most_common(1)[0][0] if wards else None
+
+def _typed_row(
+    contract: Contract, mapped: dict[str, object], lookups: dict, period: Period
+) -> tuple[dict[str, object], list[tuple[str, str]]]:
+    typed: dict[str, object] = {}
+    errors: list[tuple[str, str]] = []
+    for column in contract.columns:
+        raw = mapped.get(column.name)
+        if values.is_blank(raw):
+            if column.required:
+                errors.append((column.name, f"Thiếu giá trị bắt buộc ở cột {column.label_vi}"))
+            typed[column.name] = None
+            continue
+        try:
+            typed[column.name] = _parse_cell(column, raw, lookups)
+        except values.BadValue as error:
+            errors.append((column.name, str(error)))
+            typed[column.name] = None
+    if not errors:
+        errors = _rule_errors(contract, typed, period)
+    return typed, errors
+
+
+def _check_file(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
+    """Whole-file rules once the rows are read: some data, one ward, not too many bad rows."""
     data_rows = parsed.rows_read - parsed.rows_skipped
-    if data_rows and parsed.rows_rejected / data_rows > contract.max_bad_row_share:
+    if data_rows == 0:
+        raise FileRejected(
+            "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề cột; nếu trong kỳ không có số liệu, "
+            "hãy báo cho cán bộ tổng hợp thay vì gửi mẫu trống"
+        )
+    if contract.ward_column:
+        counted = Counter(
+            wards.current(r[contract.ward_column]) for r in parsed.rows if r.get(contract.ward_column)
+        )
+        if counted:
+            rows_ward = counted.most_common(1)[0][0]
+            if parsed.ward_code is None:
+                parsed.ward_code = rows_ward
+            elif wards.current(parsed.ward_code) != rows_ward:
+                title_ward, row_ward = wards.display_name(parsed.ward_code), wards.display_name(rows_ward)
+                raise FileRejected(
+                    f"Tiêu đề ghi phường {title_ward} nhưng phần lớn các dòng thuộc phường {row_ward}; "
+                    "hãy sửa tiêu đề (có thể tệp dùng lại mẫu của phường khác)"
+                )
+    if parsed.rows_rejected / data_rows > contract.max_bad_row_share:
+        shown = "; ".join(
+            f"dòng {r.row_number}, {r.column}: {r.reason}" for r in parsed.rejects[:REASONS_SHOWN]
+        )
+        more = len(parsed.rejects) - REASONS_SHOWN
         raise FileRejected(
             f"{parsed.rows_rejected}/{data_rows} dòng bị lỗi, quá ngưỡng "
-            f"{contract.max_bad_row_share:.0%}; hãy kiểm tra lại tệp (ví dụ lỗi đầu tiên, dòng "
-            f"{parsed.rejects[0].row_number}: {parsed.rejects[0].reason})"
+            f"{contract.max_bad_row_share:.0%}. Các lỗi: {shown}"
+            + (f" … và {more} lỗi khác" if more > 0 else "")
         )
-    return parsed

@@ -80,4 +80,7 @@ def _read_csv(data: bytes) -> list[list[object]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as error:
+        raise UnreadableFile(f"Tệp CSV sai định dạng ({error}); hãy xuất lại từ phần mềm dạng CSV") from error

@@ -60,6 +60,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contracts: list[Contract])
             f"create table if not exists raw.{contract.raw_table} (\n"
             f"    file_id varchar not null,\n    source_row integer not null,\n    {columns}\n)"
         )
+        for column in contract.columns:  # a column added to a contract later
+            kind = DUCKDB_TYPES[column.type]
+            con.execute(f"alter table raw.{contract.raw_table} add column if not exists {column.name} {kind}")
 
 
 def registered(con: duckdb.DuckDBPyConnection, content_hash: str) -> tuple[str, str, str | None] | None:

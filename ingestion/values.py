@@ -52,9 +52,9 @@ def parse_integer(value: object) -> int:
 
 def parse_sex(value: object) -> str:
     key = fold(value)
-    if key in ("nam", "m", "male", "trai", "1"):
+    if key in ("nam", "m", "male", "trai"):
         return "M"
-    if key in ("nu", "f", "female", "gai", "0", "2"):
+    if key in ("nu", "f", "female", "gai"):
         return "F"
     raise BadValue(f"Giới tính '{value}' không hợp lệ (cần Nam hoặc Nữ)")
 
