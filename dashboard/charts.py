@@ -9,7 +9,12 @@ import pandas as pd
 VI_LOCALE = {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]}}
 
 # Blue and orange stay distinct for colour-blind readers and in greyscale (dark vs light).
-STATUS_COLOURS = {"Đạt": "#1b4f9c", "Chưa đạt": "#f28e2b", "Chưa có số liệu": "#bdbdbd"}
+STATUS_COLOURS = {
+    "Đạt": "#1b4f9c",
+    "Chưa đạt": "#f28e2b",
+    "Cần kiểm tra": "#6b6b6b",
+    "Chưa có số liệu": "#bdbdbd",
+}
 
 
 def vietnamese(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -17,10 +22,21 @@ def vietnamese(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.configure(locale=VI_LOCALE)
 
 
-def status_label(meets_target: object) -> str:
+def status_label(meets_target: object, value: object = None) -> str:
+    """Met, behind, no data; a negative dropout (more third doses than first) is a data question."""
     if meets_target is None or pd.isna(meets_target):
         return "Chưa có số liệu"
+    if value is not None and not pd.isna(value) and value < 0:
+        return "Cần kiểm tra"
     return "Đạt" if bool(meets_target) else "Chưa đạt"
+
+
+def status_column(frame: pd.DataFrame) -> pd.Series:
+    return pd.Series(
+        [status_label(m, v) for m, v in zip(frame["meets_target"], frame["dropout"], strict=True)],
+        index=frame.index,
+        dtype="object",
+    )
 
 
 def doses_by_ward(frame: pd.DataFrame, title: str) -> alt.Chart:
@@ -42,7 +58,7 @@ def doses_by_ward(frame: pd.DataFrame, title: str) -> alt.Chart:
 
 
 def dropout_by_ward(frame: pd.DataFrame, target: float, title: str) -> alt.LayerChart:
-    data = frame.assign(status=frame["meets_target"].map(status_label))
+    data = frame.assign(status=status_column(frame))
     bars = (
         alt.Chart(data)
         .mark_bar()

@@ -234,10 +234,13 @@ def ingest_inbox(
     contract: Contract,
     home: Home,
     progress: Callable[[FileOutcome], None] | None = None,
+    only: set[str] | None = None,
 ) -> list[FileOutcome]:
-    """Every file waiting in the source's inbox folder, one after the other."""
+    """Every file waiting in the source's inbox folder (or only those named), one after the other."""
     outcomes = []
     for path in pending_files(home.source_inbox(contract.source)):
+        if only is not None and path.name not in only:
+            continue
         outcome = ingest_file(con, path, contract, home)
         outcomes.append(outcome)
         if progress:

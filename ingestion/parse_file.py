@@ -17,7 +17,7 @@ from ingestion.reader import read_sheets
 from ingestion.text import fold
 
 TOTAL_ROW_PREFIXES = ("tong cong", "tong so")
-TOTAL_ROW_CELLS = 3  # 'Tổng cộng' stands in the STT or the name column, never further right
+TOTAL_ROW_CELLS = 3  # 'Tổng cộng' stands in the STT or name column, with a count or two beside it
 NOTE_ROW_MAX_CELLS = 2  # a row filling at most this many contract columns is a note or a signature
 REASONS_SHOWN = 10
 _NUMBERING = re.compile(r"^\(?([0-9]{1,2}|[A-Za-z])\)?$")
@@ -25,6 +25,9 @@ _PLACE_DATE = re.compile(r"ngay\s*\d{1,2}\s*thang")  # 'Hà Đông, ngày 05 th�
 
 
 def _is_total_row(cells: list[object]) -> bool:
+    """'Tổng cộng' (or 'Cộng') near the left, with little else: a label and a count or two."""
+    if sum(not values.is_blank(v) for v in cells) > TOTAL_ROW_CELLS:
+        return False
     for value in cells[:TOTAL_ROW_CELLS]:
         if isinstance(value, str):
             key = fold(value)
@@ -163,7 +166,7 @@ def _rule_errors(contract: Contract, row: dict, period: Period) -> list[tuple[st
 def _shown(value: object) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.strftime("%d/%m/%Y")
-    return "" if value is None else str(value)
+    return "" if value is None else values.shown(value)
 
 
 def _title_cells(rows: list[list[object]], header_row: int) -> list[str]:

@@ -11,6 +11,10 @@ from ingestion.load import pending_files
 from treem.home import Home
 
 
+class WarehouseBusy(Exception):
+    """The warehouse is open for writing by a run; the message is in Vietnamese."""
+
+
 @dataclass(frozen=True)
 class SourceStatus:
     source: str
@@ -29,7 +33,12 @@ def source_statuses(home: Home) -> tuple[list[SourceStatus], list[tuple], list[s
     counts: dict[str, tuple] = {}
     quarantined: list[tuple] = []
     if home.warehouse.exists():
-        con = duckdb.connect(str(home.warehouse), read_only=True)
+        try:
+            con = duckdb.connect(str(home.warehouse), read_only=True)
+        except duckdb.IOException as error:
+            raise WarehouseBusy(
+                "Kho dữ liệu đang được ghi (một lần chạy đang diễn ra); hãy thử lại sau ít phút"
+            ) from error
         try:
             has_registry = con.execute(
                 "select count(*) from information_schema.tables "

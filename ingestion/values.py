@@ -17,6 +17,13 @@ DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 _DIGITS = re.compile(r"^\d+$")
 
 
+def shown(value: object) -> str:
+    """A cell as the clerk typed it: Excel stores 1 as 1.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -56,7 +63,7 @@ def parse_sex(value: object) -> str:
         return "M"
     if key in ("nu", "f", "female", "gai"):
         return "F"
-    raise BadValue(f"Giới tính '{value}' không hợp lệ (cần Nam hoặc Nữ)")
+    raise BadValue(f"Giới tính '{shown(value)}' không hợp lệ (cần Nam hoặc Nữ)")
 
 
 def parse_personal_id(value: object) -> str:
@@ -66,7 +73,7 @@ def parse_personal_id(value: object) -> str:
     if isinstance(value, int) and 9 <= len(text) < 12:
         text = text.zfill(12)  # Excel drops the leading zeros of an ID typed as a number
     if not (len(text) == 12 and _DIGITS.match(text)):
-        raise BadValue(f"Mã định danh '{value}' phải gồm đúng 12 chữ số")
+        raise BadValue(f"Mã định danh '{shown(value)}' phải gồm đúng 12 chữ số")
     return text
 
 

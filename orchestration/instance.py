@@ -24,7 +24,7 @@ def use_home(home: Home) -> None:
     home.ensure()
     os.environ["TREEM_HOME"] = str(home.root)
     os.environ["DAGSTER_HOME"] = str(home.dagster_home)
-    os.environ.setdefault("DBT_LOG_PATH", str(home.root / "logs" / "dbt"))
+    os.environ["DBT_LOG_PATH"] = str(home.root / "logs" / "dbt")
     config = home.dagster_home / "dagster.yaml"
     if not config.exists():
         config.write_text(DAGSTER_YAML, encoding="utf-8")

@@ -42,7 +42,7 @@ def _stage(step_key: str) -> str:
         return "dbt build (kho dữ liệu + kiểm thử)"
     if "serving" in step_key:
         return "xuất bản (serving copy)"
-    return step_key
+    return "kiểm tra chặn xuất bản (blocking)"
 
 
 def run_pipeline(home: Home) -> RunSummary:

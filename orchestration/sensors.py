@@ -8,6 +8,7 @@ import dagster as dg
 
 from ingestion.contract import load_contracts
 from ingestion.load import content_hash, pending_files
+from orchestration.assets.ingestion import InboxSelection, op_name
 from orchestration.jobs import treem_all_job
 from orchestration.resources import HomeResource
 
@@ -22,23 +23,37 @@ def complete_files(sizes: dict[str, int], previous: dict[str, int]) -> list[str]
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Watches inbox/<source>/ of every source with a contract; "
-    "starts a run for new complete files.",
+    "starts a run for the files that have stopped growing.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) -> dg.SensorResult:
     home = treem_home.home
-    sizes = {
-        str(path): path.stat().st_size
-        for contract in load_contracts().values()
-        for path in pending_files(home.source_inbox(contract.source))
-    }
+    contracts = load_contracts()
+    sizes = {}
+    for contract in contracts.values():
+        for path in pending_files(home.source_inbox(contract.source)):
+            try:
+                sizes[str(path)] = path.stat().st_size
+            except FileNotFoundError:  # a running job has just moved it
+                continue
     previous = json.loads(context.cursor) if context.cursor else {}
     ready = complete_files(sizes, previous)
     cursor = json.dumps(sizes, sort_keys=True)
     if not ready:
         return dg.SensorResult(skip_reason="Không có tệp mới hoàn chỉnh trong hộp thư đến", cursor=cursor)
-    hashes = sorted(content_hash(Path(path)) for path in ready)
+    try:
+        hashes = sorted(content_hash(Path(path)) for path in ready)
+    except FileNotFoundError:
+        return dg.SensorResult(skip_reason="Tệp vừa được chuyển đi trong lúc kiểm tra; thử lại ở lần sau")
+    # the run loads exactly these files: one still being copied waits for the next tick
+    selection = {
+        op_name(contract): InboxSelection(
+            files=[Path(p).name for p in ready if Path(p).parent == home.source_inbox(contract.source)]
+        )
+        for contract in contracts.values()
+    }
     run_key = hashlib.sha256("".join(hashes).encode()).hexdigest()[:32]
-    context.log.info(f"{len(ready)} tệp mới: {', '.join(p.rsplit('/', 1)[-1] for p in ready[:10])}")
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=run_key, tags={"treem/files": str(len(ready))})], cursor=cursor
+    context.log.info(f"{len(ready)} tệp mới: {', '.join(Path(p).name for p in ready[:10])}")
+    request = dg.RunRequest(
+        run_key=run_key, run_config=dg.RunConfig(ops=selection), tags={"treem/files": str(len(ready))}
     )
+    return dg.SensorResult(run_requests=[request], cursor=cursor)

@@ -100,10 +100,14 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from ingestion.status import source_statuses
+    from ingestion.status import WarehouseBusy, source_statuses
 
     home = _home(args)
-    statuses, quarantined, uncovered = source_statuses(home)
+    try:
+        statuses, quarantined, uncovered = source_statuses(home)
+    except WarehouseBusy as busy:
+        print(busy, file=sys.stderr)
+        return 1
     print(f"Thư mục dữ liệu: {home.root}")
     print(
         f"{'nguồn':<22}{'chờ':>6}{'đã nạp':>9}{'cách ly':>9}{'dòng nạp':>12}{'dòng lỗi':>10}  nhận gần nhất"

@@ -46,7 +46,8 @@ col2.metric("Mũi DPT-VGB-Hib 3 (toàn quận)", formatting.number(district["dtp
 col3.metric(
     "Tỷ lệ bỏ cuộc DPT1→DPT3",
     formatting.percent(district["dropout"]),
-    delta=charts.status_label(district["meets_target"]) + f" (ngưỡng ≤ {formatting.percent(target, 0)})",
+    delta=charts.status_label(district["meets_target"], district["dropout"])
+    + f" (ngưỡng ≤ {formatting.percent(target, 0)})",
     delta_color="normal" if district["meets_target"] else "inverse",
     delta_arrow="off",
 )
@@ -88,7 +89,7 @@ table = frame.assign(
         "DPT1": frame["dtp1"].map(formatting.number),
         "DPT3": frame["dtp3"].map(formatting.number),
         "Bỏ cuộc": frame["dropout"].map(formatting.percent),
-        "Mục tiêu": frame["meets_target"].map(charts.status_label),
+        "Mục tiêu": charts.status_column(frame),
     }
 )[["Phường", "DPT1", "DPT3", "Bỏ cuộc", "Mục tiêu"]]
 st.dataframe(table, hide_index=True, width="stretch")

@@ -34,6 +34,16 @@ def _summary(outcomes: list[FileOutcome]) -> dict[str, dg.MetadataValue | int]:
     }
 
 
+class InboxSelection(dg.Config):
+    """Which waiting files to load: all of them (`treem run`), or those the sensor saw complete."""
+
+    files: list[str] | None = None
+
+
+def op_name(contract: Contract) -> str:
+    return f"raw__{contract.raw_table}"
+
+
 def build_ingestion_asset(contract: Contract) -> dg.AssetsDefinition:
     @dg.asset(
         key=["raw", contract.raw_table],
@@ -44,7 +54,9 @@ def build_ingestion_asset(contract: Contract) -> dg.AssetsDefinition:
         kinds={"python", "duckdb"},
         pool=WAREHOUSE_POOL,
     )
-    def ingest(context: dg.AssetExecutionContext, treem_home: HomeResource) -> dg.MaterializeResult:
+    def ingest(
+        context: dg.AssetExecutionContext, config: InboxSelection, treem_home: HomeResource
+    ) -> dg.MaterializeResult:
         home = treem_home.home.ensure()
 
         def log(outcome: FileOutcome) -> None:
@@ -55,7 +67,8 @@ def build_ingestion_asset(contract: Contract) -> dg.AssetsDefinition:
 
         with treem_home.warehouse() as con:
             ensure_raw_schema(con, list(load_contracts().values()))
-            outcomes = ingest_inbox(con, contract, home, progress=log)
+            only = None if config.files is None else set(config.files)
+            outcomes = ingest_inbox(con, contract, home, progress=log, only=only)
             total_rows = con.execute(f"select count(*) from raw.{contract.raw_table}").fetchone()[0]
         return dg.MaterializeResult(metadata={**_summary(outcomes), "table_rows": total_rows})
 

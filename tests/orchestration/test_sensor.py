@@ -39,3 +39,13 @@ def test_growing_file_waits(pointed_env, home):
     with open(home.source_inbox("immunization") / "TCMR_MoLao_T03-2025.xlsx", "ab") as handle:
         handle.write(b"more bytes")
     assert _tick(inbox_sensor, home, first.cursor).run_requests == []
+
+
+def test_the_run_loads_only_the_files_seen_complete(pointed_env, home):
+    from orchestration.sensors import inbox_sensor
+
+    drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx")
+    first = _tick(inbox_sensor, home, None)
+    drop_fixtures(home, "TCMR_VanQuan_T03-2025.xlsx")  # arrives between two ticks: maybe half-copied
+    [request] = _tick(inbox_sensor, home, first.cursor).run_requests
+    assert request.run_config["ops"]["raw__immunization"]["config"]["files"] == ["TCMR_MoLao_T03-2025.xlsx"]

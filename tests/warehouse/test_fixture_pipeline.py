@@ -31,6 +31,7 @@ def test_run_summary_counts_files_rows_and_checks(fixture_pipeline):
     assert set(summary.stage_seconds) == {
         "nạp tệp (ingestion)",
         "dbt build (kho dữ liệu + kiểm thử)",
+        "kiểm tra chặn xuất bản (blocking)",
         "xuất bản (serving copy)",
     }
 

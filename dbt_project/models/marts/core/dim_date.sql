@@ -1,7 +1,7 @@
--- One row per day from the baseline year to the end of next year.
+-- One row per day, 2015–2035: wide enough for every birth date of a child and every report period.
 with days as (
     select cast(range as date) as date_day
-    from range(date '2024-01-01', date '2027-01-01', interval 1 day)
+    from range(date '2015-01-01', date '2036-01-01', interval 1 day)
 ),
 
 final as (

@@ -1,5 +1,7 @@
 -- One row per vaccine dose, attributed to the ward version valid on the dose date and to
--- today's ward. Names stay in staging: marts carry the personal ID and birth date only.
+-- today's ward. A dose recorded under a ward that no longer existed on that day (offices keep
+-- writing 'Nguyễn Trãi' in 2025) takes that ward's last version, whose successor is today's ward.
+-- Names stay in staging: marts carry the personal ID and birth date only.
 with doses as (
     select * from {{ ref('stg_immunization__doses') }}
 ),
@@ -26,9 +28,11 @@ final as (
         date_diff('day', doses.birth_date, doses.dose_date) as age_days_at_dose,
         doses.report_period
     from doses
-    inner join wards
-        on doses.ward_code = wards.ward_code
-        and doses.dose_date between wards.valid_from and wards.valid_to
+    inner join wards on doses.ward_code = wards.ward_code
+    qualify row_number() over (
+        partition by doses.dose_id
+        order by doses.dose_date between wards.valid_from and wards.valid_to desc, wards.valid_to desc
+    ) = 1
 )
 
 select * from final

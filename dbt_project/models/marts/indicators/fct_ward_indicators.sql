@@ -14,10 +14,16 @@ catalogue as (
     select * from {{ ref('indicators') }}
 ),
 
+-- every month from January of each year with doses up to the latest month with doses
 months as (
     select distinct month_key, month_start, month_end, year
     from {{ ref('dim_date') }}
     where year in (select distinct cast(left(dose_month, 4) as integer) from doses)
+        and month_key <= (select max(dose_month) from doses)
+),
+
+district as (
+    select distinct district_code, district_name from wards
 ),
 
 ward_months as (
@@ -66,10 +72,11 @@ ward_rows as (
 
 district_rows as (
     select
-        '268' as org_unit_code, 'Quận Hà Đông' as org_unit_name, 'district' as org_unit_level,
-        period_type, period_key, period_start, period_end, sum(dtp1) as dtp1, sum(dtp3) as dtp3
-    from ward_rows
-    group by period_type, period_key, period_start, period_end
+        district.district_code as org_unit_code, 'Quận ' || district.district_name as org_unit_name,
+        'district' as org_unit_level, period_type, period_key, period_start, period_end,
+        sum(dtp1) as dtp1, sum(dtp3) as dtp3
+    from ward_rows cross join district
+    group by all
 ),
 
 dropout as (

@@ -1,5 +1,6 @@
--- Vaccine doses from the latest loaded version of each ward-month extract: a later file for the
--- same ward and period is a correction and replaces the earlier one here (raw keeps both).
+-- Vaccine doses from the latest loaded version of each ward-month extract: a file loaded later for
+-- the same ward and period is a correction and replaces the earlier one here (raw keeps both).
+-- "Later" is arrival order (processed_at), not the file's own timestamp, which copying can keep old.
 with doses as (
     select * from {{ source('raw', 'immunization') }}
 ),
@@ -13,7 +14,7 @@ latest_files as (
     select *
     from files
     qualify row_number() over (
-        partition by ward_code, period order by received_at desc, processed_at desc, file_id desc
+        partition by ward_code, period order by processed_at desc, received_at desc, file_id desc
     ) = 1
 ),
 
