@@ -55,3 +55,15 @@ def test_inbox_sensor_and_job(defs):
     sensor = defs.resolve_sensor_def("inbox_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
     assert sensor.job_name == "treem_all"
+
+
+def test_the_home_instance_runs_one_warehouse_writer_at_a_time(pointed_env, tmp_path):
+    from orchestration.instance import home_instance
+    from tests.conftest import fresh_home, use
+
+    instance = home_instance(fresh_home(tmp_path / "home"))
+    try:
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+    finally:
+        instance.dispose()
+        use(pointed_env)
