@@ -174,10 +174,13 @@ def _extract(ctx: Context, job: Job, fault: str | None) -> Extract:
         rng = ctx.rng("ward-spelling", spec.name, name)
         rows = [r if "ward" in r else dict(r, ward=ward_spelling(ward.name, layout.style, rng)) for r in rows]
     width = len(spec.columns) + 1
-    title = (
-        sources.title_block(spec, ward.name if ward else "", job.period.text, width) if layout.title else []
-    )
     habits = ward.params if ward is not None and ward.params else BHXH_HABITS
+    submitted = timing.submitted_at(job.period, habits, ctx.rng("submitted", spec.name, name))
+    title = (
+        sources.title_block(spec, ward.name if ward else "", job.period.text, width, submitted.date())
+        if layout.title
+        else []
+    )
     return Extract(
         source=spec.name,
         file_name=name,
@@ -188,7 +191,7 @@ def _extract(ctx: Context, job: Job, fault: str | None) -> Extract:
         columns=list(spec.columns),
         layout=layout,
         rows=rows,
-        submitted=timing.submitted_at(job.period, habits, ctx.rng("submitted", spec.name, name)),
+        submitted=submitted,
         drop_key=spec.drop_key,
         bad=[None] * len(rows),
         fault=fault,

@@ -6,6 +6,7 @@ The generic writer (workbook.py) turns a spec plus rows into a file; nothing her
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from .workbook import Column
 
@@ -276,13 +277,22 @@ VACCINE_SPELLING: dict[str, dict[str, str]] = {
 }
 
 
-def title_block(spec: SourceSpec, ward_name: str, period_text: str, width: int) -> list[list[str | None]]:
-    """Rows above the header (the writer adds one blank row after them)."""
+def title_block(
+    spec: SourceSpec, ward_name: str, period_text: str, width: int, signed: date
+) -> list[list[str | None]]:
+    """Rows above the header (the writer adds one blank row after them). As in every administrative
+    document, the place and date of signing stand above the table's name."""
     title = spec.table_title.format(period=period_text)
-    if spec.issuer == "health":
-        return [["TRUNG TÂM Y TẾ QUẬN HÀ ĐÔNG"], [f"TRẠM Y TẾ PHƯỜNG {ward_name.upper()}"], [title]]
     right = max(width - 4, 3)
     pad: list[str | None] = [None] * (right - 1)
+    place_date = [None, *pad, f"Hà Đông, ngày {signed.day:02d} tháng {signed.month} năm {signed.year}"]
+    if spec.issuer == "health":
+        return [
+            ["TRUNG TÂM Y TẾ QUẬN HÀ ĐÔNG"],
+            [f"TRẠM Y TẾ PHƯỜNG {ward_name.upper()}"],
+            place_date,
+            [title],
+        ]
     if spec.issuer == "justice":
         first, second = f"UBND PHƯỜNG {ward_name.upper()}", "BỘ PHẬN TƯ PHÁP - HỘ TỊCH"
     else:
@@ -290,6 +300,6 @@ def title_block(spec: SourceSpec, ward_name: str, period_text: str, width: int) 
     return [
         [first, *pad, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
         [second, *pad, "Độc lập - Tự do - Hạnh phúc"],
-        [],
+        place_date,
         [title],
     ]

@@ -150,6 +150,13 @@ def build_grid(ex: Extract, rng: random.Random) -> tuple[list[list[Cell]], list[
         total[at], total[at + 1] = "Tổng cộng", len(ex.rows)
         grid.append([])
         grid.append(total)
+        if lay.title:  # the signatures under the table, as on paper
+            right = max(len(keys) - 3, 2)
+            grid.append([])
+            grid.append([None, "Người lập biểu", *[None] * (right - 2), "Thủ trưởng đơn vị"])
+            grid.append([None, "(Ký, ghi rõ họ tên)", *[None] * (right - 2), "(Ký tên, đóng dấu)"])
+            grid.append([])
+            grid.append([None, "Nguyễn Thị Hằng", *[None] * (right - 2), "Lê Văn Bình"])
     return grid, merges
 
 

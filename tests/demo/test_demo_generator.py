@@ -116,7 +116,8 @@ def test_immunization_files_match_ground_truth(clean_demo: tuple[Path, dict]) ->
         suffixes.add(path.suffix)
         rows = sheet(path, "TCMR")
         assert rows[0][0] == "TRUNG TÂM Y TẾ QUẬN HÀ ĐÔNG"
-        month, year = PERIOD.search(rows[2][0]).groups()
+        assert next(c for c in rows[2] if c).startswith("Hà Đông, ngày ")  # place and date of signing
+        month, year = PERIOD.search(rows[3][0]).groups()
         assert f"{year}-{int(month):02d}" == item["period"]
         _, body = data_rows(rows)
         assert len(body) == item["rows_written"]
