@@ -93,3 +93,47 @@ def test_rerun_and_redropped_file_load_nothing_twice(demo_run):
     assert second.ingestion["rows_loaded"] == 0
     total = _serving(home, "select sum(doses)::int from agg_immunization_ward_months")[0][0]
     assert total == truth["sources"]["immunization"]["rows_good"]
+
+
+def test_a_corrected_file_replaces_the_earlier_one_and_raw_keeps_both(demo_run):
+    import openpyxl
+
+    from orchestration.run_once import run_pipeline
+
+    home, truth, _ = demo_run
+    entry = next(
+        f
+        for f in truth["sources"]["immunization"]["files_list"]
+        if f["file"].endswith(".xlsx") and f["rows_good"] == f["rows_written"] and f["rows_written"] >= 3
+    )
+    [archived] = (home.archive / "immunization" / entry["period"]).glob(f"*__{entry['file']}")
+    book = openpyxl.load_workbook(archived)
+    sheet = book.active
+    first_data_row = next(
+        r
+        for r in range(1, sheet.max_row + 1)
+        if isinstance(sheet.cell(r, 1).value, int) and sheet.cell(r, 2).value
+    )
+    sheet.delete_rows(first_data_row)  # the station found a dose typed twice and sends the month again
+    book.save(home.source_inbox("immunization") / entry["file"])
+
+    use(home)
+    summary = run_pipeline(home)
+    assert summary.success and summary.ingestion["files_loaded"] == 1
+
+    doses = dict(
+        _serving(home, "select ward_code, sum(doses)::int from agg_immunization_ward_months group by 1")
+    )
+    expected = dict(truth["immunization"]["doses_by_ward"])
+    expected[entry["ward_code"]] -= 1
+    assert doses == expected
+    warehouse = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        raw_rows = warehouse.execute(
+            "select count(*) from raw.immunization join raw.file_registry using (file_id) "
+            "where file_registry.ward_code = ? and period = ?",
+            [entry["ward_code"], entry["period"]],
+        ).fetchone()[0]
+    finally:
+        warehouse.close()
+    assert raw_rows == 2 * entry["rows_good"] - 1
