@@ -20,6 +20,7 @@ TOTAL_ROW_PREFIXES = ("tong cong", "tong so")
 TOTAL_ROW_CELLS = 3  # 'Tổng cộng' stands in the STT or name column, with a count or two beside it
 NOTE_ROW_MAX_CELLS = 2  # a row filling at most this many contract columns is a note or a signature
 REASONS_SHOWN = 10
+SEX_VI = {"M": "Nam", "F": "Nữ"}
 _NUMBERING = re.compile(r"^\(?([0-9]{1,2}|[A-Za-z])\)?$")
 _PLACE_DATE = re.compile(r"ngay\s*\d{1,2}\s*thang")  # 'Hà Đông, ngày 05 tháng 4 năm 2025': when signed
 
@@ -111,10 +112,10 @@ def _parse_cell(column: Column, raw: object, lookups: dict[str, Lookup]) -> obje
         return values.parse_date(raw)
     if column.type == "integer":
         number = values.parse_integer(raw)
-        if (column.min is not None and number < column.min) or (
-            column.max is not None and number > column.max
-        ):
-            raise values.BadValue(f"{column.label_vi} = {number} nằm ngoài khoảng {column.min}–{column.max}")
+        if column.min is not None and number < column.min:
+            raise values.BadValue(f"{column.label_vi} = {number} nhỏ hơn {column.min}")
+        if column.max is not None and number > column.max:
+            raise values.BadValue(f"{column.label_vi} = {number} lớn hơn {column.max}")
         return number
     if column.type == "sex":
         return values.parse_sex(raw)
@@ -142,7 +143,13 @@ def _rule_errors(contract: Contract, row: dict, period: Period) -> list[tuple[st
             sex, year = values.id_sex_and_year(value)
             row_sex, birth = row.get(rule.params["sex"]), row.get(rule.params["birth_date"])
             if row_sex is not None and sex != row_sex:
-                errors.append((rule.column, "Mã định danh không khớp giới tính của trẻ"))
+                errors.append(
+                    (
+                        rule.column,
+                        f"Mã định danh ghi giới tính {SEX_VI[sex]} (chữ số thứ 4 là {value[3]}) "
+                        f"nhưng cột giới tính ghi {SEX_VI[row_sex]}",
+                    )
+                )
             if birth is not None and year != birth.year:
                 errors.append(
                     (rule.column, f"Mã định danh ghi năm sinh {year}, khác ngày sinh {birth:%d/%m/%Y}")

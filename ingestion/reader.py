@@ -5,11 +5,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+log = logging.getLogger(__name__)
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
@@ -49,9 +51,10 @@ def _read_workbook(path: Path) -> list[Sheet]:
             sheets.append(Sheet(meta.name, rows, visible=meta.visible == SheetVisibleEnum.Visible))
         workbook.close()
     except Exception as error:  # calamine raises several error types for damaged files
+        log.warning("cannot open %s as a workbook: %r", path, error)
         raise UnreadableFile(
-            f"Không mở được tệp bảng tính ({type(error).__name__}: {error}). "
-            "Tệp có thể bị hỏng hoặc không phải tệp Excel; hãy mở bằng Excel, lưu lại dạng .xlsx và gửi lại."
+            f"Không mở được tệp bảng tính (lỗi {type(error).__name__}): tệp có thể bị hỏng hoặc không phải "
+            "tệp Excel; hãy mở bằng Excel, lưu lại dạng .xlsx và gửi lại"
         ) from error
     return sheets
 

@@ -63,7 +63,12 @@ def test_title_block_single_header_with_bad_blank_and_total_rows(contract):
     # the name typed in decomposed Unicode is stored composed
     assert unicodedata.is_normalized("NFC", parsed.rows[1]["child_name"])
     assert [(r.row_number, r.column, r.value, r.reason) for r in parsed.rejects] == [
-        (10, "Mã định danh", "001225000104", "Mã định danh không khớp giới tính của trẻ"),
+        (
+            10,
+            "Mã định danh",
+            "001225000104",
+            "Mã định danh ghi giới tính Nam (chữ số thứ 4 là 2) nhưng cột giới tính ghi Nữ",
+        ),
         (11, "Phường", "Xuân Thủy", "Không nhận ra phường 'Xuân Thủy'"),
         (12, "Mã định danh", "001225000101", "Dòng trùng lặp với dòng 6"),
         (13, "Ngày tiêm", "09/03/2025", "Ngày tiêm trước ngày sinh"),
