@@ -34,7 +34,7 @@ def main() -> None:
 
     use_home(home)
     started = time.perf_counter()
-    truth = generate(home.root, seed=args.seed, scale=args.scale, messy=args.messy)
+    truth = generate(home.root, seed=args.seed, scale=args.scale, messy=args.messy, progress=print)
     generate_seconds = time.perf_counter() - started
     rows_written = sum(s["rows_written"] for s in truth["sources"].values())
     prepare_manifest()
