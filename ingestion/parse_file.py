@@ -26,13 +26,13 @@ _PLACE_DATE = re.compile(r"ngay\s*\d{1,2}\s*thang")  # 'Hà Đông, ngày 05 th�
 
 
 def _is_total_row(cells: list[object]) -> bool:
-    """'Tổng cộng' (or 'Cộng') near the left, with little else: a label and a count or two."""
-    if sum(not values.is_blank(v) for v in cells) > TOTAL_ROW_CELLS:
-        return False
+    """'Tổng cộng' near the left (with totals beside it or not); a bare 'Cộng' only with little else
+    in the row, since a child's given name can be Công typed without diacritics."""
+    few_cells = sum(not values.is_blank(v) for v in cells) <= TOTAL_ROW_CELLS
     for value in cells[:TOTAL_ROW_CELLS]:
         if isinstance(value, str):
             key = fold(value)
-            if key.startswith(TOTAL_ROW_PREFIXES) or key == "cong":
+            if key.startswith(TOTAL_ROW_PREFIXES) or (key == "cong" and few_cells):
                 return True
     return False
 
