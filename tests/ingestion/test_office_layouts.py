@@ -205,3 +205,13 @@ def test_quarantined_file_dropped_again_is_retried_and_can_load(home, monkeypatc
     ]
     assert list((home.quarantine / "immunization").iterdir()) == []
     con.close()
+
+
+def test_total_row_with_column_totals_ends_the_table(tmp_path):
+    path = tmp_path / "tcmr.xlsx"
+    total = ["Tổng cộng", 2, None, None, "2 nam", None, "2 mũi", 2, None]
+    _save(
+        path, ("TCMR", [*TITLE, HEADER, _row(1), _row(2), total, [None, "Người lập biểu", "Nguyễn Thị Hằng"]])
+    )
+    parsed = parse_file(path, CONTRACT)
+    assert (len(parsed.rows), parsed.rows_rejected, parsed.rows_skipped) == (2, 0, 2)
