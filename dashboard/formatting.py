@@ -21,10 +21,6 @@ def percent(value: float | None, digits: int = 1) -> str:
     return f"{value * 100:.{digits}f}%".replace(".", ",")
 
 
-def date(value: dt.date | dt.datetime | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else "–"
-
-
 def datetime(value: dt.datetime | None) -> str:
     return value.strftime("%H:%M %d/%m/%Y") if value else "–"
 

@@ -65,8 +65,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contracts: list[Contract])
             con.execute(f"alter table raw.{contract.raw_table} add column if not exists {column.name} {kind}")
 
 
-def registered(con: duckdb.DuckDBPyConnection, content_hash: str) -> tuple[str, str, str | None] | None:
-    """(outcome, stored_as, reason) of a file already handled, by content hash."""
+def registered(con: duckdb.DuckDBPyConnection, content_hash: str) -> tuple[str, str] | None:
+    """(outcome, stored_as) of a file already handled, by content hash."""
     return con.execute(
-        "select outcome, stored_as, reason from raw.file_registry where content_hash = ?", [content_hash]
+        "select outcome, stored_as from raw.file_registry where content_hash = ?", [content_hash]
     ).fetchone()

@@ -68,9 +68,10 @@ def source_statuses(home: Home) -> tuple[list[SourceStatus], list[tuple], list[s
         statuses.append(
             SourceStatus(source, contract.name_vi, waiting, loaded, bad, rows, rejected, last or "—")
         )
-    uncovered = sorted(
-        f"{folder.name} ({len(pending_files(folder))} tệp)"
+    waiting_elsewhere = {
+        folder.name: len(pending_files(folder))
         for folder in (home.inbox.iterdir() if home.inbox.is_dir() else [])
-        if folder.is_dir() and folder.name not in contracts and pending_files(folder)
-    )
+        if folder.is_dir() and folder.name not in contracts
+    }
+    uncovered = sorted(f"{name} ({count} tệp)" for name, count in waiting_elsewhere.items() if count)
     return statuses, quarantined, uncovered
