@@ -1,10 +1,10 @@
-"""Code lookups (ward, vaccine, ...) built from the dbt seeds named in contracts/lookups.yaml."""
+"""Code lookups (ward, vaccine, ...) built from the dbt seeds named in contracts/_lookups.yaml."""
 
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -30,11 +30,18 @@ class Lookup:
     def display_name(self, code: str) -> str:
         return self.names.get(code, code)
 
-    def resolve(self, value: object) -> str | None:
-        """The code for what was typed, or None when it cannot be mapped."""
+    @cached_property
+    def compact_mapping(self) -> dict[str, str]:
+        return {key.replace(" ", ""): code for key, code in self.mapping.items()}
+
+    def resolve(self, value: object, compact: bool = False) -> str | None:
+        """The code for what was typed, or None when it cannot be mapped. ``compact`` also ignores
+        spaces, as in file names ('SoTheoDoiTreEm_MoLao_Q1-2025.xlsx')."""
         key = fold(value)
         if key in self.mapping:
             return self.mapping[key]
+        if compact and key.replace(" ", "") in self.compact_mapping:
+            return self.compact_mapping[key.replace(" ", "")]
         for prefix in self.strip_prefixes:
             if key.startswith(prefix):
                 stripped = key[len(prefix) :].strip(" .")
@@ -52,7 +59,7 @@ def _pairs(seeds_dir: Path, table: dict | None) -> list[tuple[str, str]]:
 
 @cache
 def load_lookups(seeds_dir: Path = SEEDS_DIR) -> dict[str, Lookup]:
-    spec = yaml.safe_load((CONTRACTS_DIR / "lookups.yaml").read_text(encoding="utf-8"))
+    spec = yaml.safe_load((CONTRACTS_DIR / "_lookups.yaml").read_text(encoding="utf-8"))
     lookups = {}
     for name, entry in spec.items():
         mapping: dict[str, str] = {}

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingestion import values
-from ingestion.contract import Column, Contract
+from ingestion.contract import Column, Contract, RowRule
 from ingestion.header import HeaderMatch, find_header
 from ingestion.lookups import Lookup, load_lookups
 from ingestion.reader import read_sheets
 from ingestion.text import fold
+from treem import vi
 
 TOTAL_ROW_PREFIXES = ("tong cong", "tong so")
 TOTAL_ROW_CELLS = 3  # 'Tổng cộng' stands in the STT or name column, with a count or two beside it
@@ -28,11 +29,12 @@ _PLACE_DATE = re.compile(r"ngay\s*\d{1,2}\s*thang")  # 'Hà Đông, ngày 05 th�
 def _is_total_row(cells: list[object]) -> bool:
     """'Tổng cộng' near the left (with totals beside it or not); a bare 'Cộng' only with little else
     in the row, since a child's given name can be Công typed without diacritics."""
-    few_cells = sum(not values.is_blank(v) for v in cells) <= TOTAL_ROW_CELLS
     for value in cells[:TOTAL_ROW_CELLS]:
-        if isinstance(value, str):
+        if isinstance(value, str) and value:
             key = fold(value)
-            if key.startswith(TOTAL_ROW_PREFIXES) or (key == "cong" and few_cells):
+            if key.startswith(TOTAL_ROW_PREFIXES):
+                return True
+            if key == "cong" and sum(not values.is_blank(v) for v in cells) <= TOTAL_ROW_CELLS:
                 return True
     return False
 
@@ -67,6 +69,7 @@ class ParsedFile:
     rows_read: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
+    nil_report: bool = False  # a 'Tổng cộng' row under no data rows: nothing to report this period
 
 
 def month_period(year: int, month: int) -> Period:
@@ -74,56 +77,104 @@ def month_period(year: int, month: int) -> Period:
     return Period(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, last))
 
 
+def quarter_period(year: int, quarter: int) -> Period:
+    end = month_period(year, 3 * quarter)
+    return Period(f"{year:04d}-Q{quarter}", dt.date(year, 3 * quarter - 2, 1), end.end)
+
+
+def year_period(year: int) -> Period:
+    return Period(f"{year:04d}", dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+GRAIN_VI = {
+    "month": "'tháng MM năm YYYY'",
+    "quarter": "'quý I..IV năm YYYY'",
+    "year": "'năm YYYY'",
+}
+
+
+def _period_from(grain: str, found: re.Match) -> Period | None:
+    year = int(found["year"])
+    if not 2000 <= year <= 2100:
+        return None
+    if grain == "year":
+        return year_period(year)
+    if grain == "quarter":
+        text = found["quarter"].lower()
+        quarter = ROMAN_QUARTERS.get(text) or int(text)
+        return quarter_period(year, quarter) if 1 <= quarter <= 4 else None
+    month = int(found["month"])
+    return month_period(year, month) if 1 <= month <= 12 else None
+
+
 def _find_period(contract: Contract, title: list[str], file_name: str) -> Period:
-    for pattern, texts in (
-        (contract.period_title_pattern, title),
-        (contract.period_filename_pattern, [file_name]),
-    ):
-        if pattern is None:
-            continue
-        for text in texts:
-            if _PLACE_DATE.search(text):
+    """The title block says the period; else the file name. Patterns are tried in contract order
+    (the finest grain first), so 'tháng 3 năm 2025' is a month, not the year 2025."""
+    for texts, which in ((title, "title"), ([file_name], "filename")):
+        for pattern in contract.periods:
+            regex = getattr(pattern, which)
+            if regex is None:
                 continue
-            found = pattern.search(text)
-            if found:
-                year, month = int(found["year"]), int(found["month"])
-                if 1 <= month <= 12 and 2000 <= year <= 2100:
-                    return month_period(year, month)
+            for text in texts:
+                if _PLACE_DATE.search(text):
+                    continue
+                found = regex.search(text)
+                period = _period_from(pattern.grain, found) if found else None
+                if period:
+                    return period
+    wanted = " hoặc ".join(GRAIN_VI[p.grain] for p in contract.periods if p.title is not None)
     raise FileRejected(
-        "Không xác định được kỳ báo cáo: tiêu đề bảng cần ghi 'tháng MM năm YYYY' "
-        "(hoặc tên tệp chứa 'T<tháng>-<năm>')"
+        f"Không xác định được kỳ báo cáo: tiêu đề bảng cần ghi {wanted} (hoặc tên tệp ghi kỳ, "
+        "ví dụ 'T03-2025', 'Q1-2025')"
     )
 
 
-def _find_ward(contract: Contract, title: list[str], wards: Lookup) -> str | None:
-    if contract.ward_title_pattern is None:
+def _find_ward(contract: Contract, title: list[str], file_name: str, wards: Lookup) -> str | None:
+    """The ward a ward office's file belongs to: from the title block, else from the file name."""
+    if contract.ward_scope == "district":
         return None
-    for text in title:
-        found = contract.ward_title_pattern.search(text)
+    if contract.ward_title_pattern is not None:
+        for text in title:
+            found = contract.ward_title_pattern.search(text)
+            if found:
+                code = wards.resolve(found["ward"])
+                if code:
+                    return code
+    if contract.ward_filename_pattern is not None:
+        found = contract.ward_filename_pattern.search(Path(file_name).stem)
         if found:
-            code = wards.resolve(found["ward"])
-            if code:
-                return code
+            return wards.resolve(found["ward"], compact=True)
     return None
 
 
 def _parse_cell(column: Column, raw: object, lookups: dict[str, Lookup]) -> object:
-    if column.type == "date":
+    kind = column.type
+    if kind == "date":
         return values.parse_date(raw)
-    if column.type == "integer":
+    if kind == "integer":
         number = values.parse_integer(raw)
         if column.min is not None and number < column.min:
             raise values.BadValue(f"{column.label_vi} = {number} nhỏ hơn {column.min}")
         if column.max is not None and number > column.max:
             raise values.BadValue(f"{column.label_vi} = {number} lớn hơn {column.max}")
+        if column.allowed and number not in column.allowed:
+            allowed = ", ".join(vi.count(a) for a in column.allowed)
+            raise values.BadValue(f"{column.label_vi} = {vi.count(number)} không hợp lệ (cần: {allowed})")
         return number
-    if column.type == "sex":
+    if kind == "sex":
         return values.parse_sex(raw)
-    if column.type == "personal_id":
+    if kind == "personal_id":
         return values.parse_personal_id(raw)
-    if column.type == "name":
+    if kind == "name":
         return values.parse_name(raw)
-    if column.type == "lookup":
+    if kind == "code":
+        return values.parse_code(raw, column.pattern, column.label_vi, column.pattern_vi)
+    if kind in ("choice", "boolean"):
+        return values.parse_choice(raw, column.choice_map, column.label_vi, [s[0] for _, s in column.choices])
+    if kind == "code_list":
+        return values.parse_code_list(raw, column.codes, column.label_vi)
+    if kind == "lookup":
         lookup = lookups[column.lookup]
         code = lookup.resolve(raw)
         if code is None:
@@ -139,34 +190,50 @@ def _rule_errors(contract: Contract, row: dict, period: Period) -> list[tuple[st
         value = row.get(rule.column)
         if value is None:
             continue
+        label = contract.column(rule.column).label_vi
+        reason = rule.params.get("reason_vi")
         if rule.rule == "id_matches":
-            sex, year = values.id_sex_and_year(value)
-            row_sex, birth = row.get(rule.params["sex"]), row.get(rule.params["birth_date"])
-            if row_sex is not None and sex != row_sex:
-                errors.append(
-                    (
-                        rule.column,
-                        f"Mã định danh ghi giới tính {SEX_VI[sex]} (chữ số thứ 4 là {value[3]}) "
-                        f"nhưng cột giới tính ghi {SEX_VI[row_sex]}",
-                    )
-                )
-            if birth is not None and year != birth.year:
-                errors.append(
-                    (rule.column, f"Mã định danh ghi năm sinh {year}, khác ngày sinh {birth:%d/%m/%Y}")
-                )
+            errors.extend((rule.column, r) for r in _id_errors(value, rule, row))
         elif rule.rule == "not_after_period_end":
             if value > period.end:
-                errors.append((rule.column, rule.params["reason_vi"]))
+                errors.append((rule.column, reason or f"{label} sau cuối kỳ báo cáo ({period.end:%d/%m/%Y})"))
+        elif rule.rule == "not_before_period_start":
+            if value < period.start:
+                errors.append(
+                    (rule.column, reason or f"{label} trước đầu kỳ báo cáo ({period.start:%d/%m/%Y})")
+                )
         elif rule.rule == "not_older_than_years":
             end = period.end
             if value < end.replace(year=end.year - int(rule.params["years"]), day=min(end.day, 28)):
-                errors.append((rule.column, rule.params["reason_vi"]))
-        elif rule.rule == "not_before":
-            other = row.get(rule.params["other"])
-            if other is not None and value < other:
-                errors.append((rule.column, rule.params["reason_vi"]))
+                errors.append((rule.column, reason or f"{label} quá xa"))
+        elif rule.rule in ("not_before", "at_most"):
+            other_name = rule.params["other"]
+            other = row.get(other_name)
+            other_label = contract.column(other_name).label_vi
+            if other is None:
+                continue
+            if rule.rule == "not_before" and value < other:
+                errors.append((rule.column, reason or f"{label} trước {other_label.lower()}"))
+            if rule.rule == "at_most" and value > other:
+                errors.append(
+                    (rule.column, reason or f"{label} ({value}) lớn hơn {other_label.lower()} ({other})")
+                )
         else:
             raise ValueError(f"{contract.source}: unknown row rule {rule.rule}")
+    return errors
+
+
+def _id_errors(personal_id: str, rule: RowRule, row: dict) -> list[str]:
+    sex, year = values.id_sex_and_year(personal_id)
+    row_sex, birth = row.get(rule.params["sex"]), row.get(rule.params["birth_date"])
+    errors = []
+    if row_sex is not None and sex != row_sex:
+        errors.append(
+            f"Mã định danh ghi giới tính {SEX_VI[sex]} (chữ số thứ 4 là {personal_id[3]}) "
+            f"nhưng cột giới tính ghi {SEX_VI[row_sex]}"
+        )
+    if birth is not None and year != birth.year:
+        errors.append(f"Mã định danh ghi năm sinh {year}, khác ngày sinh {birth:%d/%m/%Y}")
     return errors
 
 
@@ -225,7 +292,10 @@ def parse_file(path: Path, contract: Contract) -> ParsedFile:
     title = _title_cells(rows, header.header_row)
     period = _find_period(contract, title, path.name)
     parsed = ParsedFile(
-        header.sheet.name, header.header_row + 1, period, _find_ward(contract, title, lookups["ward"])
+        header.sheet.name,
+        header.header_row + 1,
+        period,
+        _find_ward(contract, title, path.name, lookups["ward"]),
     )
     _read_rows(parsed, rows, header, contract, lookups)
     _check_file(parsed, contract, lookups["ward"])
@@ -236,6 +306,7 @@ def _read_rows(
     parsed: ParsedFile, rows: list[list[object]], header: HeaderMatch, contract: Contract, lookups: dict
 ) -> None:
     seen_keys: dict[tuple, int] = {}
+    cache: dict = {}
     footer = False
     for index in range(header.data_start, len(rows)):
         cells = rows[index]
@@ -244,13 +315,15 @@ def _read_rows(
         parsed.rows_read += 1
         filled = sum(not values.is_blank(v) for v in mapped.values())
         if footer or _is_total_row(cells):
+            if not footer and parsed.rows_read - parsed.rows_skipped == 1:
+                parsed.nil_report = True
             footer = True  # 'Tổng cộng' ends the table: below it come the signatures
             parsed.rows_skipped += 1
             continue
         if filled <= NOTE_ROW_MAX_CELLS or (index == header.data_start and _is_column_numbering(cells)):
             parsed.rows_skipped += 1  # blank rows, notes, a signature block, the column-numbering row
             continue
-        typed, errors = _typed_row(contract, mapped, lookups, parsed.period)
+        typed, errors = _typed_row(contract, mapped, lookups, parsed.period, cache)
         if not errors and contract.duplicate_key:
             key = tuple(typed.get(k) for k in contract.duplicate_key)
             if key in seen_keys:
@@ -267,23 +340,34 @@ def _read_rows(
         parsed.rows.append(typed)
 
 
+# Values that repeat down a column (sex, ward, vaccine, a date typed as text) are parsed once per file.
+CACHED_TYPES = {"date", "integer", "sex", "lookup", "choice", "boolean", "code_list"}
+
+
 def _typed_row(
-    contract: Contract, mapped: dict[str, object], lookups: dict, period: Period
+    contract: Contract, mapped: dict[str, object], lookups: dict, period: Period, cache: dict
 ) -> tuple[dict[str, object], list[tuple[str, str]]]:
     typed: dict[str, object] = {}
     errors: list[tuple[str, str]] = []
     for column in contract.columns:
         raw = mapped.get(column.name)
-        if values.is_blank(raw):
+        if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
             if column.required:
                 errors.append((column.name, f"Thiếu giá trị bắt buộc ở cột {column.label_vi}"))
             typed[column.name] = None
             continue
-        try:
-            typed[column.name] = _parse_cell(column, raw, lookups)
-        except values.BadValue as error:
-            errors.append((column.name, str(error)))
-            typed[column.name] = None
+        key = (column.name, raw) if column.type in CACHED_TYPES else None
+        result = cache.get(key) if key is not None else None
+        if result is None:
+            try:
+                result = (_parse_cell(column, raw, lookups), None)
+            except values.BadValue as error:
+                result = (None, str(error))
+            if key is not None:
+                cache[key] = result
+        typed[column.name] = result[0]
+        if result[1] is not None:
+            errors.append((column.name, result[1]))
     if not errors:
         errors = _rule_errors(contract, typed, period)
     return typed, errors
@@ -292,11 +376,13 @@ def _typed_row(
 def _check_file(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
     """Whole-file rules once the rows are read: some data, one ward, not too many bad rows."""
     data_rows = parsed.rows_read - parsed.rows_skipped
-    if data_rows == 0:
+    if data_rows == 0 and not parsed.nil_report:
         raise FileRejected(
-            "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề cột; nếu trong kỳ không có số liệu, "
-            "hãy báo cho cán bộ tổng hợp thay vì gửi mẫu trống"
+            "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề cột; nếu trong kỳ không có trường hợp nào, "
+            "hãy giữ dòng 'Tổng cộng' ghi 0 để xác nhận báo cáo không có số liệu"
         )
+    if contract.ward_scope == "district":
+        return
     if contract.ward_column:
         counted = Counter(
             wards.current(r[contract.ward_column]) for r in parsed.rows if r.get(contract.ward_column)
@@ -311,6 +397,13 @@ def _check_file(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
                     f"Tiêu đề ghi phường {title_ward} nhưng phần lớn các dòng thuộc phường {row_ward}; "
                     "hãy sửa tiêu đề (có thể tệp dùng lại mẫu của phường khác)"
                 )
+    if parsed.ward_code is None:
+        raise FileRejected(
+            "Không xác định được tệp của phường nào: phần đầu trang cần ghi 'UBND PHƯỜNG <tên phường>' "
+            "(hoặc tên tệp chứa tên phường, ví dụ '..._MoLao_T03-2025.xlsx')"
+        )
+    if data_rows < contract.bad_share_min_rows:
+        return
     if parsed.rows_rejected / data_rows > contract.max_bad_row_share:
         shown = "; ".join(
             f"dòng {r.row_number}, {r.column}: {r.reason}" for r in parsed.rejects[:REASONS_SHOWN]

@@ -14,6 +14,10 @@ DUCKDB_TYPES = {
     "sex": "VARCHAR",
     "personal_id": "VARCHAR",
     "lookup": "VARCHAR",
+    "code": "VARCHAR",
+    "choice": "VARCHAR",
+    "boolean": "BOOLEAN",
+    "code_list": "VARCHAR",
 }
 
 REGISTRY_DDL = """
@@ -38,7 +42,8 @@ create table if not exists raw.file_registry (
     rows_loaded integer not null,
     rows_rejected integer not null,
     rows_skipped integer not null,
-    stored_as varchar not null         -- path of the file in archive/ or quarantine/, under the home
+    stored_as varchar not null,        -- path of the file in archive/ or quarantine/, under the home
+    superseded_by varchar              -- the later file of the same source, ward and period that corrects it
 );
 create table if not exists raw.row_rejects (
     file_id varchar not null,
@@ -54,6 +59,7 @@ create table if not exists raw.row_rejects (
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contracts: list[Contract]) -> None:
     con.execute(REGISTRY_DDL)
+    con.execute("alter table raw.file_registry add column if not exists superseded_by varchar")
     for contract in contracts:
         columns = ",\n    ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in contract.columns)
         con.execute(

@@ -95,3 +95,34 @@ def parse_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return nfc(str(value))
+
+
+def parse_code(value: object, pattern: re.Pattern | None, label: str, pattern_vi: str | None) -> str:
+    """An identifier typed by hand (card number, case number): no spaces, upper case."""
+    text = re.sub(r"\s+", "", parse_text(value)).upper()
+    if pattern is not None and not pattern.match(text):
+        raise BadValue(
+            f"{label} '{shown(value)}' không đúng dạng" + (f" ({pattern_vi})" if pattern_vi else "")
+        )
+    return text
+
+
+def parse_choice(value: object, choices: dict[str, object], label: str, shown_choices: list[str]) -> object:
+    """One of a fixed list of values, whatever the case or diacritics; the stored value is its code."""
+    key = fold(value)
+    if key in choices:
+        return choices[key]
+    raise BadValue(f"{label} '{shown(value)}' không hợp lệ (cần một trong: {', '.join(shown_choices)})")
+
+
+_LIST_SEPARATORS = re.compile(r"[;,/+\s]+")
+
+
+def parse_code_list(value: object, codes: tuple[str, ...], label: str) -> str | None:
+    """Letter codes such as the HCĐB groups ('a; d', 'A,D'): checked, in catalogue order, ';'-joined.
+    Letters are compared without folding, since 'đ' and 'd' are different groups."""
+    parts = [p for p in _LIST_SEPARATORS.split(nfc(str(value)).lower()) if p]
+    unknown = [p for p in parts if p not in codes]
+    if unknown:
+        raise BadValue(f"{label}: mã '{', '.join(unknown)}' không có trong danh mục ({', '.join(codes)})")
+    return ";".join(c for c in codes if c in parts) or None

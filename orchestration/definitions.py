@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.assets.dbt import treem_dbt_assets
-from orchestration.assets.ingestion import FILE_REGISTRY, ingestion_assets
+from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.publish import serving_copy
 from orchestration.checks import district_is_the_sum_of_its_wards
 from orchestration.console import treem_console_logger
@@ -15,7 +15,7 @@ from orchestration.resources import HomeResource
 from orchestration.sensors import inbox_sensor
 
 defs = dg.Definitions(
-    assets=[FILE_REGISTRY, *ingestion_assets(), treem_dbt_assets, serving_copy],
+    assets=[*ingestion_assets(), treem_dbt_assets, serving_copy],
     asset_checks=[district_is_the_sum_of_its_wards],
     jobs=[treem_all_job],
     sensors=[inbox_sensor],

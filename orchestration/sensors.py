@@ -7,8 +7,8 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion.contract import load_contracts
-from ingestion.load import content_hash, pending_files
-from orchestration.assets.ingestion import InboxSelection, op_name
+from ingestion.load import content_hash, pending_files, unknown_source_files
+from orchestration.assets.ingestion import FILE_REGISTRY_KEY, InboxSelection, op_name
 from orchestration.jobs import treem_all_job
 from orchestration.resources import HomeResource
 
@@ -22,19 +22,20 @@ def complete_files(sizes: dict[str, int], previous: dict[str, int]) -> list[str]
     job=treem_all_job,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Watches inbox/<source>/ of every source with a contract; "
+    description="Watches the inbox (every source's folder, and files dropped elsewhere in it); "
     "starts a run for the files that have stopped growing.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) -> dg.SensorResult:
     home = treem_home.home
     contracts = load_contracts()
     sizes = {}
-    for contract in contracts.values():
-        for path in pending_files(home.source_inbox(contract.source)):
-            try:
-                sizes[str(path)] = path.stat().st_size
-            except FileNotFoundError:  # a running job has just moved it
-                continue
+    source_folders = {home.source_inbox(c.source) for c in contracts.values()}
+    waiting = [p for c in contracts.values() for p in pending_files(home.source_inbox(c.source))]
+    for path in waiting + unknown_source_files(home):
+        try:
+            sizes[str(path)] = path.stat().st_size
+        except FileNotFoundError:  # a running job has just moved it
+            continue
     previous = json.loads(context.cursor) if context.cursor else {}
     ready = complete_files(sizes, previous)
     cursor = json.dumps(sizes, sort_keys=True)
@@ -51,6 +52,12 @@ def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) 
         )
         for contract in contracts.values()
     }
+    registry_op = "_".join(FILE_REGISTRY_KEY.path)
+    selection[registry_op] = InboxSelection(
+        files=[
+            Path(p).relative_to(home.inbox).as_posix() for p in ready if Path(p).parent not in source_folders
+        ]
+    )
     run_key = hashlib.sha256("".join(hashes).encode()).hexdigest()[:32]
     context.log.info(f"{len(ready)} tệp mới: {', '.join(Path(p).name for p in ready[:10])}")
     request = dg.RunRequest(

@@ -26,6 +26,8 @@ def test_status_after_the_fixture_run(fixture_pipeline, pointed_env, capsys, tmp
     shutil.copytree(fixture_pipeline[0].root, home.root, ignore=shutil.ignore_patterns("dagster"))
     (home.inbox / "vitamin_a").mkdir(parents=True, exist_ok=True)
     (home.inbox / "vitamin_a" / "VitaminA_MoLao_T06-2025.xlsx").write_bytes(b"waiting")
+    (home.inbox / "tiem_chung").mkdir(parents=True, exist_ok=True)
+    (home.inbox / "tiem_chung" / "TCMR_MoLao.xlsx").write_bytes(b"in the wrong folder")
     try:
         assert main(["--home", str(home.root), "status"]) == 0
     finally:
@@ -34,7 +36,11 @@ def test_status_after_the_fixture_run(fixture_pipeline, pointed_env, capsys, tmp
     line = next(row for row in out.splitlines() if row.startswith("immunization"))
     assert line.split()[1:6] == ["0", "3", "2", "10", "5"]  # waiting, loaded, quarantined, rows, rejected
     assert "TCMR_LaKhe_T03-2025.xlsx" in out and "Thiếu cột bắt buộc: Ngày tiêm" in out
-    assert "vitamin_a (1 tệp)" in out
+    vitamin_a = next(row for row in out.splitlines() if row.startswith("vitamin_a"))
+    assert vitamin_a.split()[1:3] == ["1", "0"]  # one file waiting, none loaded
+    assert "KHÔNG NHẬN – Thiếu cột bắt buộc: Ngày tiêm" in out  # the quarantined file's receipt
+    assert "[immunization] TCMR_MoLao_T03-2025.xlsx: ĐÃ NHẬN 5 dòng, 4 dòng bị loại" in out
+    assert "tiem_chung/TCMR_MoLao.xlsx" in out  # waiting in a folder no source owns
 
 
 def test_dashboard_refuses_without_a_serving_copy(tmp_path, pointed_env, capsys):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections import Counter
 
 import duckdb
 import pytest
@@ -19,7 +18,7 @@ def demo_run(pointed_env, tmp_path_factory):
     from orchestration.run_once import run_pipeline
 
     home = fresh_home(tmp_path_factory.mktemp("e2e-home"))
-    truth = generate(home.root, seed=11, scale=0.02, messy=0.05)
+    truth = generate(home.root, seed=11, scale=0.02, messy=0.1)
     use(home)
     first = run_pipeline(home)
     yield home, truth, first
@@ -55,41 +54,87 @@ def test_doses_per_ward_month_vaccine_dose_equal_ground_truth(demo_run):
     assert got == truth["immunization"]["doses_by_ward_month_vaccine_dose"]
 
 
-def test_files_and_rows_match_what_was_injected(demo_run):
+def _registry(home, sql):
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_every_source_reconciles_with_the_injected_faults(demo_run):
+    """Per source: files loaded and quarantined, rows loaded and rejected, as the generator wrote them."""
     home, truth, first = demo_run
-    source = truth["sources"]["immunization"]
-    bad_files = sum(len(names) for names in source["files_bad"].values())
-    assert bad_files >= 2
-    assert first.ingestion["files_loaded"] == source["files"] - bad_files
-    assert first.ingestion["files_quarantined"] == bad_files
-    assert first.ingestion["rows_loaded"] == source["rows_good"]
-    assert first.ingestion["rows_rejected"] == sum(source["rows_bad"].values())
-    quarantined = sorted(
-        p.name.split("__", 1)[1]
-        for p in (home.quarantine / "immunization").glob("*.xls*")
-        if not p.name.endswith(".reason.txt")
-    )
-    assert quarantined == sorted(name for names in source["files_bad"].values() for name in names)
+    got = {
+        source: counts
+        for source, *counts in _registry(
+            home,
+            "select source, count(*) filter (where outcome = 'loaded')::int, "
+            "count(*) filter (where outcome = 'quarantined')::int, sum(rows_loaded)::int, "
+            "sum(rows_rejected)::int from raw.file_registry group by source",
+        )
+    }
+    expected = {}
+    for source, entry in truth["sources"].items():
+        bad_files = sum(len(names) for names in entry["files_bad"].values())
+        expected[source] = [
+            entry["files"] - bad_files,
+            bad_files,
+            entry["rows_good"],
+            sum(entry["rows_bad"].values()),
+        ]
+    assert got == expected
+    assert len(got) == 9
+    assert all(counts[1] >= 2 for counts in got.values())  # each source had a fault of each kind
+    assert first.ingestion["rows_loaded"] == sum(e[2] for e in expected.values())
 
 
-def test_sources_without_a_contract_wait_in_the_inbox(demo_run):
+def test_quarantined_files_are_those_the_generator_spoiled(demo_run):
     home, truth, _ = demo_run
-    waiting = Counter(p.parent.name for p in home.inbox.glob("*/*"))
-    assert "immunization" not in waiting
-    assert waiting["child_register"] == truth["sources"]["child_register"]["files"]
+    for source, entry in truth["sources"].items():
+        quarantined = sorted(
+            p.name.split("__", 1)[1]
+            for p in (home.quarantine / source).iterdir()
+            if not p.name.endswith(".receipt.txt")
+        )
+        assert quarantined == sorted(name for names in entry["files_bad"].values() for name in names), source
+        receipts = list((home.quarantine / source).glob("*.receipt.txt"))
+        assert len(receipts) == len(quarantined)
+
+
+def test_for_every_file_rows_read_are_loaded_rejected_or_skipped(demo_run):
+    home, _, _ = demo_run
+    assert _registry(
+        home,
+        "select count(*) from raw.file_registry "
+        "where rows_read <> rows_loaded + rows_rejected + rows_skipped",
+    ) == [(0,)]
+    assert (
+        _registry(
+            home,
+            "select (select count(*) from raw.row_rejects), "
+            "(select count(*) from raw.row_rejects r join raw.file_registry f using (file_id))",
+        )[0][0]
+        > 0
+    )
+
+
+def test_the_inbox_is_empty_after_a_run(demo_run):
+    home, _, _ = demo_run
+    assert [p for p in home.inbox.rglob("*") if p.is_file()] == []
 
 
 def test_rerun_and_redropped_file_load_nothing_twice(demo_run):
     from orchestration.run_once import run_pipeline
 
     home, truth, first = demo_run
-    archived = next((home.archive / "immunization").glob("*/*"))
+    archived = next(p for p in (home.archive / "immunization").glob("*/*") if p.suffix in (".xls", ".xlsx"))
     shutil.copy2(archived, home.source_inbox("immunization") / archived.name.split("__", 1)[1])
     use(home)
     second = run_pipeline(home)
     assert second.success
     assert second.ingestion["files_loaded"] == 0
-    assert second.ingestion["files_already_registered"] == 1
+    assert second.ingestion["files_already_registered"] == 1, dict(second.ingestion)
     assert second.ingestion["rows_loaded"] == 0
     total = _serving(home, "select sum(doses)::int from agg_immunization_ward_months")[0][0]
     assert total == truth["sources"]["immunization"]["rows_good"]

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from treem import vi
 from treem.home import PROJECT_ROOT, Home, home_from_env
 
 DASHBOARD_APP = PROJECT_ROOT / "dashboard" / "app.py"
@@ -100,11 +101,15 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from ingestion.status import WarehouseBusy, source_statuses
+    from ingestion.contract import load_contracts
+    from ingestion.status import WarehouseBusy, inbox_status
 
     home = _home(args)
+    if args.source and args.source not in load_contracts():
+        print(f"Không có nguồn '{args.source}'; các nguồn: {', '.join(load_contracts())}", file=sys.stderr)
+        return 2
     try:
-        statuses, quarantined, uncovered = source_statuses(home)
+        status = inbox_status(home, args.source, args.files)
     except WarehouseBusy as busy:
         print(busy, file=sys.stderr)
         return 1
@@ -112,17 +117,23 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(
         f"{'nguồn':<22}{'chờ':>6}{'đã nạp':>9}{'cách ly':>9}{'dòng nạp':>12}{'dòng lỗi':>10}  nhận gần nhất"
     )
-    for s in statuses:
+    for s in status.sources:
+        if args.source and s.source != args.source:
+            continue
         print(
-            f"{s.source:<22}{s.waiting:>6}{s.loaded:>9}{s.quarantined:>9}{s.rows_loaded:>12}{s.rows_rejected:>10}"
-            f"  {s.last_received}   ({s.name_vi})"
+            f"{s.source:<22}{s.waiting:>6}{s.loaded:>9}{s.quarantined:>9}{vi.count(s.rows_loaded):>12}"
+            f"{vi.count(s.rows_rejected):>10}  {s.last_received}   ({s.name_vi})"
         )
-    if quarantined:
-        print("\nTệp bị cách ly (xem lý do, sửa và gửi lại):")
-        for source, name, received, reason in quarantined:
-            print(f"  [{source}] {name} (nhận {received}): {reason}")
-    if uncovered:
-        print("\nĐang chờ trong hộp thư, chưa có hợp đồng dữ liệu cho nguồn này: " + ", ".join(uncovered))
+    if status.receipts:
+        print(f"\nBiên nhận của {len(status.receipts)} tệp xử lý gần nhất (đầy đủ trong tệp .receipt.txt):")
+        for r in status.receipts:
+            print(f"  {r.processed}  [{r.source}] {r.file_name}: {r.summary}")
+            print(f"      → {r.receipt_file}")
+    if status.unknown_waiting:
+        print(
+            "\nTệp nằm ngoài thư mục của các nguồn (sẽ bị cách ly ở lần chạy tới): "
+            + ", ".join(status.unknown_waiting)
+        )
     return 0
 
 
@@ -167,7 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ui", help="mở giao diện Dagster với cảm biến hộp thư đến")
     p.add_argument("--port", type=int, default=3000)
     p.set_defaults(func=cmd_ui)
-    p = sub.add_parser("status", help="tệp nào đã đến, từ đâu, và kết quả xử lý")
+    p = sub.add_parser("status", help="tệp nào đã đến, từ đâu, và biên nhận kết quả xử lý từng tệp")
+    p.add_argument("--source", help="chỉ một nguồn (tên thư mục trong hộp thư đến, ví dụ immunization)")
+    p.add_argument("--files", type=int, default=20, help="số biên nhận gần nhất hiển thị (mặc định 20)")
     p.set_defaults(func=cmd_status)
     p = sub.add_parser("demo", help="tạo dữ liệu mẫu (nếu chưa có), chạy pipeline rồi mở bảng điều khiển")
     demo_options(p)

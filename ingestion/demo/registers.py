@@ -54,12 +54,13 @@ def hcdb_support_rows(ctx: Context, ward_index: int, period: timing.Period) -> l
             "chuyển gửi": 0,
         }[kind]
         row = ctx.child(i)
+        first = max(period.start, row["birth"])  # a child born this month is supported after birth
         row.update(
             hcdb=pop.hcdb[i],
             kind=kind.capitalize(),
             amount=amount,
             funding=_weighted(rng, conf["funding"]),
-            date=period.start + timedelta(days=rng.randrange((period.end - period.start).days + 1)),
+            date=first + timedelta(days=rng.randrange((period.end - first).days + 1)),
         )
         rows.append(row)
     rows.sort(key=lambda r: (r["date"], r["_child"]))

@@ -5,16 +5,11 @@ from collections import Counter
 import dagster as dg
 
 from ingestion.contract import Contract, load_contracts
-from ingestion.load import FileOutcome, ingest_inbox
+from ingestion.load import FileOutcome, ingest_inbox, quarantine_unknown
 from ingestion.registry import ensure_raw_schema
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
 
-FILE_REGISTRY = dg.AssetSpec(
-    key=["raw", "file_registry"],
-    description="Every file that reached an inbox, written by the ingestion assets as they load.",
-    group_name="ingestion",
-    kinds={"duckdb"},
-)
+FILE_REGISTRY_KEY = dg.AssetKey(["raw", "file_registry"])
 
 
 def _summary(outcomes: list[FileOutcome]) -> dict[str, dg.MetadataValue | int]:
@@ -35,13 +30,53 @@ def _summary(outcomes: list[FileOutcome]) -> dict[str, dg.MetadataValue | int]:
 
 
 class InboxSelection(dg.Config):
-    """Which waiting files to load: all of them (`treem run`), or those the sensor saw complete."""
+    """Which waiting files to load: all of them (`treem run`), or those the sensor saw complete
+    (names in the source's folder; for the registry step, paths relative to the inbox)."""
 
     files: list[str] | None = None
 
 
 def op_name(contract: Contract) -> str:
     return f"raw__{contract.raw_table}"
+
+
+def _log_outcome(context: dg.AssetExecutionContext, outcome: FileOutcome) -> None:
+    context.log.info(
+        f"{outcome.file_name}: {outcome.outcome} ({outcome.rows_loaded} dòng nạp, "
+        f"{outcome.rows_rejected} dòng lỗi){' – ' + outcome.reason if outcome.reason else ''}"
+    )
+
+
+@dg.asset(
+    key=FILE_REGISTRY_KEY,
+    group_name="ingestion",
+    description="The registry of every file that reached an inbox (outcome, counts, lineage of corrections). "
+    "This step prepares the raw schema and sets aside, with a reason, files dropped where no source "
+    "contract applies; each source's asset then registers its own files.",
+    kinds={"python", "duckdb"},
+    pool=WAREHOUSE_POOL,
+)
+def file_registry(
+    context: dg.AssetExecutionContext, config: InboxSelection, treem_home: HomeResource
+) -> dg.MaterializeResult:
+    home = treem_home.home.ensure()
+    with treem_home.warehouse() as con:
+        ensure_raw_schema(con, list(load_contracts().values()))
+        only = None if config.files is None else set(config.files)
+        outcomes = quarantine_unknown(con, home, progress=lambda o: _log_outcome(context, o), only=only)
+        files = con.execute(
+            "select count(*) filter (where outcome = 'loaded'), "
+            "count(*) filter (where outcome = 'quarantined'), "
+            "count(*) filter (where superseded_by is not null) from raw.file_registry"
+        ).fetchone()
+    return dg.MaterializeResult(
+        metadata={
+            **_summary(outcomes),
+            "registry_files_loaded": files[0],
+            "registry_files_quarantined": files[1],
+            "registry_files_superseded": files[2],
+        }
+    )
 
 
 def build_ingestion_asset(contract: Contract) -> dg.AssetsDefinition:
@@ -53,22 +88,18 @@ def build_ingestion_asset(contract: Contract) -> dg.AssetsDefinition:
         f"loaded from inbox/{contract.source}/ by the '{contract.source}' contract.",
         kinds={"python", "duckdb"},
         pool=WAREHOUSE_POOL,
+        deps=[FILE_REGISTRY_KEY],
     )
     def ingest(
         context: dg.AssetExecutionContext, config: InboxSelection, treem_home: HomeResource
     ) -> dg.MaterializeResult:
         home = treem_home.home.ensure()
-
-        def log(outcome: FileOutcome) -> None:
-            context.log.info(
-                f"{outcome.file_name}: {outcome.outcome} ({outcome.rows_loaded} dòng nạp, "
-                f"{outcome.rows_rejected} dòng lỗi){' – ' + outcome.reason if outcome.reason else ''}"
-            )
-
         with treem_home.warehouse() as con:
             ensure_raw_schema(con, list(load_contracts().values()))
             only = None if config.files is None else set(config.files)
-            outcomes = ingest_inbox(con, contract, home, progress=log, only=only)
+            outcomes = ingest_inbox(
+                con, contract, home, progress=lambda o: _log_outcome(context, o), only=only
+            )
             total_rows = con.execute(f"select count(*) from raw.{contract.raw_table}").fetchone()[0]
         return dg.MaterializeResult(metadata={**_summary(outcomes), "table_rows": total_rows})
 
@@ -76,4 +107,4 @@ def build_ingestion_asset(contract: Contract) -> dg.AssetsDefinition:
 
 
 def ingestion_assets() -> list[dg.AssetsDefinition]:
-    return [build_ingestion_asset(contract) for contract in load_contracts().values()]
+    return [file_registry, *(build_ingestion_asset(contract) for contract in load_contracts().values())]

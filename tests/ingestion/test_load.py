@@ -42,13 +42,25 @@ def test_every_file_ends_archived_or_quarantined_with_a_reason(home, con):
         "TCMR_VanQuan_T03-2025.xlsx": "loaded",
     }
     assert list(home.source_inbox("immunization").iterdir()) == []
-    assert len(list((home.archive / "immunization" / "2025-03").iterdir())) == 3
-    reasons = {
+    archived = sorted(p.name.split("__")[1] for p in (home.archive / "immunization" / "2025-03").iterdir())
+    assert archived == [
+        "TCMR_HaCau_T03-2025.xls",
+        "TCMR_HaCau_T03-2025.xls.receipt.txt",
+        "TCMR_MoLao_T03-2025.xlsx",
+        "TCMR_MoLao_T03-2025.xlsx.receipt.txt",
+        "TCMR_VanQuan_T03-2025.xlsx",
+        "TCMR_VanQuan_T03-2025.xlsx.receipt.txt",
+    ]
+    receipts = {
         p.name.split("__")[1]: p.read_text(encoding="utf-8")
-        for p in (home.quarantine / "immunization").glob("*.reason.txt")
+        for p in (home.quarantine / "immunization").glob("*.receipt.txt")
     }
-    assert sorted(reasons) == ["TCMR_LaKhe_T03-2025.xlsx.reason.txt", "TCMR_PhuLa_T03-2025.xlsx.reason.txt"]
-    assert "Thiếu cột bắt buộc: Ngày tiêm" in reasons["TCMR_LaKhe_T03-2025.xlsx.reason.txt"]
+    assert sorted(receipts) == [
+        "TCMR_LaKhe_T03-2025.xlsx.receipt.txt",
+        "TCMR_PhuLa_T03-2025.xlsx.receipt.txt",
+    ]
+    assert "KHÔNG NHẬN" in receipts["TCMR_LaKhe_T03-2025.xlsx.receipt.txt"]
+    assert "Lý do: Thiếu cột bắt buộc: Ngày tiêm" in receipts["TCMR_LaKhe_T03-2025.xlsx.receipt.txt"]
     # 3 + 5 + 2 good rows; 0 + 4 + 1 rejected rows; one registry row per file
     assert _counts(con) == (10, 5, 5)
     registry = con.execute(
@@ -88,7 +100,7 @@ def test_crash_after_commit_before_archiving_then_rerun(home, con, monkeypatch):
     [outcome] = ingest_inbox(con, CONTRACT, home)
     assert outcome.outcome == "already_registered"
     assert _counts(con) == (5, 4, 1)
-    assert len(list((home.archive / "immunization" / "2025-03").iterdir())) == 1
+    assert len(list((home.archive / "immunization" / "2025-03").glob("*.xlsx"))) == 1
 
 
 def test_crash_inside_the_transaction_leaves_nothing_half_loaded(home, con, monkeypatch):

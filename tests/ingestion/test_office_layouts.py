@@ -85,11 +85,19 @@ def test_column_numbering_row_and_a_given_name_cong_are_not_mistaken(tmp_path):
     assert parsed.rows_skipped == 1
 
 
-def test_empty_template_is_quarantined_not_loaded_over_the_real_file(tmp_path):
+def test_a_header_without_rows_or_total_is_quarantined(tmp_path):
     path = tmp_path / "tcmr.xlsx"
-    _save(path, ("TCMR", [*TITLE, HEADER, [], ["Tổng cộng", 0]]))
+    _save(path, ("TCMR", [*TITLE, HEADER, [], []]))
     with pytest.raises(FileRejected, match="không có dòng dữ liệu"):
         parse_file(path, CONTRACT)
+
+
+def test_a_total_of_zero_under_no_rows_is_a_nil_report(tmp_path):
+    path = tmp_path / "tcmr.xlsx"
+    _save(path, ("TCMR", [*TITLE, HEADER, [], ["Tổng cộng", 0]]))
+    parsed = parse_file(path, CONTRACT)
+    assert (parsed.nil_report, parsed.rows, parsed.rows_read, parsed.rows_skipped) == (True, [], 2, 2)
+    assert (parsed.ward_code, parsed.period.key) == ("09541", "2025-03")
 
 
 def test_title_of_another_ward_is_quarantined(tmp_path):
@@ -131,11 +139,20 @@ def test_future_dose_date_and_numeric_sex_are_rejected_rows(tmp_path):
 
 def test_too_many_bad_rows_names_each_error(tmp_path):
     path = tmp_path / "tcmr.xlsx"
-    _save(path, ("TCMR", [*TITLE, HEADER, _row(1), _row(2, ward="Xuân Thủy"), _row(3, ward="Xuân Thủy")]))
+    rows = [_row(n) for n in range(1, 5)] + [_row(n, ward="Xuân Thủy") for n in range(5, 12)]
+    _save(path, ("TCMR", [*TITLE, HEADER, *rows]))
     with pytest.raises(FileRejected) as error:
         parse_file(path, CONTRACT)
-    assert "2/3 dòng bị lỗi" in str(error.value)
-    assert "dòng 7, Phường: Không nhận ra phường 'Xuân Thủy'" in str(error.value)
+    assert "7/11 dòng bị lỗi, quá ngưỡng 50%" in str(error.value)
+    assert "dòng 10, Phường: Không nhận ra phường 'Xuân Thủy'" in str(error.value)
+
+
+def test_a_few_bad_rows_in_a_small_file_are_rejected_not_the_file(tmp_path):
+    path = tmp_path / "tcmr.xlsx"
+    _save(path, ("TCMR", [*TITLE, HEADER, _row(1), _row(2, ward="Xuân Thủy"), _row(3, ward="Xuân Thủy")]))
+    parsed = parse_file(path, CONTRACT)
+    assert (len(parsed.rows), parsed.rows_rejected) == (1, 2)
+    assert [(r.row_number, r.value) for r in parsed.rejects] == [(7, "Xuân Thủy"), (8, "Xuân Thủy")]
 
 
 def test_csv_in_windows_1258_with_semicolons_and_a_title_line(tmp_path):

@@ -1,6 +1,5 @@
--- Vaccine doses from the latest loaded version of each ward-month extract: a file loaded later for
--- the same ward and period is a correction and replaces the earlier one here (raw keeps both).
--- "Later" is arrival order (processed_at), not the file's own timestamp, which copying can keep old.
+-- Vaccine doses from the current version of each ward-month extract: ingestion marks a file as
+-- superseded_by the correction loaded later for the same ward and period (raw keeps both).
 with doses as (
     select * from {{ source('raw', 'immunization') }}
 ),
@@ -11,11 +10,7 @@ files as (
 ),
 
 latest_files as (
-    select *
-    from files
-    qualify row_number() over (
-        partition by ward_code, period order by processed_at desc, received_at desc, file_id desc
-    ) = 1
+    select * from files where superseded_by is null
 ),
 
 final as (
