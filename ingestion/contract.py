@@ -30,7 +30,10 @@ COLUMN_TYPES = {
     "code_list",
 }
 PERIOD_GRAINS = {"month", "quarter", "year"}
-DEFAULT_BOOLEAN = {True: ("có", "x", "đạt", "rồi", "yes", "true", "1"), False: ("không", "chưa", "no", "0")}
+DEFAULT_BOOLEAN = {
+    True: ("có", "x", "đạt", "rồi", "yes", "true", "1"),
+    False: ("không", "chưa", "no", "false", "0"),
+}
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,8 @@ def _score(match: HeaderMatch, contract: Contract) -> tuple[int, int, int]:
 
 
 def find_header(sheets: list[Sheet], contract: Contract) -> HeaderMatch | None:
-    """The best header over all sheets (preferring the contract's sheet names and visible sheets)."""
+    """The best header over all sheets (preferring visible sheets, then the contract's
+    sheet names: a clerk who hides the original and edits a copy means the copy)."""
     preferred = {fold(name) for name in contract.sheets}
     best: HeaderMatch | None = None
     best_key: tuple = ()
@@ -76,7 +77,7 @@ def find_header(sheets: list[Sheet], contract: Contract) -> HeaderMatch | None:
                 if not columns:
                     continue
                 match = HeaderMatch(sheet, start, depth, columns)
-                key = (_score(match, contract), fold(sheet.name) in preferred, sheet.visible, -start)
+                key = (_score(match, contract), sheet.visible, fold(sheet.name) in preferred, -start)
                 if best is None or key > best_key:
                     best, best_key = match, key
     return best

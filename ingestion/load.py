@@ -1,8 +1,9 @@
 """Load one dropped file into ``raw`` in one transaction, then archive or quarantine it.
 
 Order of work, so that a crash at any point and a rerun end as one clean run would: read and check
-the file; in one transaction insert its rows, its rejects and its registry row (and mark the file it
-corrects as superseded); write the receipt beside the file's final place; move the file there."""
+each file; in a transaction insert its rows, its rejects and its registry row (and mark the file it
+corrects as superseded); after the commit, write the receipt beside the file's final place and move
+the file there."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import hashlib
 import logging
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -28,10 +30,12 @@ from ingestion.safety import UnsafeFile, check_file, is_inside, limits_from_env,
 from treem.home import Home
 
 log = logging.getLogger(__name__)
-ARROW_TYPES = {"date": pa.date32(), "integer": pa.int32(), "boolean": pa.bool_()}
+ARROW_TYPES = {"date": pa.date32(), "integer": pa.int64(), "boolean": pa.bool_()}
 IGNORED_PREFIXES = (".", "~$")  # hidden files and Excel's lock files
 PARTIAL_SUFFIXES = (".tmp", ".part", ".crdownload")
 UNKNOWN_SOURCE = "_unknown"
+BATCH_FILES = 50
+BATCH_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ def _rows_table(contract: Contract, file_id: str, parsed: ParsedFile) -> pa.Tabl
 
 def _register(con: duckdb.DuckDBPyConnection, record: dict) -> None:
     """Insert the file's registry row, replacing an earlier attempt at the same content (a quarantine)."""
+    record = {k: v for k, v in record.items() if k != "supersedes"}  # told in the receipt, not stored
     con.execute("delete from raw.file_registry where content_hash = ?", [record["content_hash"]])
     names = ", ".join(record)
     marks = ", ".join("?" for _ in record)
@@ -131,8 +136,8 @@ def _rows_of_current_version(con: duckdb.DuckDBPyConnection, source: str, parsed
           and superseded_by is null
         """,
         [source, parsed.period.key, parsed.ward_code],
-    ).fetchone()
-    return found[0] if found else 0
+    ).fetchall()
+    return found[0][0] if found else 0
 
 
 def _forget_quarantined(home: Home, previous: tuple | None, kept: Path) -> None:
@@ -150,6 +155,27 @@ def _write_receipt(target: Path, text: str) -> None:
     os.replace(partial, receipt_path(target))
 
 
+@dataclass
+class _Staged:
+    """A file whose rows and registry row are written in the open transaction; what is left to do
+    once it commits: write the receipt, move the file to its place."""
+
+    outcome: FileOutcome
+    path: Path
+    target: Path
+    digest: str
+    receipt: str | None  # None: the content was registered before, the file only goes to its place
+    previous: tuple | None
+    rows: int = 0
+
+
+def _finish(home: Home, staged: _Staged) -> None:
+    if staged.receipt is not None:
+        _write_receipt(staged.target, staged.receipt)
+    _place(staged.path, staged.target, staged.digest)
+    _forget_quarantined(home, staged.previous, staged.target)
+
+
 def _quarantine(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -158,7 +184,7 @@ def _quarantine(
     reason: str,
     previous: tuple | None,
     name_vi: str,
-) -> FileOutcome:
+) -> _Staged:
     target = home.quarantine / record["source"] / f"{record['file_id']}__{safe_file_name(path.name)}"
     record.update(
         outcome="quarantined",
@@ -169,48 +195,33 @@ def _quarantine(
         rows_skipped=0,
         stored_as=str(target.relative_to(home.root)),
     )
-    con.execute("begin transaction")
-    try:
-        _register(con, record)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    _write_receipt(target, receipt_text(record, name_vi, [], None))
-    _place(path, target, record["content_hash"])
-    _forget_quarantined(home, previous, target)
-    return FileOutcome(record["source"], path.name, record["file_id"], "quarantined", reason=reason)
+    record["receipt"] = receipt_text(record, name_vi, [], None)
+    _register(con, record)
+    outcome = FileOutcome(record["source"], path.name, record["file_id"], "quarantined", reason=reason)
+    return _Staged(outcome, path, target, record["content_hash"], record["receipt"], previous)
 
 
-def _load(con: duckdb.DuckDBPyConnection, contract: Contract, parsed: ParsedFile, record: dict) -> None:
-    """Rows, rejects and the registry row of one file, in one transaction: all or nothing."""
-    con.execute("begin transaction")
-    try:
-        con.register("incoming_rows", _rows_table(contract, record["file_id"], parsed))
-        con.execute(f"insert into raw.{contract.raw_table} by name select * from incoming_rows")
-        con.unregister("incoming_rows")
-        if parsed.rejects:
-            con.executemany(
-                "insert into raw.row_rejects values (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        record["file_id"],
-                        contract.source,
-                        parsed.sheet,
-                        r.row_number,
-                        r.column,
-                        r.value,
-                        r.reason,
-                    )
-                    for r in parsed.rejects
-                ],
-            )
-        _register(con, record)
-        record["supersedes"] = _supersede(con, record)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    parsed: ParsedFile,
+    record: dict,
+    receipt: Callable[[dict], str],
+) -> None:
+    con.register("incoming_rows", _rows_table(contract, record["file_id"], parsed))
+    con.execute(f"insert into raw.{contract.raw_table} by name select * from incoming_rows")
+    con.unregister("incoming_rows")
+    if parsed.rejects:
+        con.executemany(
+            "insert into raw.row_rejects values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (record["file_id"], contract.source, parsed.sheet, r.row_number, r.column, r.value, r.reason)
+                for r in parsed.rejects
+            ],
+        )
+    record["supersedes"] = _supersede(con, record)
+    record["receipt"] = receipt(record)
+    _register(con, record)
 
 
 def _first_record(path: Path, source: str) -> dict:
@@ -227,17 +238,26 @@ def _first_record(path: Path, source: str) -> dict:
     }
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, home: Home) -> FileOutcome:
-    """Load ``path`` (a file in the source's inbox) exactly once, whatever happened before.
+def _already_loaded(path: Path, record: dict, previous: tuple | None, home: Home) -> _Staged | None:
+    """The same content was loaded before (under any name): the file only joins its stored copy (and
+    the receipt is written again if a crash came between the commit and writing it)."""
+    if previous is None or previous[0] != "loaded":
+        return None
+    outcome = FileOutcome(record["source"], path.name, record["file_id"], "already_registered")
+    target = home.root / previous[1]
+    receipt = None if receipt_path(target).exists() else previous[2]
+    return _Staged(outcome, path, target, record["content_hash"], receipt, None)
 
-    A file quarantined before is tried again when it is dropped again: a fix to a contract or a seed
-    may now let it load."""
+
+def _stage_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, home: Home) -> _Staged:
+    """Read and check ``path`` (a file in the source's inbox) and write what it brings in the open
+    transaction. A file quarantined before is tried again: a fix to a contract or a seed may now
+    let it load."""
     record = _first_record(path, contract.source)
     previous = registered(con, record["content_hash"])
-    if previous is not None and previous[0] == "loaded":
-        _place(path, home.root / previous[1], record["content_hash"])
-        return FileOutcome(contract.source, path.name, record["file_id"], "already_registered")
-
+    done = _already_loaded(path, record, previous, home)
+    if done:
+        return done
     try:
         check_file(path, limits_from_env())
         parsed = parse_file(path, contract)
@@ -278,13 +298,11 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, 
         rows_skipped=parsed.rows_skipped,
         stored_as=str(target.relative_to(home.root)),
     )
-    _load(con, contract, parsed, record)
     rejects = [RejectLine(r.row_number, r.column, r.value, r.reason) for r in parsed.rejects]
     ward_name = load_lookups()["ward"].display_name(parsed.ward_code) if parsed.ward_code else None
-    _write_receipt(target, receipt_text(record, contract.name_vi, rejects, ward_name))
-    _place(path, target, record["content_hash"])
-    _forget_quarantined(home, previous, target)
-    return FileOutcome(
+    receipt = partial(receipt_text, name_vi=contract.name_vi, rejects=rejects, ward_name=ward_name)
+    _insert_rows(con, contract, parsed, record, receipt)
+    outcome = FileOutcome(
         contract.source,
         path.name,
         file_id,
@@ -294,6 +312,54 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, 
         parsed.rows_rejected,
         parsed.rows_skipped,
     )
+    digest = record["content_hash"]
+    return _Staged(outcome, path, target, digest, record["receipt"], previous, parsed.rows_read)
+
+
+def _in_batches(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    work: Iterable[Callable[[], _Staged]],
+    progress: Callable[[FileOutcome], None] | None,
+) -> list[FileOutcome]:
+    """Stage files one after the other in a transaction that commits every BATCH_FILES files or
+    BATCH_ROWS rows (a commit waits for the disk, which small monthly files would pay one by one);
+    receipts and moves follow each commit. A crash rolls the open batch back, and those files,
+    still in the inbox, are loaded by the rerun."""
+    outcomes: list[FileOutcome] = []
+    staged: list[_Staged] = []
+    con.execute("begin transaction")
+    open_batch = True
+    try:
+        for stage in work:
+            staged.append(stage())
+            if len(staged) >= BATCH_FILES or sum(s.rows for s in staged) >= BATCH_ROWS:
+                con.execute("commit")
+                open_batch = False
+                _finish_batch(home, staged, outcomes, progress)
+                con.execute("begin transaction")
+                open_batch = True
+    except BaseException:
+        if open_batch:
+            con.execute("rollback")  # its files are still in the inbox for the rerun
+        raise
+    con.execute("commit")
+    _finish_batch(home, staged, outcomes, progress)
+    return outcomes
+
+
+def _finish_batch(
+    home: Home,
+    staged: list[_Staged],
+    outcomes: list[FileOutcome],
+    progress: Callable[[FileOutcome], None] | None,
+) -> None:
+    for item in staged:
+        _finish(home, item)
+        outcomes.append(item.outcome)
+        if progress:
+            progress(item.outcome)
+    staged.clear()
 
 
 def ingest_inbox(
@@ -303,16 +369,9 @@ def ingest_inbox(
     progress: Callable[[FileOutcome], None] | None = None,
     only: set[str] | None = None,
 ) -> list[FileOutcome]:
-    """Every file waiting in the source's inbox folder (or only those named), one after the other."""
-    outcomes = []
-    for path in pending_files(home.source_inbox(contract.source)):
-        if only is not None and path.name not in only:
-            continue
-        outcome = ingest_file(con, path, contract, home)
-        outcomes.append(outcome)
-        if progress:
-            progress(outcome)
-    return outcomes
+    """Every file waiting in the source's inbox folder (or only those named), in arrival order."""
+    files = [p for p in pending_files(home.source_inbox(contract.source)) if only is None or p.name in only]
+    return _in_batches(con, home, (partial(_stage_file, con, p, contract, home) for p in files), progress)
 
 
 def unknown_source_files(home: Home) -> list[Path]:
@@ -327,6 +386,21 @@ def unknown_source_files(home: Home) -> list[Path]:
     return files
 
 
+def _stage_unknown(con: duckdb.DuckDBPyConnection, path: Path, home: Home) -> _Staged:
+    record = _first_record(path, UNKNOWN_SOURCE)
+    previous = registered(con, record["content_hash"])
+    done = _already_loaded(path, record, previous, home)  # these very bytes came in the right folder
+    if done:
+        return done
+    folders = ", ".join(f"{source}/" for source in load_contracts())
+    where = "thư mục gốc của hộp thư đến" if path.parent == home.inbox else f"thư mục '{path.parent.name}/'"
+    reason = (
+        f"Không rõ tệp thuộc nguồn dữ liệu nào: tệp nằm ở {where}, không phải thư mục của một nguồn. "
+        f"Hãy đặt tệp vào đúng thư mục: {folders}"
+    )
+    return _quarantine(con, path, home, record, reason, previous, "Không rõ nguồn")
+
+
 def quarantine_unknown(
     con: duckdb.DuckDBPyConnection,
     home: Home,
@@ -335,28 +409,10 @@ def quarantine_unknown(
 ) -> list[FileOutcome]:
     """Set aside, with a reason, every file of an unknown source (or only those named by their path
     relative to the inbox): nothing dropped is silently ignored."""
-    folders = ", ".join(f"{source}/" for source in load_contracts())
-    outcomes = []
-    for path in unknown_source_files(home):
-        if only is not None and path.relative_to(home.inbox).as_posix() not in only:
-            continue
-        record = _first_record(path, UNKNOWN_SOURCE)
-        previous = registered(con, record["content_hash"])
-        if previous is not None and previous[0] == "loaded":  # these very bytes came in the right folder
-            _place(path, home.root / previous[1], record["content_hash"])
-            continue
-        where = (
-            "thư mục gốc của hộp thư đến" if path.parent == home.inbox else f"thư mục '{path.parent.name}/'"
-        )
-        reason = (
-            f"Không rõ tệp thuộc nguồn dữ liệu nào: tệp nằm ở {where}, không phải thư mục của một nguồn. "
-            f"Hãy đặt tệp vào đúng thư mục: {folders}"
-        )
-        outcome = _quarantine(con, path, home, record, reason, previous, "Không rõ nguồn")
-        outcomes.append(outcome)
-        if progress:
-            progress(outcome)
-    return outcomes
+    files = [
+        p for p in unknown_source_files(home) if only is None or p.relative_to(home.inbox).as_posix() in only
+    ]
+    return _in_batches(con, home, (partial(_stage_unknown, con, p, home) for p in files), progress)
 
 
 def ingest_all(

@@ -14,10 +14,10 @@ from ingestion.contract import Column, Contract, RowRule
 from ingestion.header import HeaderMatch, find_header
 from ingestion.lookups import Lookup, load_lookups
 from ingestion.reader import read_sheets
-from ingestion.text import fold
+from ingestion.text import fold, nfc
 from treem import vi
 
-TOTAL_ROW_PREFIXES = ("tong cong", "tong so")
+TOTAL_ROW_LABELS = {"tong cong", "tong so", "cong"}
 TOTAL_ROW_CELLS = 3  # 'Tổng cộng' stands in the STT or name column, with a count or two beside it
 NOTE_ROW_MAX_CELLS = 2  # a row filling at most this many contract columns is a note or a signature
 REASONS_SHOWN = 10
@@ -26,17 +26,34 @@ _NUMBERING = re.compile(r"^\(?([0-9]{1,2}|[A-Za-z])\)?$")
 _PLACE_DATE = re.compile(r"ngay\s*\d{1,2}\s*thang")  # 'Hà Đông, ngày 05 tháng 4 năm 2025': when signed
 
 
+def _is_total_label(text: str) -> bool:
+    """'Tổng cộng', 'TỔNG SỐ:', 'Cộng', or the same typed without diacritics; but not a child called
+    Tống Công: when the cell has diacritics they must be those of the label."""
+    key = fold(text)
+    if key not in TOTAL_ROW_LABELS:
+        return False
+    typed = nfc(text).lower().strip(" :.")
+    return typed.isascii() or typed in ("tổng cộng", "tổng số", "cộng")
+
+
 def _is_total_row(cells: list[object]) -> bool:
-    """'Tổng cộng' near the left (with totals beside it or not); a bare 'Cộng' only with little else
-    in the row, since a child's given name can be Công typed without diacritics."""
+    """The total label near the left (with totals beside it or not); a bare 'Cộng' only with little
+    else in the row, since a child's given name can be Công typed without diacritics."""
     for value in cells[:TOTAL_ROW_CELLS]:
-        if isinstance(value, str) and value:
-            key = fold(value)
-            if key.startswith(TOTAL_ROW_PREFIXES):
-                return True
-            if key == "cong" and sum(not values.is_blank(v) for v in cells) <= TOTAL_ROW_CELLS:
+        if isinstance(value, str) and value and _is_total_label(value):
+            if fold(value) != "cong" or sum(not values.is_blank(v) for v in cells) <= TOTAL_ROW_CELLS:
                 return True
     return False
+
+
+def _all_zero(cells: list[object]) -> bool:
+    """A total row stating nothing but zeros (or no number at all)."""
+    for value in cells:
+        if isinstance(value, (int, float)) and value != 0:
+            return False
+        if isinstance(value, str) and value.strip().isdigit() and int(value) != 0:
+            return False
+    return True
 
 
 class FileRejected(Exception):
@@ -197,14 +214,8 @@ def _rule_errors(contract: Contract, row: dict, period: Period) -> list[tuple[st
         elif rule.rule == "not_after_period_end":
             if value > period.end:
                 errors.append((rule.column, reason or f"{label} sau cuối kỳ báo cáo ({period.end:%d/%m/%Y})"))
-        elif rule.rule == "not_before_period_start":
-            if value < period.start:
-                errors.append(
-                    (rule.column, reason or f"{label} trước đầu kỳ báo cáo ({period.start:%d/%m/%Y})")
-                )
         elif rule.rule == "not_older_than_years":
-            end = period.end
-            if value < end.replace(year=end.year - int(rule.params["years"]), day=min(end.day, 28)):
+            if value < _years_before(period.end, int(rule.params["years"])):
                 errors.append((rule.column, reason or f"{label} quá xa"))
         elif rule.rule in ("not_before", "at_most"):
             other_name = rule.params["other"]
@@ -221,6 +232,13 @@ def _rule_errors(contract: Contract, row: dict, period: Period) -> list[tuple[st
         else:
             raise ValueError(f"{contract.source}: unknown row rule {rule.rule}")
     return errors
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
 
 
 def _id_errors(personal_id: str, rule: RowRule, row: dict) -> list[str]:
@@ -316,7 +334,7 @@ def _read_rows(
         filled = sum(not values.is_blank(v) for v in mapped.values())
         if footer or _is_total_row(cells):
             if not footer and parsed.rows_read - parsed.rows_skipped == 1:
-                parsed.nil_report = True
+                parsed.nil_report = _all_zero(cells)
             footer = True  # 'Tổng cộng' ends the table: below it come the signatures
             parsed.rows_skipped += 1
             continue
@@ -334,7 +352,8 @@ def _read_rows(
             parsed.rows_rejected += 1
             for name, reason in errors:
                 column = contract.column(name)
-                parsed.rejects.append(Reject(row_number, column.label_vi, _shown(mapped.get(name)), reason))
+                shown = nfc(_shown(mapped.get(name)))
+                parsed.rejects.append(Reject(row_number, column.label_vi, shown, nfc(reason)))
             continue
         typed["source_row"] = row_number
         parsed.rows.append(typed)
@@ -356,7 +375,8 @@ def _typed_row(
                 errors.append((column.name, f"Thiếu giá trị bắt buộc ở cột {column.label_vi}"))
             typed[column.name] = None
             continue
-        key = (column.name, raw) if column.type in CACHED_TYPES else None
+        # the type is part of the key: False == 0 == 0.0 in Python, not in what the clerk typed
+        key = (column.name, type(raw), raw) if column.type in CACHED_TYPES else None
         result = cache.get(key) if key is not None else None
         if result is None:
             try:

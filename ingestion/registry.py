@@ -10,7 +10,7 @@ DUCKDB_TYPES = {
     "text": "VARCHAR",
     "name": "VARCHAR",
     "date": "DATE",
-    "integer": "INTEGER",
+    "integer": "BIGINT",
     "sex": "VARCHAR",
     "personal_id": "VARCHAR",
     "lookup": "VARCHAR",
@@ -43,7 +43,8 @@ create table if not exists raw.file_registry (
     rows_rejected integer not null,
     rows_skipped integer not null,
     stored_as varchar not null,        -- path of the file in archive/ or quarantine/, under the home
-    superseded_by varchar              -- the later file of the same source, ward and period that corrects it
+    superseded_by varchar,             -- the later file of the same source, ward and period that corrects it
+    receipt varchar                    -- the receipt written beside the stored file, in Vietnamese
 );
 create table if not exists raw.row_rejects (
     file_id varchar not null,
@@ -59,7 +60,8 @@ create table if not exists raw.row_rejects (
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contracts: list[Contract]) -> None:
     con.execute(REGISTRY_DDL)
-    con.execute("alter table raw.file_registry add column if not exists superseded_by varchar")
+    for column in ("superseded_by", "receipt"):  # columns added after the first release
+        con.execute(f"alter table raw.file_registry add column if not exists {column} varchar")
     for contract in contracts:
         columns = ",\n    ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in contract.columns)
         con.execute(
@@ -71,8 +73,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contracts: list[Contract])
             con.execute(f"alter table raw.{contract.raw_table} add column if not exists {column.name} {kind}")
 
 
-def registered(con: duckdb.DuckDBPyConnection, content_hash: str) -> tuple[str, str] | None:
-    """(outcome, stored_as) of a file already handled, by content hash."""
-    return con.execute(
-        "select outcome, stored_as from raw.file_registry where content_hash = ?", [content_hash]
-    ).fetchone()
+def registered(con: duckdb.DuckDBPyConnection, content_hash: str) -> tuple[str, str, str | None] | None:
+    """(outcome, stored_as, receipt) of a file already handled, by content hash."""
+    found = con.execute(
+        "select outcome, stored_as, receipt from raw.file_registry where content_hash = ?", [content_hash]
+    ).fetchall()  # fetch everything: an open result would block registering the next file's rows
+    return found[0] if found else None

@@ -109,7 +109,7 @@ def parse_code(value: object, pattern: re.Pattern | None, label: str, pattern_vi
 
 def parse_choice(value: object, choices: dict[str, object], label: str, shown_choices: list[str]) -> object:
     """One of a fixed list of values, whatever the case or diacritics; the stored value is its code."""
-    key = fold(value)
+    key = fold(shown(value))  # Excel stores a typed 1 as 1.0
     if key in choices:
         return choices[key]
     raise BadValue(f"{label} '{shown(value)}' không hợp lệ (cần một trong: {', '.join(shown_choices)})")
