@@ -26,16 +26,16 @@ class HeaderMatch:
         return [c.label_vi for c in contract.required_columns if c.name not in self.columns]
 
 
-def _cell(row: list[object], index: int) -> str:
-    return fold(row[index]) if index < len(row) and row[index] not in (None, "") else ""
+def _folded(row: list[object]) -> list[str]:
+    return ["" if value is None or value == "" else fold(value) for value in row]
 
 
-def _labels(rows: list[list[object]], start: int, depth: int) -> list[tuple[str, ...]]:
-    """Candidate labels per cell: the lower header cell, the upper one, and both joined."""
+def _labels(rows: list[list[str]], start: int, depth: int) -> list[tuple[str, ...]]:
+    """Candidate labels per cell of folded rows: the lower header cell, the upper one, both joined."""
     width = max(len(rows[r]) for r in range(start, start + depth))
     labels = []
     for c in range(width):
-        parts = [_cell(rows[r], c) for r in range(start, start + depth)]
+        parts = [rows[r][c] if c < len(rows[r]) else "" for r in range(start, start + depth)]
         candidates = [p for p in reversed(parts) if p]
         if depth > 1 and all(parts):
             candidates.append(" ".join(parts))
@@ -68,7 +68,7 @@ def find_header(sheets: list[Sheet], contract: Contract) -> HeaderMatch | None:
     best: HeaderMatch | None = None
     best_key: tuple = ()
     for sheet in sheets:
-        rows = sheet.rows
+        rows = [_folded(row) for row in sheet.rows[: MAX_HEADER_SCAN_ROWS + 1]]
         for start in range(min(MAX_HEADER_SCAN_ROWS, len(rows))):
             for depth in (1, 2):
                 if start + depth > len(rows):

@@ -1,9 +1,9 @@
-"""Load one dropped file into ``raw`` in one transaction, then archive or quarantine it.
+"""Load dropped files into ``raw``, then archive or quarantine each with its receipt.
 
 Order of work, so that a crash at any point and a rerun end as one clean run would: read and check
-each file; in a transaction insert its rows, its rejects and its registry row (and mark the file it
-corrects as superseded); after the commit, write the receipt beside the file's final place and move
-the file there."""
+each file and stage its rows, rejects and registry row (marking the file it corrects as superseded);
+write a batch of staged files in one transaction; after the commit, write each receipt beside the
+file's final place and move the file there."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -20,12 +20,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ingestion.batch import Batch
 from ingestion.contract import Contract, load_contracts
 from ingestion.lookups import load_lookups
 from ingestion.parse_file import FileRejected, ParsedFile, parse_file
 from ingestion.reader import UnreadableFile
 from ingestion.receipt import RECEIPT_SUFFIX, RejectLine, receipt_path, receipt_text
-from ingestion.registry import ensure_raw_schema, registered
+from ingestion.registry import ensure_raw_schema
 from ingestion.safety import UnsafeFile, check_file, is_inside, limits_from_env, safe_file_name
 from treem.home import Home
 
@@ -34,8 +35,6 @@ ARROW_TYPES = {"date": pa.date32(), "integer": pa.int64(), "boolean": pa.bool_()
 IGNORED_PREFIXES = (".", "~$")  # hidden files and Excel's lock files
 PARTIAL_SUFFIXES = (".tmp", ".part", ".crdownload")
 UNKNOWN_SOURCE = "_unknown"
-BATCH_FILES = 50
-BATCH_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -101,45 +100,6 @@ def _rows_table(contract: Contract, file_id: str, parsed: ParsedFile) -> pa.Tabl
     return pa.table(arrays)
 
 
-def _register(con: duckdb.DuckDBPyConnection, record: dict) -> None:
-    """Insert the file's registry row, replacing an earlier attempt at the same content (a quarantine)."""
-    record = {k: v for k, v in record.items() if k != "supersedes"}  # told in the receipt, not stored
-    con.execute("delete from raw.file_registry where content_hash = ?", [record["content_hash"]])
-    names = ", ".join(record)
-    marks = ", ".join("?" for _ in record)
-    con.execute(f"insert into raw.file_registry ({names}) values ({marks})", list(record.values()))
-
-
-def _supersede(con: duckdb.DuckDBPyConnection, record: dict) -> str | None:
-    """Mark the current version of the same source, ward and period as replaced by this file; return
-    its id. Raw keeps every version; downstream reads only those with no ``superseded_by``."""
-    earlier = con.execute(
-        """
-        select file_id from raw.file_registry
-        where source = ? and period = ? and ward_code is not distinct from ? and outcome = 'loaded'
-          and superseded_by is null and file_id <> ?
-        """,
-        [record["source"], record["period"], record["ward_code"], record["file_id"]],
-    ).fetchall()
-    for (file_id,) in earlier:
-        con.execute(
-            "update raw.file_registry set superseded_by = ? where file_id = ?", [record["file_id"], file_id]
-        )
-    return earlier[-1][0] if earlier else None
-
-
-def _rows_of_current_version(con: duckdb.DuckDBPyConnection, source: str, parsed: ParsedFile) -> int:
-    found = con.execute(
-        """
-        select rows_loaded from raw.file_registry
-        where source = ? and period = ? and ward_code is not distinct from ? and outcome = 'loaded'
-          and superseded_by is null
-        """,
-        [source, parsed.period.key, parsed.ward_code],
-    ).fetchall()
-    return found[0][0] if found else 0
-
-
 def _forget_quarantined(home: Home, previous: tuple | None, kept: Path) -> None:
     """Remove the copy left in quarantine by an earlier attempt at the same content."""
     if previous is not None and previous[0] == "quarantined" and home.root / previous[1] != kept:
@@ -166,7 +126,6 @@ class _Staged:
     digest: str
     receipt: str | None  # None: the content was registered before, the file only goes to its place
     previous: tuple | None
-    rows: int = 0
 
 
 def _finish(home: Home, staged: _Staged) -> None:
@@ -177,13 +136,7 @@ def _finish(home: Home, staged: _Staged) -> None:
 
 
 def _quarantine(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    home: Home,
-    record: dict,
-    reason: str,
-    previous: tuple | None,
-    name_vi: str,
+    batch: Batch, path: Path, home: Home, record: dict, reason: str, previous: tuple | None, name_vi: str
 ) -> _Staged:
     target = home.quarantine / record["source"] / f"{record['file_id']}__{safe_file_name(path.name)}"
     record.update(
@@ -196,32 +149,9 @@ def _quarantine(
         stored_as=str(target.relative_to(home.root)),
     )
     record["receipt"] = receipt_text(record, name_vi, [], None)
-    _register(con, record)
+    batch.add_quarantined(record)
     outcome = FileOutcome(record["source"], path.name, record["file_id"], "quarantined", reason=reason)
     return _Staged(outcome, path, target, record["content_hash"], record["receipt"], previous)
-
-
-def _insert_rows(
-    con: duckdb.DuckDBPyConnection,
-    contract: Contract,
-    parsed: ParsedFile,
-    record: dict,
-    receipt: Callable[[dict], str],
-) -> None:
-    con.register("incoming_rows", _rows_table(contract, record["file_id"], parsed))
-    con.execute(f"insert into raw.{contract.raw_table} by name select * from incoming_rows")
-    con.unregister("incoming_rows")
-    if parsed.rejects:
-        con.executemany(
-            "insert into raw.row_rejects values (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (record["file_id"], contract.source, parsed.sheet, r.row_number, r.column, r.value, r.reason)
-                for r in parsed.rejects
-            ],
-        )
-    record["supersedes"] = _supersede(con, record)
-    record["receipt"] = receipt(record)
-    _register(con, record)
 
 
 def _first_record(path: Path, source: str) -> dict:
@@ -238,40 +168,42 @@ def _first_record(path: Path, source: str) -> dict:
     }
 
 
-def _already_loaded(path: Path, record: dict, previous: tuple | None, home: Home) -> _Staged | None:
+def _already_loaded(batch: Batch, path: Path, record: dict, home: Home) -> _Staged | None:
     """The same content was loaded before (under any name): the file only joins its stored copy (and
     the receipt is written again if a crash came between the commit and writing it)."""
+    previous = batch.known.get(record["content_hash"])
     if previous is None or previous[0] != "loaded":
         return None
     outcome = FileOutcome(record["source"], path.name, record["file_id"], "already_registered")
     target = home.root / previous[1]
-    receipt = None if receipt_path(target).exists() else previous[2]
+    receipt = None
+    if not receipt_path(target).exists() and target.exists():
+        receipt = batch.stored_receipt(record["content_hash"])
     return _Staged(outcome, path, target, record["content_hash"], receipt, None)
 
 
-def _stage_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, home: Home) -> _Staged:
-    """Read and check ``path`` (a file in the source's inbox) and write what it brings in the open
-    transaction. A file quarantined before is tried again: a fix to a contract or a seed may now
-    let it load."""
+def _stage_file(batch: Batch, path: Path, contract: Contract, home: Home) -> _Staged:
+    """Read and check ``path`` (a file in the source's inbox) and stage what it brings. A file
+    quarantined before is tried again: a fix to a contract or a seed may now let it load."""
     record = _first_record(path, contract.source)
-    previous = registered(con, record["content_hash"])
-    done = _already_loaded(path, record, previous, home)
+    done = _already_loaded(batch, path, record, home)
     if done:
         return done
+    previous = batch.known.get(record["content_hash"])
     try:
         check_file(path, limits_from_env())
         parsed = parse_file(path, contract)
     except (UnsafeFile, UnreadableFile, FileRejected) as error:
-        return _quarantine(con, path, home, record, str(error), previous, contract.name_vi)
+        return _quarantine(batch, path, home, record, str(error), previous, contract.name_vi)
     except Exception as error:  # a file must never block the inbox: set it aside for an engineer
         log.exception("unexpected error reading %s", path)
         reason = (
             f"Lỗi không mong đợi khi đọc tệp ({type(error).__name__}: {error}); "
             "đã chuyển cho kỹ thuật viên xem nhật ký"
         )
-        return _quarantine(con, path, home, record, reason, previous, contract.name_vi)
+        return _quarantine(batch, path, home, record, reason, previous, contract.name_vi)
 
-    replaced = _rows_of_current_version(con, contract.source, parsed)
+    replaced = batch.rows_of_current_version((contract.source, parsed.ward_code, parsed.period.key))
     if not parsed.rows and replaced:
         reason = (
             "Tệp không có dòng dữ liệu nào (báo cáo 'không có số liệu') nhưng kỳ "
@@ -279,13 +211,12 @@ def _stage_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, 
             "tệp trống không được thay thế số liệu đã gửi. "
             "Nếu cần xoá số liệu kỳ này, hãy liên hệ cán bộ tổng hợp"
         )
-        return _quarantine(con, path, home, record, reason, previous, contract.name_vi)
+        return _quarantine(batch, path, home, record, reason, previous, contract.name_vi)
 
     file_id = record["file_id"]
     target = home.archive / contract.source / parsed.period.key / f"{file_id}__{safe_file_name(path.name)}"
     record.update(
         outcome="loaded",
-        reason=None,
         sheet=parsed.sheet,
         header_row=parsed.header_row,
         ward_code=parsed.ward_code,
@@ -298,10 +229,16 @@ def _stage_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, 
         rows_skipped=parsed.rows_skipped,
         stored_as=str(target.relative_to(home.root)),
     )
-    rejects = [RejectLine(r.row_number, r.column, r.value, r.reason) for r in parsed.rejects]
+    rejects = [
+        (file_id, contract.source, parsed.sheet, r.row_number, r.column, r.value, r.reason)
+        for r in parsed.rejects
+    ]
+    record["supersedes"] = batch.add_loaded(
+        contract.raw_table, _rows_table(contract, file_id, parsed), rejects, record
+    )
     ward_name = load_lookups()["ward"].display_name(parsed.ward_code) if parsed.ward_code else None
-    receipt = partial(receipt_text, name_vi=contract.name_vi, rejects=rejects, ward_name=ward_name)
-    _insert_rows(con, contract, parsed, record, receipt)
+    lines = [RejectLine(r.row_number, r.column, r.value, r.reason) for r in parsed.rejects]
+    record["receipt"] = receipt_text(record, contract.name_vi, lines, ward_name)
     outcome = FileOutcome(
         contract.source,
         path.name,
@@ -312,48 +249,38 @@ def _stage_file(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, 
         parsed.rows_rejected,
         parsed.rows_skipped,
     )
-    digest = record["content_hash"]
-    return _Staged(outcome, path, target, digest, record["receipt"], previous, parsed.rows_read)
+    return _Staged(outcome, path, target, record["content_hash"], record["receipt"], previous)
 
 
 def _in_batches(
     con: duckdb.DuckDBPyConnection,
     home: Home,
-    work: Iterable[Callable[[], _Staged]],
+    files: list[Path],
+    stage: Callable[[Batch, Path], _Staged],
     progress: Callable[[FileOutcome], None] | None,
 ) -> list[FileOutcome]:
-    """Stage files one after the other in a transaction that commits every BATCH_FILES files or
-    BATCH_ROWS rows (a commit waits for the disk, which small monthly files would pay one by one);
-    receipts and moves follow each commit. A crash rolls the open batch back, and those files,
-    still in the inbox, are loaded by the rerun."""
+    """Stage files one after the other; write each full batch in one transaction, then write the
+    receipts and move the files. A crash loses the open batch only, whose files are still in the
+    inbox for the rerun."""
     outcomes: list[FileOutcome] = []
+    batch = Batch(con)
     staged: list[_Staged] = []
-    con.execute("begin transaction")
-    open_batch = True
-    try:
-        for stage in work:
-            staged.append(stage())
-            if len(staged) >= BATCH_FILES or sum(s.rows for s in staged) >= BATCH_ROWS:
-                con.execute("commit")
-                open_batch = False
-                _finish_batch(home, staged, outcomes, progress)
-                con.execute("begin transaction")
-                open_batch = True
-    except BaseException:
-        if open_batch:
-            con.execute("rollback")  # its files are still in the inbox for the rerun
-        raise
-    con.execute("commit")
-    _finish_batch(home, staged, outcomes, progress)
+    for path in files:
+        staged.append(stage(batch, path))
+        if batch.full():
+            _write_and_finish(batch, home, staged, outcomes, progress)
+    _write_and_finish(batch, home, staged, outcomes, progress)
     return outcomes
 
 
-def _finish_batch(
+def _write_and_finish(
+    batch: Batch,
     home: Home,
     staged: list[_Staged],
     outcomes: list[FileOutcome],
     progress: Callable[[FileOutcome], None] | None,
 ) -> None:
+    batch.write()
     for item in staged:
         _finish(home, item)
         outcomes.append(item.outcome)
@@ -371,7 +298,7 @@ def ingest_inbox(
 ) -> list[FileOutcome]:
     """Every file waiting in the source's inbox folder (or only those named), in arrival order."""
     files = [p for p in pending_files(home.source_inbox(contract.source)) if only is None or p.name in only]
-    return _in_batches(con, home, (partial(_stage_file, con, p, contract, home) for p in files), progress)
+    return _in_batches(con, home, files, partial(_stage_file, contract=contract, home=home), progress)
 
 
 def unknown_source_files(home: Home) -> list[Path]:
@@ -386,10 +313,9 @@ def unknown_source_files(home: Home) -> list[Path]:
     return files
 
 
-def _stage_unknown(con: duckdb.DuckDBPyConnection, path: Path, home: Home) -> _Staged:
+def _stage_unknown(batch: Batch, path: Path, home: Home) -> _Staged:
     record = _first_record(path, UNKNOWN_SOURCE)
-    previous = registered(con, record["content_hash"])
-    done = _already_loaded(path, record, previous, home)  # these very bytes came in the right folder
+    done = _already_loaded(batch, path, record, home)  # these very bytes came in the right folder
     if done:
         return done
     folders = ", ".join(f"{source}/" for source in load_contracts())
@@ -398,7 +324,8 @@ def _stage_unknown(con: duckdb.DuckDBPyConnection, path: Path, home: Home) -> _S
         f"Không rõ tệp thuộc nguồn dữ liệu nào: tệp nằm ở {where}, không phải thư mục của một nguồn. "
         f"Hãy đặt tệp vào đúng thư mục: {folders}"
     )
-    return _quarantine(con, path, home, record, reason, previous, "Không rõ nguồn")
+    previous = batch.known.get(record["content_hash"])
+    return _quarantine(batch, path, home, record, reason, previous, "Không rõ nguồn")
 
 
 def quarantine_unknown(
@@ -412,7 +339,7 @@ def quarantine_unknown(
     files = [
         p for p in unknown_source_files(home) if only is None or p.relative_to(home.inbox).as_posix() in only
     ]
-    return _in_batches(con, home, (partial(_stage_unknown, con, p, home) for p in files), progress)
+    return _in_batches(con, home, files, partial(_stage_unknown, home=home), progress)
 
 
 def ingest_all(

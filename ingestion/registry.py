@@ -71,11 +71,3 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contracts: list[Contract])
         for column in contract.columns:  # a column added to a contract later
             kind = DUCKDB_TYPES[column.type]
             con.execute(f"alter table raw.{contract.raw_table} add column if not exists {column.name} {kind}")
-
-
-def registered(con: duckdb.DuckDBPyConnection, content_hash: str) -> tuple[str, str, str | None] | None:
-    """(outcome, stored_as, receipt) of a file already handled, by content hash."""
-    found = con.execute(
-        "select outcome, stored_as, receipt from raw.file_registry where content_hash = ?", [content_hash]
-    ).fetchall()  # fetch everything: an open result would block registering the next file's rows
-    return found[0] if found else None

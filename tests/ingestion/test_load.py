@@ -103,17 +103,27 @@ def test_crash_after_commit_before_archiving_then_rerun(home, con, monkeypatch):
     assert len(list((home.archive / "immunization" / "2025-03").glob("*.xlsx"))) == 1
 
 
-def test_crash_inside_the_transaction_leaves_nothing_half_loaded(home, con, monkeypatch):
+class _DiesWhenRegistering:
+    """The warehouse connection, until the registry rows are written: then the power goes."""
+
+    def __init__(self, con):
+        self._con = con
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+    def executemany(self, sql, *args):
+        if sql.startswith("insert into raw.file_registry"):
+            raise KeyboardInterrupt("killed while registering")
+        return self._con.executemany(sql, *args)
+
+
+def test_crash_inside_the_transaction_leaves_nothing_half_loaded(home, con):
     drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx")
-
-    def crash(*_):
-        raise KeyboardInterrupt("killed while registering")
-
-    monkeypatch.setattr(load, "_register", crash)
     with pytest.raises(KeyboardInterrupt):
-        ingest_inbox(con, CONTRACT, home)
-    monkeypatch.undo()
-    assert _counts(con) == (0, 0, 0)
+        ingest_inbox(_DiesWhenRegistering(con), CONTRACT, home)
+    assert _counts(con) == (0, 0, 0)  # the rows and rejects inserted before were rolled back
+    assert (home.source_inbox("immunization") / "TCMR_MoLao_T03-2025.xlsx").exists()
     [outcome] = ingest_inbox(con, CONTRACT, home)
     assert (outcome.outcome, outcome.rows_loaded) == ("loaded", 5)
     assert _counts(con) == (5, 4, 1)

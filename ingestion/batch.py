@@ -1,0 +1,158 @@
+"""One commit's worth of files: their rows, rejects and registry rows are gathered in memory and
+written in one transaction. The registry's state is read once, so checking a file (seen before?
+a correction of which file?) asks nothing of the database."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import duckdb
+import pyarrow as pa
+
+BATCH_FILES = 50  # a commit waits for the disk: small monthly files share one
+BATCH_ROWS = 100_000  # and a big file is written on its own, so memory stays bounded
+REGISTRY_COLUMNS = (
+    "file_id",
+    "content_hash",
+    "source",
+    "file_name",
+    "size_bytes",
+    "received_at",
+    "processed_at",
+    "outcome",
+    "reason",
+    "sheet",
+    "header_row",
+    "ward_code",
+    "period",
+    "period_start",
+    "period_end",
+    "rows_read",
+    "rows_loaded",
+    "rows_rejected",
+    "rows_skipped",
+    "stored_as",
+    "superseded_by",
+    "receipt",
+)
+REJECT_SCHEMA = pa.schema(
+    [
+        ("file_id", pa.string()),
+        ("source", pa.string()),
+        ("sheet", pa.string()),
+        ("row_number", pa.int32()),
+        ("column_name", pa.string()),
+        ("value", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
+VersionKey = tuple[str, str | None, str]  # source, ward (None for a district file), period
+
+
+class Batch:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.known: dict[str, tuple[str, str]] = {
+            content_hash: (outcome, stored_as)
+            for content_hash, outcome, stored_as in con.execute(
+                "select content_hash, outcome, stored_as from raw.file_registry"
+            ).fetchall()
+        }
+        self.known_at_start = set(self.known)
+        self.current: dict[VersionKey, tuple[str, int]] = {
+            (source, ward, period): (file_id, rows)
+            for source, ward, period, file_id, rows in con.execute(
+                "select source, ward_code, period, file_id, rows_loaded from raw.file_registry "
+                "where outcome = 'loaded' and superseded_by is null"
+            ).fetchall()
+        }
+        self._clear()
+
+    def _clear(self) -> None:
+        self.tables: dict[str, list[pa.Table]] = defaultdict(list)
+        self.rejects: list[tuple] = []
+        self.records: list[dict] = []
+        self.superseded: list[tuple[str, str]] = []  # (new file, the file it replaces)
+        self.retried: list[str] = []  # content hashes whose earlier quarantine row is replaced
+        self.rows = 0
+
+    def stored_receipt(self, content_hash: str) -> str | None:
+        found = self.con.execute(
+            "select receipt from raw.file_registry where content_hash = ?", [content_hash]
+        ).fetchall()
+        return found[0][0] if found else None
+
+    def _register(self, record: dict) -> None:
+        digest = record["content_hash"]
+        self.known[digest] = (record["outcome"], record["stored_as"])
+        staged = next((i for i, r in enumerate(self.records) if r["content_hash"] == digest), None)
+        if staged is not None:  # the same bad bytes twice in one batch (dropped under two names)
+            self.records[staged] = record
+            return
+        if digest in self.known_at_start:
+            self.retried.append(digest)
+        self.records.append(record)
+
+    def add_quarantined(self, record: dict) -> None:
+        self._register(record)
+
+    def add_loaded(self, raw_table: str, rows: pa.Table, rejects: list[tuple], record: dict) -> str | None:
+        """Stage a loaded file; it becomes the current version of its source, ward and period.
+        Returns the id of the file it replaces, if any."""
+        key = (record["source"], record["ward_code"], record["period"])
+        earlier = self.current.get(key)
+        if earlier:
+            self.superseded.append((record["file_id"], earlier[0]))
+        self.current[key] = (record["file_id"], record["rows_loaded"])
+        if rows.num_rows:
+            self.tables[raw_table].append(rows)
+        self.rejects.extend(rejects)
+        self.rows += record["rows_read"]
+        self._register(record)
+        return earlier[0] if earlier else None
+
+    def rows_of_current_version(self, key: VersionKey) -> int:
+        found = self.current.get(key)
+        return found[1] if found else 0
+
+    def full(self) -> bool:
+        return len(self.records) >= BATCH_FILES or self.rows >= BATCH_ROWS
+
+    def write(self) -> None:
+        """Everything staged, in one transaction; nothing of it if anything fails."""
+        con = self.con
+        if not self.records:
+            return
+        con.execute("begin transaction")
+        try:
+            for raw_table, tables in self.tables.items():
+                con.register("incoming_rows", pa.concat_tables(tables))
+                con.execute(f"insert into raw.{raw_table} by name select * from incoming_rows")
+                con.unregister("incoming_rows")
+            if self.rejects:
+                con.register(
+                    "incoming_rejects",
+                    pa.Table.from_pylist(
+                        [dict(zip(REJECT_SCHEMA.names, r, strict=True)) for r in self.rejects], REJECT_SCHEMA
+                    ),
+                )
+                con.execute("insert into raw.row_rejects by name select * from incoming_rejects")
+                con.unregister("incoming_rejects")
+            if self.retried:
+                con.execute("delete from raw.file_registry where content_hash in ?", [self.retried])
+            names = ", ".join(REGISTRY_COLUMNS)
+            marks = ", ".join("?" for _ in REGISTRY_COLUMNS)
+            con.executemany(
+                f"insert into raw.file_registry ({names}) values ({marks})",
+                [[record.get(column) for column in REGISTRY_COLUMNS] for record in self.records],
+            )
+            if self.superseded:
+                con.executemany(
+                    "update raw.file_registry set superseded_by = ? where file_id = ?", self.superseded
+                )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        self.known_at_start.update(record["content_hash"] for record in self.records)
+        self._clear()
