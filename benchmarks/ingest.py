@@ -31,7 +31,8 @@ from treem.home import Home, home_from_env
 def _raw_parse(files: list[Path]) -> float:
     from python_calamine import CalamineWorkbook
 
-    from ingestion.reader import CSV_SUFFIXES, _read_csv
+    from ingestion.formats import CSV_SUFFIXES
+    from ingestion.reader import _read_csv
 
     started = time.perf_counter()
     for path in files:

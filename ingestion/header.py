@@ -77,7 +77,9 @@ def find_header(sheets: list[Sheet], contract: Contract) -> HeaderMatch | None:
                 if not columns:
                     continue
                 match = HeaderMatch(sheet, start, depth, columns)
-                key = (_score(match, contract), sheet.visible, fold(sheet.name) in preferred, -start)
+                score = _score(match, contract)
+                complete = score[0] == len(contract.required_columns)
+                key = (complete, sheet.visible, score, fold(sheet.name) in preferred, -start)
                 if best is None or key > best_key:
                     best, best_key = match, key
     return best

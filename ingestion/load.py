@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -23,7 +24,7 @@ import pyarrow as pa
 from ingestion.batch import Batch
 from ingestion.contract import Contract, load_contracts
 from ingestion.lookups import load_lookups
-from ingestion.parse_file import FileRejected, ParsedFile, parse_file
+from ingestion.parse_file import FileRejected, ParsedFile, parse_file, rejects_summary
 from ingestion.reader import UnreadableFile
 from ingestion.receipt import RECEIPT_SUFFIX, RejectLine, receipt_path, receipt_text
 from ingestion.registry import ensure_raw_schema
@@ -131,14 +132,16 @@ class _Staged:
 def _finish(home: Home, staged: _Staged) -> None:
     if staged.receipt is not None:
         _write_receipt(staged.target, staged.receipt)
+    _forget_quarantined(home, staged.previous, staged.target)  # while the file waits, a rerun redoes this
     _place(staged.path, staged.target, staged.digest)
-    _forget_quarantined(home, staged.previous, staged.target)
 
 
 def _quarantine(
     batch: Batch, path: Path, home: Home, record: dict, reason: str, previous: tuple | None, name_vi: str
 ) -> _Staged:
-    target = home.quarantine / record["source"] / f"{record['file_id']}__{safe_file_name(path.name)}"
+    target = (
+        home.quarantine / record["source"] / f"{record['file_id']}__{safe_file_name(record['file_name'])}"
+    )
     record.update(
         outcome="quarantined",
         reason=reason,
@@ -150,22 +153,62 @@ def _quarantine(
     )
     record["receipt"] = receipt_text(record, name_vi, [], None)
     batch.add_quarantined(record)
-    outcome = FileOutcome(record["source"], path.name, record["file_id"], "quarantined", reason=reason)
+    outcome = FileOutcome(
+        record["source"], record["file_name"], record["file_id"], "quarantined", reason=reason
+    )
     return _Staged(outcome, path, target, record["content_hash"], record["receipt"], previous)
 
 
-def _first_record(path: Path, source: str) -> dict:
+def display_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (a name made by an old Windows tool) shown as �."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _claim(path: Path, home: Home, source: str) -> Path | None:
+    """Take the file out of the inbox before reading it, so that what is hashed, read and stored are
+    the same bytes even if the office drops a new file of the same name meanwhile. A file left in
+    processing/ by a crash is already claimed."""
+    if path.parent.parent == home.processing:
+        return path
+    claimed = home.processing / source / f"{time.time_ns()}__{path.name}"
+    claimed.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(path, claimed)
+    except FileNotFoundError:  # taken by another run meanwhile
+        return None
+    return claimed
+
+
+def _original_name(path: Path, home: Home) -> str:
+    return path.name.split("__", 1)[1] if path.parent.parent == home.processing else path.name
+
+
+def _first_record(path: Path, source: str, name: str) -> dict:
     digest = content_hash(path)
     stat = path.stat()
     return {
         "file_id": digest[:16],
         "content_hash": digest,
         "source": source,
-        "file_name": path.name,
+        "file_name": display_name(name),
         "size_bytes": stat.st_size,
         "received_at": dt.datetime.fromtimestamp(stat.st_mtime),
         "processed_at": dt.datetime.now(),
     }
+
+
+def _start(path: Path, home: Home, source: str) -> tuple[Path, str, dict] | None:
+    """Claim the file and read what identifies it; None when it is gone or cannot be read (it is
+    logged and left where it is for the next run, without stopping the others)."""
+    claimed = _claim(path, home, source)
+    if claimed is None:
+        return None
+    name = _original_name(claimed, home)
+    try:
+        return claimed, name, _first_record(claimed, source, name)
+    except OSError as error:
+        log.warning("cannot read %s: %r; left for the next run", claimed, error)
+        return None
 
 
 def _already_loaded(batch: Batch, path: Path, record: dict, home: Home) -> _Staged | None:
@@ -174,25 +217,26 @@ def _already_loaded(batch: Batch, path: Path, record: dict, home: Home) -> _Stag
     previous = batch.known.get(record["content_hash"])
     if previous is None or previous[0] != "loaded":
         return None
-    outcome = FileOutcome(record["source"], path.name, record["file_id"], "already_registered")
+    outcome = FileOutcome(record["source"], record["file_name"], record["file_id"], "already_registered")
     target = home.root / previous[1]
-    receipt = None
-    if not receipt_path(target).exists() and target.exists():
-        receipt = batch.stored_receipt(record["content_hash"])
+    receipt = None if receipt_path(target).exists() else batch.stored_receipt(record["content_hash"])
     return _Staged(outcome, path, target, record["content_hash"], receipt, None)
 
 
-def _stage_file(batch: Batch, path: Path, contract: Contract, home: Home) -> _Staged:
-    """Read and check ``path`` (a file in the source's inbox) and stage what it brings. A file
+def _stage_file(batch: Batch, waiting: Path, contract: Contract, home: Home) -> _Staged | None:
+    """Claim a file of the source's inbox, read and check it, and stage what it brings. A file
     quarantined before is tried again: a fix to a contract or a seed may now let it load."""
-    record = _first_record(path, contract.source)
+    started = _start(waiting, home, contract.source)
+    if started is None:
+        return None
+    path, name, record = started
     done = _already_loaded(batch, path, record, home)
     if done:
         return done
     previous = batch.known.get(record["content_hash"])
     try:
         check_file(path, limits_from_env())
-        parsed = parse_file(path, contract)
+        parsed = parse_file(path, contract, name)
     except (UnsafeFile, UnreadableFile, FileRejected) as error:
         return _quarantine(batch, path, home, record, str(error), previous, contract.name_vi)
     except Exception as error:  # a file must never block the inbox: set it aside for an engineer
@@ -205,16 +249,18 @@ def _stage_file(batch: Batch, path: Path, contract: Contract, home: Home) -> _St
 
     replaced = batch.rows_of_current_version((contract.source, parsed.ward_code, parsed.period.key))
     if not parsed.rows and replaced:
+        if parsed.nil_report:
+            what = "Tệp không có dòng dữ liệu nào (báo cáo 'không có số liệu')"
+        else:
+            what = f"Cả {parsed.rows_rejected} dòng dữ liệu của tệp đều bị lỗi ({rejects_summary(parsed)})"
         reason = (
-            "Tệp không có dòng dữ liệu nào (báo cáo 'không có số liệu') nhưng kỳ "
-            f"{parsed.period.key} đã có tệp với {replaced} dòng; "
-            "tệp trống không được thay thế số liệu đã gửi. "
-            "Nếu cần xoá số liệu kỳ này, hãy liên hệ cán bộ tổng hợp"
+            f"{what} nhưng kỳ {parsed.period.key} đã có tệp với {replaced} dòng; tệp này không được "
+            "thay thế số liệu đã gửi. Nếu cần xoá số liệu kỳ này, hãy liên hệ cán bộ tổng hợp"
         )
         return _quarantine(batch, path, home, record, reason, previous, contract.name_vi)
 
     file_id = record["file_id"]
-    target = home.archive / contract.source / parsed.period.key / f"{file_id}__{safe_file_name(path.name)}"
+    target = home.archive / contract.source / parsed.period.key / f"{file_id}__{safe_file_name(name)}"
     record.update(
         outcome="loaded",
         sheet=parsed.sheet,
@@ -241,7 +287,7 @@ def _stage_file(batch: Batch, path: Path, contract: Contract, home: Home) -> _St
     record["receipt"] = receipt_text(record, contract.name_vi, lines, ward_name)
     outcome = FileOutcome(
         contract.source,
-        path.name,
+        record["file_name"],
         file_id,
         "loaded",
         parsed.rows_read,
@@ -256,7 +302,7 @@ def _in_batches(
     con: duckdb.DuckDBPyConnection,
     home: Home,
     files: list[Path],
-    stage: Callable[[Batch, Path], _Staged],
+    stage: Callable[[Batch, Path], _Staged | None],
     progress: Callable[[FileOutcome], None] | None,
 ) -> list[FileOutcome]:
     """Stage files one after the other; write each full batch in one transaction, then write the
@@ -266,7 +312,10 @@ def _in_batches(
     batch = Batch(con)
     staged: list[_Staged] = []
     for path in files:
-        staged.append(stage(batch, path))
+        item = stage(batch, path)
+        if item is None:
+            continue
+        staged.append(item)
         if batch.full():
             _write_and_finish(batch, home, staged, outcomes, progress)
     _write_and_finish(batch, home, staged, outcomes, progress)
@@ -296,30 +345,42 @@ def ingest_inbox(
     progress: Callable[[FileOutcome], None] | None = None,
     only: set[str] | None = None,
 ) -> list[FileOutcome]:
-    """Every file waiting in the source's inbox folder (or only those named), in arrival order."""
-    files = [p for p in pending_files(home.source_inbox(contract.source)) if only is None or p.name in only]
+    """Every file waiting in the source's inbox folder (or only those named), in arrival order, after
+    any file a crashed run left in processing/."""
+    waiting = [p for p in pending_files(home.source_inbox(contract.source)) if only is None or p.name in only]
+    files = pending_files(home.processing / contract.source) + waiting
     return _in_batches(con, home, files, partial(_stage_file, contract=contract, home=home), progress)
 
 
 def unknown_source_files(home: Home) -> list[Path]:
-    """Files the ingestion cannot place: dropped in the inbox itself or in a folder no contract names."""
+    """Files the ingestion cannot place: in the inbox itself, in a folder no contract names, or in a
+    subfolder of any folder. Symlinks and hidden or temporary files are left alone, as everywhere."""
     if not home.inbox.is_dir():
         return []
     sources = load_contracts().keys()
-    files = pending_files(home.inbox)
-    for folder in sorted(home.inbox.iterdir()):
-        if folder.is_dir() and not folder.is_symlink() and folder.name not in sources:
-            files.extend(pending_files(folder))
+    files = []
+    for folder, subfolders, _ in os.walk(home.inbox):  # os.walk does not follow symlinked folders
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(IGNORED_PREFIXES))
+        here = Path(folder)
+        if here.parent != home.inbox or here.name not in sources:
+            files.extend(pending_files(here))
     return files
 
 
-def _stage_unknown(batch: Batch, path: Path, home: Home) -> _Staged:
-    record = _first_record(path, UNKNOWN_SOURCE)
+def _stage_unknown(batch: Batch, waiting: Path, home: Home) -> _Staged | None:
+    started = _start(waiting, home, UNKNOWN_SOURCE)
+    if started is None:
+        return None
+    path, _, record = started
     done = _already_loaded(batch, path, record, home)  # these very bytes came in the right folder
     if done:
         return done
     folders = ", ".join(f"{source}/" for source in load_contracts())
-    where = "thư mục gốc của hộp thư đến" if path.parent == home.inbox else f"thư mục '{path.parent.name}/'"
+    where = (
+        "thư mục gốc của hộp thư đến"
+        if waiting.parent == home.inbox
+        else f"thư mục '{display_name(waiting.parent.relative_to(home.inbox).as_posix())}/'"
+    )
     reason = (
         f"Không rõ tệp thuộc nguồn dữ liệu nào: tệp nằm ở {where}, không phải thư mục của một nguồn. "
         f"Hãy đặt tệp vào đúng thư mục: {folders}"

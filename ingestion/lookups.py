@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -22,6 +23,12 @@ class Lookup:
     strip_prefixes: tuple[str, ...]
     successors: dict[str, str]
     names: dict[str, str]
+    valid_to: dict[str, str]  # ISO date of the last day of a code's last version
+
+    def in_force(self, code: str, day: dt.date) -> str:
+        """The code in force on ``day``: a ward merged before that day is its successor."""
+        last = self.valid_to.get(code)
+        return self.current(code) if last and day.isoformat() > last else code
 
     def current(self, code: str) -> str:
         """Today's code for ``code`` (a merged ward's successor), else the code itself."""
@@ -57,6 +64,13 @@ def _pairs(seeds_dir: Path, table: dict | None) -> list[tuple[str, str]]:
         return [(row[table["key"]], row[table["value"]]) for row in csv.DictReader(handle)]
 
 
+def _latest(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    latest: dict[str, str] = {}
+    for key, value in pairs:
+        latest[key] = max(latest.get(key, value), value)
+    return latest
+
+
 @cache
 def load_lookups(seeds_dir: Path = SEEDS_DIR) -> dict[str, Lookup]:
     spec = yaml.safe_load((CONTRACTS_DIR / "_lookups.yaml").read_text(encoding="utf-8"))
@@ -73,5 +87,6 @@ def load_lookups(seeds_dir: Path = SEEDS_DIR) -> dict[str, Lookup]:
             strip_prefixes=tuple(sorted(entry.get("strip_prefixes", ()), key=len, reverse=True)),
             successors={k: v for k, v in _pairs(seeds_dir, entry.get("successor")) if v},
             names=dict(_pairs(seeds_dir, entry.get("display"))),
+            valid_to=_latest(_pairs(seeds_dir, entry.get("valid_to"))),
         )
     return lookups

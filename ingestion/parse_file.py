@@ -267,9 +267,28 @@ def _title_cells(rows: list[list[object]], header_row: int) -> list[str]:
 
 
 def _is_column_numbering(cells: list[object]) -> bool:
-    """The '(1) (2) (3) …' or 'A B 1 2 …' row that official forms put under the header."""
-    filled = [str(c).strip() for c in cells if not values.is_blank(c)]
-    return len(filled) >= 3 and all(_NUMBERING.match(c) for c in filled)
+    """The '(1) (2) (3) …' or 'A B 1 2 …' row that official forms put under the header: letters and
+    numbers that each count up by one (a data row of small numbers does not)."""
+    found = [_NUMBERING.match(values.shown(c).strip()) for c in cells if not values.is_blank(c)]
+    if len(found) < 3 or not all(found):
+        return False
+    tokens = [m.group(1) for m in found]
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    letters = [ord(t.upper()) for t in tokens if not t.isdigit()]
+    return all(b - a == 1 for seq in (numbers, letters) for a, b in zip(seq, seq[1:], strict=False))
+
+
+def _is_note(mapped: dict[str, object]) -> bool:
+    """A blank row, or a note or signature: a cell or two of words (or the place and date of signing).
+    A short row holding a number or a date is a data row with missing values, to be rejected with a
+    reason, not skipped."""
+    filled = [v for v in mapped.values() if not values.is_blank(v)]
+    if len(filled) > NOTE_ROW_MAX_CELLS:
+        return False
+    return all(
+        isinstance(v, str) and (not any(ch.isdigit() for ch in v) or _PLACE_DATE.search(fold(v)))
+        for v in filled
+    )
 
 
 def _check_sheets(sheets: list, header: HeaderMatch, contract: Contract) -> None:
@@ -289,8 +308,10 @@ def _check_sheets(sheets: list, header: HeaderMatch, contract: Contract) -> None
         )
 
 
-def parse_file(path: Path, contract: Contract) -> ParsedFile:
-    """Read and check one file. Raises FileRejected (or reader.UnreadableFile) for whole-file faults."""
+def parse_file(path: Path, contract: Contract, name: str | None = None) -> ParsedFile:
+    """Read and check one file (``name``: the name it was sent under, if ``path`` has another).
+    Raises FileRejected (or reader.UnreadableFile) for whole-file faults."""
+    name = name or path.name
     lookups = load_lookups()
     sheets = read_sheets(path)
     header = find_header(sheets, contract)
@@ -308,12 +329,12 @@ def parse_file(path: Path, contract: Contract) -> ParsedFile:
     _check_sheets(sheets, header, contract)
     rows = header.sheet.rows
     title = _title_cells(rows, header.header_row)
-    period = _find_period(contract, title, path.name)
+    period = _find_period(contract, title, name)
     parsed = ParsedFile(
         header.sheet.name,
         header.header_row + 1,
         period,
-        _find_ward(contract, title, path.name, lookups["ward"]),
+        _find_ward(contract, title, name, lookups["ward"]),
     )
     _read_rows(parsed, rows, header, contract, lookups)
     _check_file(parsed, contract, lookups["ward"])
@@ -331,15 +352,17 @@ def _read_rows(
         row_number = index + 1
         mapped = {name: (cells[i] if i < len(cells) else None) for name, i in header.columns.items()}
         parsed.rows_read += 1
-        filled = sum(not values.is_blank(v) for v in mapped.values())
-        if footer or _is_total_row(cells):
+        if _is_total_row(cells):
             if not footer and parsed.rows_read - parsed.rows_skipped == 1:
                 parsed.nil_report = _all_zero(cells)
-            footer = True  # 'Tổng cộng' ends the table: below it come the signatures
+            footer = True  # below a total come signatures (or, after a subtotal, more data rows)
             parsed.rows_skipped += 1
             continue
-        if filled <= NOTE_ROW_MAX_CELLS or (index == header.data_start and _is_column_numbering(cells)):
-            parsed.rows_skipped += 1  # blank rows, notes, a signature block, the column-numbering row
+        if _is_note(mapped):
+            parsed.rows_skipped += 1  # blank rows, notes, the signature block ('ngày … tháng' too)
+            continue
+        if index == header.data_start and _is_column_numbering(cells):
+            parsed.rows_skipped += 1
             continue
         typed, errors = _typed_row(contract, mapped, lookups, parsed.period, cache)
         if not errors and contract.duplicate_key:
@@ -417,6 +440,8 @@ def _check_file(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
                     f"Tiêu đề ghi phường {title_ward} nhưng phần lớn các dòng thuộc phường {row_ward}; "
                     "hãy sửa tiêu đề (có thể tệp dùng lại mẫu của phường khác)"
                 )
+    if parsed.ward_code is not None:
+        parsed.ward_code = wards.in_force(parsed.ward_code, parsed.period.start)
     if parsed.ward_code is None:
         raise FileRejected(
             "Không xác định được tệp của phường nào: phần đầu trang cần ghi 'UBND PHƯỜNG <tên phường>' "
@@ -425,12 +450,14 @@ def _check_file(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
     if data_rows < contract.bad_share_min_rows:
         return
     if parsed.rows_rejected / data_rows > contract.max_bad_row_share:
-        shown = "; ".join(
-            f"dòng {r.row_number}, {r.column}: {r.reason}" for r in parsed.rejects[:REASONS_SHOWN]
-        )
-        more = len(parsed.rejects) - REASONS_SHOWN
         raise FileRejected(
             f"{parsed.rows_rejected}/{data_rows} dòng bị lỗi, quá ngưỡng "
-            f"{contract.max_bad_row_share:.0%}. Các lỗi: {shown}"
-            + (f" … và {more} lỗi khác" if more > 0 else "")
+            f"{contract.max_bad_row_share:.0%}. Các lỗi: {rejects_summary(parsed)}"
         )
+
+
+def rejects_summary(parsed: ParsedFile) -> str:
+    """The first rejects in a line, for a quarantine reason."""
+    shown = "; ".join(f"dòng {r.row_number}, {r.column}: {r.reason}" for r in parsed.rejects[:REASONS_SHOWN])
+    more = len(parsed.rejects) - REASONS_SHOWN
+    return shown + (f" … và {more} lỗi khác" if more > 0 else "")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from ingestion.formats import CSV_SUFFIXES, SPREADSHEET_SUFFIXES
+from ingestion.safety import UnsafeFile, check_sheet_size
+
 log = logging.getLogger(__name__)
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
-CSV_SUFFIXES = {".csv", ".txt"}
-SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
 
 
 class UnreadableFile(Exception):
@@ -40,16 +40,29 @@ def read_sheets(path: Path) -> list[Sheet]:
     )
 
 
+def _open_workbook(path: Path) -> CalamineWorkbook:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # a name that is not UTF-8: calamine opens only UTF-8 paths
+        with open(path, "rb") as handle:
+            return CalamineWorkbook.from_filelike(handle)
+    return CalamineWorkbook.from_path(str(path))
+
+
 def _read_workbook(path: Path) -> list[Sheet]:
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = _open_workbook(path)
         sheets = []
         for meta in workbook.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue  # chart sheets and macro sheets hold no table
-            rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(meta.name)
+            check_sheet_size(sheet.height * sheet.width)  # before Python holds a value per cell
+            rows = sheet.to_python(skip_empty_area=False)
             sheets.append(Sheet(meta.name, rows, visible=meta.visible == SheetVisibleEnum.Visible))
         workbook.close()
+    except UnsafeFile as error:
+        raise UnreadableFile(str(error)) from error
     except Exception as error:  # calamine raises several error types for damaged files
         log.warning("cannot open %s as a workbook: %r", path, error)
         raise UnreadableFile(

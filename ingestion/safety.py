@@ -9,12 +9,14 @@ import stat
 import struct
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ingestion.reader import SPREADSHEET_SUFFIXES
+from ingestion.formats import SPREADSHEET_SUFFIXES
+from treem import vi
 
 MB = 1024 * 1024
 RATIO_FLOOR = MB  # members smaller than this uncompressed may have any ratio (a blank sheet compresses well)
@@ -45,6 +47,7 @@ class Limits:
     max_unpacked_bytes: int = 1024 * MB  # total uncompressed for zip-based formats
     max_zip_ratio: int = 200  # uncompressed/compressed of any one member (zip bomb)
     max_zip_members: int = 10_000
+    max_sheet_cells: int = 20_000_000  # a sheet's used range, rows × columns (a table of 2M rows × 10)
 
 
 DEFAULT_LIMITS = Limits()
@@ -125,6 +128,45 @@ def _check_zip(handle: BinaryIO, limits: Limits, suffix: str) -> None:
                 raise _zip_bomb(f"tỉ lệ nén {ratio}:1, giới hạn {limits.max_zip_ratio}:1")
         if suffix == ".ods" and _ods_encrypted(archive):
             raise UnsafeFile(PASSWORD_ODS)
+        for member in members:
+            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                check_sheet_size(_declared_cells(archive, member), limits)
+
+
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _declared_cells(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
+    """The used range an xlsx sheet declares at its top (Excel, LibreOffice and openpyxl write it).
+    A sheet without it is judged by the reader once loaded (reader.read_sheets)."""
+    try:
+        with archive.open(member) as stream:
+            found = _DIMENSION.search(stream.read(4096))
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):  # damaged: the reader reports it
+        return 0
+    if not found or not found.group(3):
+        return 0
+    rows = int(found.group(4)) - int(found.group(2)) + 1
+    columns = _column_number(found.group(3)) - _column_number(found.group(1)) + 1
+    return rows * columns
+
+
+def check_sheet_size(cells: int, limits: Limits = DEFAULT_LIMITS) -> None:
+    """A sheet whose used range is far larger than any extract (a stray cell at row 1,048,576, or a
+    crafted file) would take gigabytes to read."""
+    if cells > limits.max_sheet_cells:
+        raise UnsafeFile(
+            f"Trang tính có vùng dữ liệu quá lớn ({vi.count(cells)} ô, giới hạn "
+            f"{vi.count(limits.max_sheet_cells)} ô); có thể có ô bị gõ nhầm ở rất xa bảng: "
+            "hãy xoá các dòng, cột thừa, lưu lại rồi gửi lại"
+        )
 
 
 def _zip_bomb(detail: str) -> UnsafeFile:

@@ -34,7 +34,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) 
     for path in waiting + unknown_source_files(home):
         try:
             sizes[str(path)] = path.stat().st_size
-        except FileNotFoundError:  # a running job has just moved it
+        except OSError:  # a running job has just moved it
             continue
     previous = json.loads(context.cursor) if context.cursor else {}
     ready = complete_files(sizes, previous)
@@ -42,8 +42,10 @@ def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) 
     if not ready:
         return dg.SensorResult(skip_reason="Không có tệp mới hoàn chỉnh trong hộp thư đến", cursor=cursor)
     try:
-        hashes = sorted(content_hash(Path(path)) for path in ready)
-    except FileNotFoundError:
+        # content and modification time: the same bytes dropped again (after a failed run, or a
+        # quarantined file sent again) get a new run; a file merely seen again does not
+        keys = sorted(f"{content_hash(Path(path))}:{Path(path).stat().st_mtime_ns}" for path in ready)
+    except OSError:
         return dg.SensorResult(skip_reason="Tệp vừa được chuyển đi trong lúc kiểm tra; thử lại ở lần sau")
     # the run loads exactly these files: one still being copied waits for the next tick
     selection = {
@@ -52,13 +54,12 @@ def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) 
         )
         for contract in contracts.values()
     }
-    registry_op = "_".join(FILE_REGISTRY_KEY.path)
-    selection[registry_op] = InboxSelection(
+    selection[FILE_REGISTRY_KEY.to_python_identifier()] = InboxSelection(
         files=[
             Path(p).relative_to(home.inbox).as_posix() for p in ready if Path(p).parent not in source_folders
         ]
     )
-    run_key = hashlib.sha256("".join(hashes).encode()).hexdigest()[:32]
+    run_key = hashlib.sha256("".join(keys).encode()).hexdigest()[:32]
     context.log.info(f"{len(ready)} tệp mới: {', '.join(Path(p).name for p in ready[:10])}")
     request = dg.RunRequest(
         run_key=run_key, run_config=dg.RunConfig(ops=selection), tags={"treem/files": str(len(ready))}

@@ -28,6 +28,11 @@ class Home:
         return self.root / "quarantine"
 
     @property
+    def processing(self) -> Path:
+        """Files taken out of the inbox by a run, until their batch commits and they are stored."""
+        return self.root / "processing"
+
+    @property
     def warehouse(self) -> Path:
         return self.root / "warehouse.duckdb"
 
@@ -56,7 +61,14 @@ class Home:
         return self.inbox / source
 
     def ensure(self) -> Home:
-        for folder in (self.inbox, self.archive, self.quarantine, self.dagster_home, self.reports):
+        for folder in (
+            self.inbox,
+            self.processing,
+            self.archive,
+            self.quarantine,
+            self.dagster_home,
+            self.reports,
+        ):
             folder.mkdir(parents=True, exist_ok=True)
         return self
 

@@ -51,7 +51,9 @@ def _state(home: Home) -> dict:
         for p in folder.rglob("*")
         if p.is_file()
     )
-    waiting = sorted(p.name for p in home.inbox.rglob("*") if p.is_file())
+    waiting = sorted(
+        p.name for folder in (home.inbox, home.processing) for p in folder.rglob("*") if p.is_file()
+    )
     return {"registry": registry, "tables": tables, "rejects": rejects, "stored": stored, "waiting": waiting}
 
 

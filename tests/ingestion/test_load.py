@@ -96,7 +96,8 @@ def test_crash_after_commit_before_archiving_then_rerun(home, con, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         ingest_inbox(con, CONTRACT, home)
     monkeypatch.undo()
-    assert (home.source_inbox("immunization") / "TCMR_MoLao_T03-2025.xlsx").exists()
+    [left] = (home.processing / "immunization").iterdir()  # taken from the inbox, not yet stored
+    assert left.name.endswith("__TCMR_MoLao_T03-2025.xlsx")
     [outcome] = ingest_inbox(con, CONTRACT, home)
     assert outcome.outcome == "already_registered"
     assert _counts(con) == (5, 4, 1)
@@ -123,7 +124,7 @@ def test_crash_inside_the_transaction_leaves_nothing_half_loaded(home, con):
     with pytest.raises(KeyboardInterrupt):
         ingest_inbox(_DiesWhenRegistering(con), CONTRACT, home)
     assert _counts(con) == (0, 0, 0)  # the rows and rejects inserted before were rolled back
-    assert (home.source_inbox("immunization") / "TCMR_MoLao_T03-2025.xlsx").exists()
+    assert len(list((home.processing / "immunization").iterdir())) == 1  # kept for the rerun
     [outcome] = ingest_inbox(con, CONTRACT, home)
     assert (outcome.outcome, outcome.rows_loaded) == ("loaded", 5)
     assert _counts(con) == (5, 4, 1)

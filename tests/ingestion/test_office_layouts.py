@@ -184,10 +184,10 @@ def test_unexpected_error_quarantines_the_file_and_the_inbox_goes_on(home, monke
     _save(inbox / "b_good.xlsx", ("TCMR", [*TITLE, HEADER, _row(2)]))
     real = load.parse_file
 
-    def parse(path, contract):
-        if path.name == "a_poison.xlsx":
+    def parse(path, contract, name):
+        if name == "a_poison.xlsx":
             raise KeyError("surprise")
-        return real(path, contract)
+        return real(path, contract, name)
 
     monkeypatch.setattr(load, "parse_file", parse)
     con = duckdb.connect(str(home.warehouse))

@@ -961,7 +961,7 @@ def test_a_nil_report_after_data_for_the_same_ward_and_month_is_quarantined(home
     assert (outcome.outcome, outcome.reason) == (
         "quarantined",
         "Tệp không có dòng dữ liệu nào (báo cáo 'không có số liệu') nhưng kỳ 2025-03 đã có tệp với 2 dòng; "
-        "tệp trống không được thay thế số liệu đã gửi. Nếu cần xoá số liệu kỳ này, "
+        "tệp này không được thay thế số liệu đã gửi. Nếu cần xoá số liệu kỳ này, "
         "hãy liên hệ cán bộ tổng hợp",
     )
     stored = home.quarantine / "protection_cases" / f"{outcome.file_id}__{nil.name}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from orchestration.resources import HomeResource
@@ -23,12 +25,14 @@ def test_run_only_for_complete_files_keyed_by_content(pointed_env, home):
     assert first.run_requests == []  # seen once: maybe still being written
     second = _tick(inbox_sensor, home, first.cursor)
     [request] = second.run_requests
-    # the same content under another name and another time gives the same run key: no second load
-    (home.source_inbox("immunization") / "TCMR_MoLao_T03-2025.xlsx").rename(
-        home.source_inbox("immunization") / "renamed.xlsx"
-    )
-    third = _tick(inbox_sensor, home, _tick(inbox_sensor, home, None).cursor)
-    assert third.run_requests[0].run_key == request.run_key
+    # seen again (a new sensor cursor, the same file): the same run key, so no second run
+    again = _tick(inbox_sensor, home, _tick(inbox_sensor, home, None).cursor)
+    assert again.run_requests[0].run_key == request.run_key
+    # the same bytes dropped again later (after a failed run, or to retry a quarantine): a new run
+    path = home.source_inbox("immunization") / "TCMR_MoLao_T03-2025.xlsx"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    later = _tick(inbox_sensor, home, _tick(inbox_sensor, home, None).cursor)
+    assert later.run_requests[0].run_key != request.run_key
 
 
 def test_growing_file_waits(pointed_env, home):
@@ -49,3 +53,28 @@ def test_the_run_loads_only_the_files_seen_complete(pointed_env, home):
     drop_fixtures(home, "TCMR_VanQuan_T03-2025.xlsx")  # arrives between two ticks: maybe half-copied
     [request] = _tick(inbox_sensor, home, first.cursor).run_requests
     assert request.run_config["ops"]["raw__immunization"]["config"]["files"] == ["TCMR_MoLao_T03-2025.xlsx"]
+
+
+def test_files_of_every_source_and_outside_them_go_to_their_steps(pointed_env, home):
+    from orchestration.sensors import inbox_sensor
+
+    drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx")
+    for relative, payload in (
+        ("vitamin_a/VitaminA_MoLao_T06-2025.xlsx", b"a vitamin A extract"),
+        ("tiem_chung/TCMR_HaCau.xlsx", b"in a folder no source owns"),
+        ("loose.csv", b"dropped in the inbox itself"),
+    ):
+        (home.inbox / relative).parent.mkdir(parents=True, exist_ok=True)
+        (home.inbox / relative).write_bytes(payload)
+    first = _tick(inbox_sensor, home, None)
+    [request] = _tick(inbox_sensor, home, first.cursor).run_requests
+    ops = request.run_config["ops"]
+    assert ops["raw__immunization"]["config"]["files"] == ["TCMR_MoLao_T03-2025.xlsx"]
+    assert ops["raw__vitamin_a"]["config"]["files"] == ["VitaminA_MoLao_T06-2025.xlsx"]
+    assert ops["raw__child_register"]["config"]["files"] == []
+    assert sorted(ops["raw__file_registry"]["config"]["files"]) == ["loose.csv", "tiem_chung/TCMR_HaCau.xlsx"]
+    assert request.tags["treem/files"] == "4"
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("treem_all")
+    assert dg.validate_run_config(job, request.run_config)  # what the daemon will accept
