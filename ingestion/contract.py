@@ -95,6 +95,7 @@ class Contract:
     columns: tuple[Column, ...]
     row_rules: tuple[RowRule, ...]
     duplicate_key: tuple[str, ...]
+    duplicate_hint_vi: str | None = None  # added to the duplicate reason: how to tell two real rows apart
 
     @property
     def required_columns(self) -> tuple[Column, ...]:
@@ -211,6 +212,7 @@ def parse_contract(data: dict, shared: dict | None = None) -> Contract:
         columns=columns,
         row_rules=rules,
         duplicate_key=tuple(data.get("duplicate_key", ())),
+        duplicate_hint_vi=data.get("duplicate_hint_vi"),
     )
 
 

@@ -368,7 +368,8 @@ def _read_rows(
         if not errors and contract.duplicate_key:
             key = tuple(typed.get(k) for k in contract.duplicate_key)
             if key in seen_keys:
-                errors.append((contract.duplicate_key[0], f"Dòng trùng lặp với dòng {seen_keys[key]}"))
+                hint = f"; {contract.duplicate_hint_vi}" if contract.duplicate_hint_vi else ""
+                errors.append((contract.duplicate_key[0], f"Dòng trùng lặp với dòng {seen_keys[key]}{hint}"))
             else:
                 seen_keys[key] = row_number
         if errors:

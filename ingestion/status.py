@@ -99,7 +99,8 @@ def inbox_status(home: Home, source: str | None = None, limit: int = 20) -> Inbo
     statuses = []
     for name, contract in contracts.items():
         loaded, bad, rows, rejected, last = counts.get(name, (0, 0, 0, 0, "—"))
-        waiting = len(pending_files(home.source_inbox(name)))
+        # a file a run has taken out of the inbox but not yet stored still waits
+        waiting = len(pending_files(home.source_inbox(name))) + len(pending_files(home.processing / name))
         statuses.append(
             SourceStatus(name, contract.name_vi, waiting, loaded, bad, rows, rejected, last or "—")
         )

@@ -64,19 +64,7 @@ def file_registry(
         ensure_raw_schema(con, list(load_contracts().values()))
         only = None if config.files is None else set(config.files)
         outcomes = quarantine_unknown(con, home, progress=lambda o: _log_outcome(context, o), only=only)
-        files = con.execute(
-            "select count(*) filter (where outcome = 'loaded'), "
-            "count(*) filter (where outcome = 'quarantined'), "
-            "count(*) filter (where superseded_by is not null) from raw.file_registry"
-        ).fetchone()
-    return dg.MaterializeResult(
-        metadata={
-            **_summary(outcomes),
-            "registry_files_loaded": files[0],
-            "registry_files_quarantined": files[1],
-            "registry_files_superseded": files[2],
-        }
-    )
+    return dg.MaterializeResult(metadata=_summary(outcomes))
 
 
 def build_ingestion_asset(contract: Contract) -> dg.AssetsDefinition:

@@ -678,7 +678,13 @@ def test_injuries_yearly_2024_file_of_a_pre_2025_ward(tmp_path):
             "Nguyên nhân 'Điện giật' không hợp lệ (cần một trong: ngã, giao thông, bỏng, ngộ độc, "
             "đuối nước, khác)",
         ),
-        (14, "Tuổi", "3", "Dòng trùng lặp với dòng 7"),
+        (
+            14,
+            "Tuổi",
+            "3",
+            "Dòng trùng lặp với dòng 7; nếu đây là hai trẻ khác nhau, hãy ghi rõ ở cột Nơi xảy ra "
+            "(ví dụ 'Tại nhà – trẻ thứ 2') rồi gửi lại",
+        ),
     ]
     assert _counts(parsed) == (10, 5, 3, 2)
 

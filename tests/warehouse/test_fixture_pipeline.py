@@ -10,6 +10,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from tests.conftest import use
+
 
 @pytest.fixture(scope="module")
 def serving(fixture_pipeline):
@@ -81,3 +83,33 @@ def test_serving_copy_holds_no_names_or_ids(serving):
     assert not columns & {"child_name", "child_id", "birth_date"}
     meta = serving.execute("select files_loaded, files_quarantined from serving_meta").fetchone()
     assert meta == (3, 2)
+
+
+def test_each_ingestion_step_records_what_it_did_in_dagster(fixture_pipeline, pointed_env):
+    import dagster as dg
+
+    from orchestration.instance import home_instance
+
+    home, _ = fixture_pipeline
+    instance = home_instance(home)
+    try:
+        source = instance.get_latest_materialization_event(dg.AssetKey(["raw", "immunization"]))
+        registry = instance.get_latest_materialization_event(dg.AssetKey(["raw", "file_registry"]))
+    finally:
+        instance.dispose()
+        use(pointed_env)
+    metadata = {k: v.value for k, v in source.asset_materialization.metadata.items()}
+    assert {
+        k: metadata[k] for k in ("files_loaded", "files_quarantined", "rows_loaded", "rows_rejected")
+    } == {
+        "files_loaded": 3,
+        "files_quarantined": 2,
+        "rows_loaded": 10,
+        "rows_rejected": 5,
+    }
+    assert "TCMR_LaKhe_T03-2025.xlsx" in metadata["quarantined"]
+    unknown = {k: v.value for k, v in registry.asset_materialization.metadata.items()}
+    assert (unknown["files_quarantined"], unknown["quarantined"]) == (
+        0,
+        "(không có)",
+    )  # none outside a source
