@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test lint fixtures bench
+.PHONY: setup demo test lint fixtures bench bench-ingest
 
 $(VENV)/bin/treem:
 	python3.11 -m venv $(VENV)
@@ -24,3 +24,6 @@ fixtures: setup
 
 bench: setup
 	$(PY) -m benchmarks.pipeline --scale 1
+
+bench-ingest: setup
+	$(PY) -m benchmarks.ingest --scale 1

@@ -10,6 +10,20 @@ from ingestion.registry import ensure_raw_schema
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
 
 FILE_REGISTRY_KEY = dg.AssetKey(["raw", "file_registry"])
+FILES_LISTED = 200  # the per-file table in the UI; `treem status` and the registry hold them all
+OUTCOME_VI = {"loaded": "đã nạp", "quarantined": "cách ly", "already_registered": "đã nhận trước đó"}
+
+
+def _files_table(outcomes: list[FileOutcome]) -> str:
+    lines = ["| tệp | kết quả | dòng nạp | dòng bị loại | lý do |", "| --- | --- | ---: | ---: | --- |"]
+    for o in outcomes[:FILES_LISTED]:
+        reason = (o.reason or "").replace("|", "/")
+        lines.append(
+            f"| `{o.file_name}` | {OUTCOME_VI[o.outcome]} | {o.rows_loaded} | {o.rows_rejected} | {reason} |"
+        )
+    if len(outcomes) > FILES_LISTED:
+        lines.append(f"| … và {len(outcomes) - FILES_LISTED} tệp khác | | | | |")
+    return "\n".join(lines)
 
 
 def _summary(outcomes: list[FileOutcome]) -> dict[str, dg.MetadataValue | int]:
@@ -26,6 +40,7 @@ def _summary(outcomes: list[FileOutcome]) -> dict[str, dg.MetadataValue | int]:
         "quarantined": dg.MetadataValue.md(
             "\n".join(f"- `{o.file_name}`: {o.reason}" for o in quarantined) or "(không có)"
         ),
+        "files": dg.MetadataValue.md(_files_table(outcomes) if outcomes else "(không có tệp mới)"),
     }
 
 

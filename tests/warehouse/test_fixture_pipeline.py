@@ -108,6 +108,7 @@ def test_each_ingestion_step_records_what_it_did_in_dagster(fixture_pipeline, po
         "rows_rejected": 5,
     }
     assert "TCMR_LaKhe_T03-2025.xlsx" in metadata["quarantined"]
+    assert "| `TCMR_MoLao_T03-2025.xlsx` | đã nạp | 5 | 4 |  |" in metadata["files"]
     unknown = {k: v.value for k, v in registry.asset_materialization.metadata.items()}
     assert (unknown["files_quarantined"], unknown["quarantined"]) == (
         0,
