@@ -37,7 +37,7 @@ def _raw_parse(files: list[Path]) -> float:
     started = time.perf_counter()
     for path in files:
         if path.suffix.lower() in CSV_SUFFIXES:
-            _read_csv(path.read_bytes())
+            _read_csv(path)
             continue
         try:
             book = CalamineWorkbook.from_path(str(path))

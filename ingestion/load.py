@@ -91,13 +91,11 @@ def _place(path: Path, target: Path, digest: str) -> None:
 
 def _rows_table(contract: Contract, file_id: str, parsed: ParsedFile) -> pa.Table:
     arrays = {
-        "file_id": pa.array([file_id] * len(parsed.rows), pa.string()),
-        "source_row": pa.array([r["source_row"] for r in parsed.rows], pa.int32()),
+        "file_id": pa.array([file_id] * parsed.rows_loaded, pa.string()),
+        "source_row": pa.array(parsed.source_rows, pa.int32()),
     }
     for column in contract.columns:
-        arrays[column.name] = pa.array(
-            [r[column.name] for r in parsed.rows], ARROW_TYPES.get(column.type, pa.string())
-        )
+        arrays[column.name] = pa.array(parsed.columns[column.name], ARROW_TYPES.get(column.type, pa.string()))
     return pa.table(arrays)
 
 
@@ -248,7 +246,7 @@ def _stage_file(batch: Batch, waiting: Path, contract: Contract, home: Home) -> 
         return _quarantine(batch, path, home, record, reason, previous, contract.name_vi)
 
     replaced = batch.rows_of_current_version((contract.source, parsed.ward_code, parsed.period.key))
-    if not parsed.rows and replaced:
+    if not parsed.rows_loaded and replaced:
         if parsed.nil_report:
             what = "Tệp không có dòng dữ liệu nào (báo cáo 'không có số liệu')"
         else:
@@ -270,7 +268,7 @@ def _stage_file(batch: Batch, waiting: Path, contract: Contract, home: Home) -> 
         period_start=parsed.period.start,
         period_end=parsed.period.end,
         rows_read=parsed.rows_read,
-        rows_loaded=len(parsed.rows),
+        rows_loaded=parsed.rows_loaded,
         rows_rejected=parsed.rows_rejected,
         rows_skipped=parsed.rows_skipped,
         stored_as=str(target.relative_to(home.root)),
@@ -291,7 +289,7 @@ def _stage_file(batch: Batch, waiting: Path, contract: Contract, home: Home) -> 
         file_id,
         "loaded",
         parsed.rows_read,
-        len(parsed.rows),
+        parsed.rows_loaded,
         parsed.rows_rejected,
         parsed.rows_skipped,
     )

@@ -81,12 +81,27 @@ class ParsedFile:
     header_row: int  # 1-based spreadsheet row of the (first) header row
     period: Period
     ward_code: str | None
-    rows: list[dict] = field(default_factory=list)  # good rows, each with 'source_row'
+    # the good rows, column by column (a dict per row would cost more than the values themselves)
+    columns: dict[str, list] = field(default_factory=dict)
+    source_rows: list[int] = field(default_factory=list)  # their spreadsheet row numbers
     rejects: list[Reject] = field(default_factory=list)
     rows_read: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
     nil_report: bool = False  # a 'Tổng cộng' row under no data rows: nothing to report this period
+
+    @property
+    def rows_loaded(self) -> int:
+        return len(self.source_rows)
+
+    @property
+    def rows(self) -> list[dict]:
+        """The good rows as dicts with their 'source_row', to read them one by one."""
+        names = list(self.columns)
+        return [
+            {**dict(zip(names, values, strict=True)), "source_row": number}
+            for number, *values in zip(self.source_rows, *self.columns.values(), strict=True)
+        ]
 
 
 def month_period(year: int, month: int) -> Period:
@@ -346,9 +361,11 @@ def _read_rows(
 ) -> None:
     seen_keys: dict[tuple, int] = {}
     cache: dict = {}
+    parsed.columns = {column.name: [] for column in contract.columns}
     footer = False
     for index in range(header.data_start, len(rows)):
         cells = rows[index]
+        rows[index] = None  # typed rows replace raw ones as we go: a big file is not held twice
         row_number = index + 1
         mapped = {name: (cells[i] if i < len(cells) else None) for name, i in header.columns.items()}
         parsed.rows_read += 1
@@ -379,8 +396,9 @@ def _read_rows(
                 shown = nfc(_shown(mapped.get(name)))
                 parsed.rejects.append(Reject(row_number, column.label_vi, shown, nfc(reason)))
             continue
-        typed["source_row"] = row_number
-        parsed.rows.append(typed)
+        for name, column in parsed.columns.items():
+            column.append(typed[name])
+        parsed.source_rows.append(row_number)
 
 
 # Values that repeat down a column (sex, ward, vaccine, a date typed as text) are parsed once per file.
@@ -428,9 +446,7 @@ def _check_file(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
     if contract.ward_scope == "district":
         return
     if contract.ward_column:
-        counted = Counter(
-            wards.current(r[contract.ward_column]) for r in parsed.rows if r.get(contract.ward_column)
-        )
+        counted = Counter(wards.current(code) for code in parsed.columns[contract.ward_column] if code)
         if counted:
             rows_ward = counted.most_common(1)[0][0]
             if parsed.ward_code is None:

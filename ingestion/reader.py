@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ def read_sheets(path: Path) -> list[Sheet]:
     if suffix in SPREADSHEET_SUFFIXES:
         return _read_workbook(path)
     if suffix in CSV_SUFFIXES:
-        return [Sheet(path.stem, _read_csv(path.read_bytes()))]
+        return [Sheet(path.stem, _read_csv(path))]
     raise UnreadableFile(
         f"Định dạng tệp '{suffix or '(không có đuôi)'}' không được hỗ trợ; "
         f"hãy gửi tệp Excel (.xlsx, .xls), .ods hoặc .csv"
@@ -72,31 +71,39 @@ def _read_workbook(path: Path) -> list[Sheet]:
     return sheets
 
 
-def decode_text(data: bytes) -> str:
-    """Decode CSV bytes: UTF-8 (with or without BOM), UTF-16 by BOM, else Windows-1258."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1258")
+def csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 by its BOM, else Windows-1258. The file is read in blocks
+    and nothing is kept: a city-size extract is not held in memory as bytes and again as text."""
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1258"
+    return "utf-8"
 
 
-def _read_csv(data: bytes) -> list[list[object]]:
+def _read_csv(path: Path) -> list[list[object]]:
     try:
-        text = decode_text(data)
+        with open(path, encoding=csv_encoding(path), newline="") as handle:
+            sample = handle.read(20000)
+            if "\x00" in sample:
+                raise UnreadableFile("Tệp CSV chứa dữ liệu nhị phân; hãy xuất lại từ phần mềm dạng CSV")
+            try:
+                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            handle.seek(0)
+            return list(csv.reader(handle, dialect))
     except UnicodeDecodeError as error:
         raise UnreadableFile(f"Không đọc được nội dung văn bản của tệp CSV ({error})") from error
-    if "\x00" in text:
-        raise UnreadableFile("Tệp CSV chứa dữ liệu nhị phân; hãy xuất lại từ phần mềm dạng CSV")
-    sample = text[:20000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as error:
         raise UnreadableFile(f"Tệp CSV sai định dạng ({error}); hãy xuất lại từ phần mềm dạng CSV") from error

@@ -9,7 +9,7 @@ import pytest
 
 from ingestion.contract import load_contracts
 from ingestion.parse_file import FileRejected, parse_file
-from ingestion.reader import UnreadableFile, decode_text
+from ingestion.reader import UnreadableFile, csv_encoding
 from tests.conftest import IMMUNIZATION_FIXTURES
 
 D = dt.date
@@ -135,5 +135,7 @@ def test_period_from_the_file_name_when_the_title_has_none(contract, tmp_path):
         ("Phư\u01a1\u0300ng".encode("cp1258"), "Phường"),  # Windows-1258 writes tones as combining marks
     ],
 )
-def test_csv_encodings(raw, text):
-    assert unicodedata.normalize("NFC", decode_text(raw)) == text
+def test_csv_encodings(raw, text, tmp_path):
+    path = tmp_path / "bhyt.csv"
+    path.write_bytes(raw)
+    assert unicodedata.normalize("NFC", path.read_text(encoding=csv_encoding(path))) == text
