@@ -13,9 +13,13 @@ from orchestration.jobs import treem_all_job
 from orchestration.resources import HomeResource
 
 
-def complete_files(sizes: dict[str, int], previous: dict[str, int]) -> list[str]:
-    """Files whose size is the same as at the previous tick: the office has finished writing them."""
-    return sorted(path for path, size in sizes.items() if previous.get(path) == size)
+def complete_files(seen: dict[str, str], previous: dict[str, str], requested: dict[str, str]) -> list[str]:
+    """Files unchanged (size and modification time) since the previous tick, so the office has
+    finished writing them, and not yet asked for: a file waiting for its queued run is not asked
+    for again; the same file dropped again (a new modification time) is."""
+    return sorted(
+        path for path, stamp in seen.items() if previous.get(path) == stamp and requested.get(path) != stamp
+    )
 
 
 @dg.sensor(
@@ -28,23 +32,26 @@ def complete_files(sizes: dict[str, int], previous: dict[str, int]) -> list[str]
 def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) -> dg.SensorResult:
     home = treem_home.home
     contracts = load_contracts()
-    sizes = {}
+    seen = {}
     source_folders = {home.source_inbox(c.source) for c in contracts.values()}
     waiting = [p for c in contracts.values() for p in pending_files(home.source_inbox(c.source))]
     for path in waiting + unknown_source_files(home):
         try:
-            sizes[str(path)] = path.stat().st_size
+            stat = path.stat()
         except OSError:  # a running job has just moved it
             continue
-    previous = json.loads(context.cursor) if context.cursor else {}
-    ready = complete_files(sizes, previous)
-    cursor = json.dumps(sizes, sort_keys=True)
+        seen[str(path)] = f"{stat.st_size}:{stat.st_mtime_ns}"
+    state = json.loads(context.cursor) if context.cursor else {}
+    previous, requested = state.get("seen", {}), state.get("requested", {})
+    requested = {path: stamp for path, stamp in requested.items() if path in seen}  # gone: loaded
+    ready = complete_files(seen, previous, requested)
+    cursor = json.dumps({"seen": seen, "requested": requested}, sort_keys=True)
     if not ready:
         return dg.SensorResult(skip_reason="Không có tệp mới hoàn chỉnh trong hộp thư đến", cursor=cursor)
     try:
         # content and modification time: the same bytes dropped again (after a failed run, or a
-        # quarantined file sent again) get a new run; a file merely seen again does not
-        keys = sorted(f"{content_hash(Path(path))}:{Path(path).stat().st_mtime_ns}" for path in ready)
+        # quarantined file sent again) get a new run; the same file seen again does not
+        keys = sorted(f"{content_hash(Path(path))}:{seen[path]}" for path in ready)
     except OSError:
         return dg.SensorResult(skip_reason="Tệp vừa được chuyển đi trong lúc kiểm tra; thử lại ở lần sau")
     # the run loads exactly these files: one still being copied waits for the next tick
@@ -64,4 +71,6 @@ def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) 
     request = dg.RunRequest(
         run_key=run_key, run_config=dg.RunConfig(ops=selection), tags={"treem/files": str(len(ready))}
     )
+    requested.update({path: seen[path] for path in ready})
+    cursor = json.dumps({"seen": seen, "requested": requested}, sort_keys=True)
     return dg.SensorResult(run_requests=[request], cursor=cursor)

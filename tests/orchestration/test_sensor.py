@@ -25,13 +25,18 @@ def test_run_only_for_complete_files_keyed_by_content(pointed_env, home):
     assert first.run_requests == []  # seen once: maybe still being written
     second = _tick(inbox_sensor, home, first.cursor)
     [request] = second.run_requests
-    # seen again (a new sensor cursor, the same file): the same run key, so no second run
+    # still waiting for its queued run at the next tick: not asked for again
+    third = _tick(inbox_sensor, home, second.cursor)
+    assert third.run_requests == [] and third.cursor == second.cursor
+    # seen afresh (a sensor whose cursor was reset): the same run key, which Dagster runs once
     again = _tick(inbox_sensor, home, _tick(inbox_sensor, home, None).cursor)
     assert again.run_requests[0].run_key == request.run_key
     # the same bytes dropped again later (after a failed run, or to retry a quarantine): a new run
     path = home.source_inbox("immunization") / "TCMR_MoLao_T03-2025.xlsx"
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
-    later = _tick(inbox_sensor, home, _tick(inbox_sensor, home, None).cursor)
+    changed = _tick(inbox_sensor, home, third.cursor)
+    assert changed.run_requests == []  # changed since the last tick: maybe still being written
+    later = _tick(inbox_sensor, home, changed.cursor)
     assert later.run_requests[0].run_key != request.run_key
 
 
