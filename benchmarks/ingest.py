@@ -37,7 +37,8 @@ def _raw_parse(files: list[Path]) -> float:
     started = time.perf_counter()
     for path in files:
         if path.suffix.lower() in CSV_SUFFIXES:
-            _read_csv(path)
+            for _ in _read_csv(path):
+                pass
             continue
         try:
             book = CalamineWorkbook.from_path(str(path))

@@ -68,7 +68,7 @@ def find_header(sheets: list[Sheet], contract: Contract) -> HeaderMatch | None:
     best: HeaderMatch | None = None
     best_key: tuple = ()
     for sheet in sheets:
-        rows = [_folded(row) for row in sheet.rows[: MAX_HEADER_SCAN_ROWS + 1]]
+        rows = [_folded(row) for row in sheet.head[: MAX_HEADER_SCAN_ROWS + 1]]
         for start in range(min(MAX_HEADER_SCAN_ROWS, len(rows))):
             for depth in (1, 2):
                 if start + depth > len(rows):

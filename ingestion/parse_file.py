@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -313,7 +314,7 @@ def _check_sheets(sheets: list, header: HeaderMatch, contract: Contract) -> None
         for m in (
             find_header([sheet], contract) for sheet in sheets if sheet is not header.sheet and sheet.visible
         )
-        if m is not None and not m.missing(contract) and len(m.sheet.rows) > m.data_start
+        if m is not None and not m.missing(contract) and (m.sheet.more or len(m.sheet.head) > m.data_start)
     ]
     if others:
         names = ", ".join(f"'{n}'" for n in [header.sheet.name, *others])
@@ -342,8 +343,7 @@ def parse_file(path: Path, contract: Contract, name: str | None = None) -> Parse
             f"dòng tiêu đề {header.header_row + 1})"
         )
     _check_sheets(sheets, header, contract)
-    rows = header.sheet.rows
-    title = _title_cells(rows, header.header_row)
+    title = _title_cells(header.sheet.head, header.header_row)
     period = _find_period(contract, title, name)
     parsed = ParsedFile(
         header.sheet.name,
@@ -351,21 +351,19 @@ def parse_file(path: Path, contract: Contract, name: str | None = None) -> Parse
         period,
         _find_ward(contract, title, name, lookups["ward"]),
     )
-    _read_rows(parsed, rows, header, contract, lookups)
+    _read_rows(parsed, header, contract, lookups)
     _check_file(parsed, contract, lookups["ward"])
     return parsed
 
 
-def _read_rows(
-    parsed: ParsedFile, rows: list[list[object]], header: HeaderMatch, contract: Contract, lookups: dict
-) -> None:
+def _read_rows(parsed: ParsedFile, header: HeaderMatch, contract: Contract, lookups: dict) -> None:
+    """Every row below the header, read once: the raw rows are not kept, the typed ones are."""
     seen_keys: dict[tuple, int] = {}
     cache: dict = {}
     parsed.columns = {column.name: [] for column in contract.columns}
     footer = False
-    for index in range(header.data_start, len(rows)):
-        cells = rows[index]
-        rows[index] = None  # typed rows replace raw ones as we go: a big file is not held twice
+    below = itertools.islice(header.sheet.rows(), header.data_start, None)
+    for index, cells in enumerate(below, start=header.data_start):
         row_number = index + 1
         mapped = {name: (cells[i] if i < len(cells) else None) for name, i in header.columns.items()}
         parsed.rows_read += 1

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +22,37 @@ class UnreadableFile(Exception):
     """The file cannot be opened as a spreadsheet or text table; the message is in Vietnamese."""
 
 
+HEAD_ROWS = 42  # the rows kept at hand: any title block and the header are in them
+
+
 @dataclass(frozen=True)
 class Sheet:
+    """A sheet's first rows, at hand, and the rest, read as they are consumed (once): a city-size
+    CSV is never held whole. Cells hold cached values; row i of ``rows()`` is spreadsheet row i + 1."""
+
     name: str
-    rows: list[list[object]]  # rows[i] is spreadsheet row i + 1; cells hold cached values
+    head: list[list[object]]
+    rest: Iterator[list[object]]
     visible: bool = True
+    more: bool = False  # rows follow the head
+
+    def rows(self) -> Iterator[list[object]]:
+        return itertools.chain(self.head, self.rest)
+
+
+def _sheet(name: str, rows: Iterator[list[object]], visible: bool = True) -> Sheet:
+    rows = iter(rows)
+    head = list(itertools.islice(rows, HEAD_ROWS))
+    following = next(rows, None)
+    rest = rows if following is None else itertools.chain([following], rows)
+    return Sheet(name, head, rest, visible, following is not None)
+
+
+def _handed_out(rows: list[list[object]]) -> Iterator[list[object]]:
+    """The rows of a loaded sheet, each released once handed out."""
+    for index in range(len(rows)):
+        row, rows[index] = rows[index], None
+        yield row
 
 
 def read_sheets(path: Path) -> list[Sheet]:
@@ -32,7 +60,7 @@ def read_sheets(path: Path) -> list[Sheet]:
     if suffix in SPREADSHEET_SUFFIXES:
         return _read_workbook(path)
     if suffix in CSV_SUFFIXES:
-        return [Sheet(path.stem, _read_csv(path))]
+        return [_sheet(path.stem, _read_csv(path))]
     raise UnreadableFile(
         f"Định dạng tệp '{suffix or '(không có đuôi)'}' không được hỗ trợ; "
         f"hãy gửi tệp Excel (.xlsx, .xls), .ods hoặc .csv"
@@ -58,7 +86,7 @@ def _read_workbook(path: Path) -> list[Sheet]:
             sheet = workbook.get_sheet_by_name(meta.name)
             check_sheet_size(sheet.height * sheet.width)  # before Python holds a value per cell
             rows = sheet.to_python(skip_empty_area=False)
-            sheets.append(Sheet(meta.name, rows, visible=meta.visible == SheetVisibleEnum.Visible))
+            sheets.append(_sheet(meta.name, _handed_out(rows), meta.visible == SheetVisibleEnum.Visible))
         workbook.close()
     except UnsafeFile as error:
         raise UnreadableFile(str(error)) from error
@@ -91,18 +119,27 @@ def csv_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def _read_csv(path: Path) -> list[list[object]]:
-    try:
-        with open(path, encoding=csv_encoding(path), newline="") as handle:
+def _read_csv(path: Path) -> Iterator[list[object]]:
+    """The CSV's rows as they are read; the file is checked (encoding, binary content, dialect) first."""
+    encoding = csv_encoding(path)
+    with open(path, encoding=encoding, newline="") as handle:
+        try:
             sample = handle.read(20000)
-            if "\x00" in sample:
-                raise UnreadableFile("Tệp CSV chứa dữ liệu nhị phân; hãy xuất lại từ phần mềm dạng CSV")
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-            except csv.Error:
-                dialect = csv.excel
-            handle.seek(0)
-            return list(csv.reader(handle, dialect))
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(f"Không đọc được nội dung văn bản của tệp CSV ({error})") from error
+    if "\x00" in sample:
+        raise UnreadableFile("Tệp CSV chứa dữ liệu nhị phân; hãy xuất lại từ phần mềm dạng CSV")
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return _csv_rows(path, encoding, dialect)
+
+
+def _csv_rows(path: Path, encoding: str, dialect: type[csv.Dialect] | csv.Dialect) -> Iterator[list[object]]:
+    try:
+        with open(path, encoding=encoding, newline="") as handle:
+            yield from csv.reader(handle, dialect)
     except UnicodeDecodeError as error:
         raise UnreadableFile(f"Không đọc được nội dung văn bản của tệp CSV ({error})") from error
     except csv.Error as error:

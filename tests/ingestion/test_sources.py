@@ -735,7 +735,7 @@ def test_injuries_fatal_typed_as_the_numbers_1_and_0(tmp_path):
 def test_child_friendly_formulas_are_read_through_their_cached_values():
     path = SOURCES / "PhuHopTreEm_DongMai_2025.xlsx"
     [sheet] = read_sheets(path)
-    assert sheet.rows[22][:5] == ["Tổng cộng", "", "", 1090.0, 987.0]  # =SUM(…) cached by LibreOffice
+    assert list(sheet.rows())[22][:5] == ["Tổng cộng", "", "", 1090.0, 987.0]  # =SUM(…) cached by LibreOffice
     parsed = parse_file(path, CONTRACTS["child_friendly"])
     assert (parsed.sheet, parsed.header_row, parsed.period.key, parsed.ward_code) == (
         "PHTE",
