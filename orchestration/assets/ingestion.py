@@ -1,6 +1,8 @@
 """One ingestion asset per source contract: load every file waiting in that source's inbox."""
 
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 
 import dagster as dg
 
@@ -62,6 +64,24 @@ def _log_outcome(context: dg.AssetExecutionContext, outcome: FileOutcome) -> Non
     )
 
 
+def _materialize(
+    context: dg.AssetExecutionContext,
+    config: InboxSelection,
+    treem_home: HomeResource,
+    load_files: Callable[..., list[FileOutcome]],
+    raw_table: str | None = None,
+) -> dg.MaterializeResult:
+    home = treem_home.home.ensure()
+    with treem_home.warehouse() as con:
+        ensure_raw_schema(con, list(load_contracts().values()))
+        only = None if config.files is None else set(config.files)
+        outcomes = load_files(con=con, home=home, progress=lambda o: _log_outcome(context, o), only=only)
+        metadata = _summary(outcomes)
+        if raw_table:
+            metadata["table_rows"] = con.execute(f"select count(*) from raw.{raw_table}").fetchone()[0]
+    return dg.MaterializeResult(metadata=metadata)
+
+
 @dg.asset(
     key=FILE_REGISTRY_KEY,
     group_name="ingestion",
@@ -74,12 +94,7 @@ def _log_outcome(context: dg.AssetExecutionContext, outcome: FileOutcome) -> Non
 def file_registry(
     context: dg.AssetExecutionContext, config: InboxSelection, treem_home: HomeResource
 ) -> dg.MaterializeResult:
-    home = treem_home.home.ensure()
-    with treem_home.warehouse() as con:
-        ensure_raw_schema(con, list(load_contracts().values()))
-        only = None if config.files is None else set(config.files)
-        outcomes = quarantine_unknown(con, home, progress=lambda o: _log_outcome(context, o), only=only)
-    return dg.MaterializeResult(metadata=_summary(outcomes))
+    return _materialize(context, config, treem_home, quarantine_unknown)
 
 
 def build_ingestion_asset(contract: Contract) -> dg.AssetsDefinition:
@@ -96,15 +111,8 @@ def build_ingestion_asset(contract: Contract) -> dg.AssetsDefinition:
     def ingest(
         context: dg.AssetExecutionContext, config: InboxSelection, treem_home: HomeResource
     ) -> dg.MaterializeResult:
-        home = treem_home.home.ensure()
-        with treem_home.warehouse() as con:
-            ensure_raw_schema(con, list(load_contracts().values()))
-            only = None if config.files is None else set(config.files)
-            outcomes = ingest_inbox(
-                con, contract, home, progress=lambda o: _log_outcome(context, o), only=only
-            )
-            total_rows = con.execute(f"select count(*) from raw.{contract.raw_table}").fetchone()[0]
-        return dg.MaterializeResult(metadata={**_summary(outcomes), "table_rows": total_rows})
+        load_files = partial(ingest_inbox, contract=contract)
+        return _materialize(context, config, treem_home, load_files, contract.raw_table)
 
     return ingest
 

@@ -14,6 +14,7 @@ import pytest
 import xlwt
 from python_calamine import CalamineWorkbook, PasswordError
 
+from ingestion.reader import UnreadableFile, read_sheets
 from ingestion.safety import (
     DEFAULT_LIMITS,
     PASSWORD_EXCEL,
@@ -73,19 +74,27 @@ def _unsafe(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
     return str(caught.value)
 
 
+def _refusal(path: Path, limits: Limits = DEFAULT_LIMITS) -> str | None:
+    """The guard's reason for refusing the file, or None when it lets the file through."""
+    try:
+        check_file(path, limits)
+    except UnsafeFile as refused:
+        return str(refused)
+    return None
+
+
 # Files that must pass
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in IMMUNIZATION_FIXTURES.iterdir()))
 def test_office_fixture_files_pass(name):
-    check_file(IMMUNIZATION_FIXTURES / name)
+    assert _refusal(IMMUNIZATION_FIXTURES / name) is None
 
 
 def test_small_workbooks_and_text_pass(tmp_path):
-    check_file(_xlsx(tmp_path / "TCMR_MoLao_T03-2025.xlsx"))
-    check_file(_xls(tmp_path / "TCMR_HaCau_T03-2025.xls"))
     (tmp_path / "danh_sach.csv").write_text("Họ và tên\nNguyễn Văn An\n", encoding="utf-8")
-    check_file(tmp_path / "danh_sach.csv")
+    files = [_xlsx(tmp_path / "TCMR_MoLao_T03-2025.xlsx"), _xls(tmp_path / "TCMR_HaCau_T03-2025.xls")]
+    assert [_refusal(path) for path in [*files, tmp_path / "danh_sach.csv"]] == [None, None, None]
 
 
 def test_an_unencrypted_ods_passes(tmp_path):
@@ -95,7 +104,7 @@ def test_an_unencrypted_ods_passes(tmp_path):
         "META-INF/manifest.xml": manifest,
         "content.xml": b"<office:document-content/>",
     }
-    check_file(_zip(tmp_path / "bao_cao.ods", ods))
+    assert _refusal(_zip(tmp_path / "bao_cao.ods", ods)) is None
 
 
 def test_damaged_and_misnamed_files_are_left_to_the_reader(tmp_path):
@@ -107,11 +116,13 @@ def test_damaged_and_misnamed_files_are_left_to_the_reader(tmp_path):
     xls_named_xlsx = tmp_path / "renamed.xlsx"
     xls_named_xlsx.write_bytes(_xls(tmp_path / "renamed.xls").read_bytes())
     for name in ("not_a_zip.xlsx", "truncated.xls", "truncated.xlsx", "renamed.xlsx"):
-        check_file(tmp_path / name)
+        assert _refusal(tmp_path / name) is None
+        with pytest.raises(UnreadableFile, match="Không mở được tệp bảng tính"):
+            read_sheets(tmp_path / name)
 
 
 def test_a_tiny_member_may_compress_very_well(tmp_path):
-    check_file(_zip(tmp_path / "trong.xlsx", {"xl/worksheets/sheet1.xml": b"\0" * (MB // 2)}))
+    assert _refusal(_zip(tmp_path / "trong.xlsx", {"xl/worksheets/sheet1.xml": b"\0" * (MB // 2)})) is None
 
 
 # Size
