@@ -82,7 +82,8 @@ class Batch:
         ).fetchall()
         return found[0][0] if found else None
 
-    def _register(self, record: dict) -> None:
+    def register(self, record: dict) -> None:
+        """Stage a file's registry row (all a quarantined file brings)."""
         digest = record["content_hash"]
         self.known[digest] = (record["outcome"], record["stored_as"])
         staged = next((i for i, r in enumerate(self.records) if r["content_hash"] == digest), None)
@@ -92,9 +93,6 @@ class Batch:
         if digest in self.known_at_start:
             self.retried.append(digest)
         self.records.append(record)
-
-    def add_quarantined(self, record: dict) -> None:
-        self._register(record)
 
     def add_loaded(self, raw_table: str, rows: pa.Table, rejects: list[tuple], record: dict) -> str | None:
         """Stage a loaded file; it becomes the current version of its source, ward and period.
@@ -108,7 +106,7 @@ class Batch:
             self.tables[raw_table].append(rows)
         self.rejects.extend(rejects)
         self.rows += record["rows_read"]
-        self._register(record)
+        self.register(record)
         return earlier[0] if earlier else None
 
     def rows_of_current_version(self, key: VersionKey) -> int:

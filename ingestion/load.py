@@ -150,7 +150,7 @@ def _quarantine(
         stored_as=str(target.relative_to(home.root)),
     )
     record["receipt"] = receipt_text(record, name_vi, [], None)
-    batch.add_quarantined(record)
+    batch.register(record)
     outcome = FileOutcome(
         record["source"], record["file_name"], record["file_id"], "quarantined", reason=reason
     )

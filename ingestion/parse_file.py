@@ -361,16 +361,16 @@ def _read_rows(parsed: ParsedFile, header: HeaderMatch, contract: Contract, look
     seen_keys: dict[tuple, int] = {}
     cache: dict = {}
     parsed.columns = {column.name: [] for column in contract.columns}
-    footer = False
+    total_seen = False
     below = itertools.islice(header.sheet.rows(), header.data_start, None)
     for index, cells in enumerate(below, start=header.data_start):
         row_number = index + 1
         mapped = {name: (cells[i] if i < len(cells) else None) for name, i in header.columns.items()}
         parsed.rows_read += 1
         if _is_total_row(cells):
-            if not footer and parsed.rows_read - parsed.rows_skipped == 1:
+            if not total_seen and parsed.rows_read - parsed.rows_skipped == 1:
                 parsed.nil_report = _all_zero(cells)
-            footer = True  # below a total come signatures (or, after a subtotal, more data rows)
+            total_seen = True  # below it come signatures (or, after a subtotal, more data rows)
             parsed.rows_skipped += 1
             continue
         if _is_note(mapped):

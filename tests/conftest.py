@@ -15,6 +15,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 IMMUNIZATION_FIXTURES = FIXTURES / "immunization"
 
 
+def power_cut(*_) -> None:
+    """Stands in for a step the power cut interrupts."""
+    raise KeyboardInterrupt("power cut")
+
+
 def fresh_home(root: Path) -> Home:
     home = Home(root)
     home.ensure()

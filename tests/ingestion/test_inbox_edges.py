@@ -14,6 +14,7 @@ from ingestion.load import ingest_inbox, quarantine_unknown
 from ingestion.parse_file import parse_file
 from ingestion.registry import ensure_raw_schema
 from ingestion.safety import Limits, UnsafeFile, check_file
+from tests.conftest import power_cut
 from tests.ingestion.test_office_layouts import HEADER, TITLE, _row, _save
 
 CONTRACT = load_contracts()["immunization"]
@@ -59,10 +60,6 @@ def test_a_file_replaced_while_it_is_read_loads_both_versions_in_turn(home, con,
 
 def test_a_receipt_lost_to_a_crash_after_the_commit_is_written_by_the_rerun(home, con, monkeypatch):
     _save(_inbox(home) / NAME, ("TCMR", [*TITLE, HEADER, _row(1)]))
-
-    def power_cut(*_):
-        raise KeyboardInterrupt("power cut")
-
     monkeypatch.setattr(load, "_write_receipt", power_cut)
     with pytest.raises(KeyboardInterrupt):
         ingest_inbox(con, CONTRACT, home)

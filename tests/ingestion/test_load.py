@@ -11,7 +11,7 @@ from ingestion import load
 from ingestion.contract import load_contracts
 from ingestion.load import ingest_inbox
 from ingestion.registry import ensure_raw_schema
-from tests.conftest import IMMUNIZATION_FIXTURES, drop_fixtures
+from tests.conftest import IMMUNIZATION_FIXTURES, drop_fixtures, power_cut
 
 CONTRACT = load_contracts()["immunization"]
 
@@ -88,11 +88,7 @@ def test_same_content_twice_loads_once_even_under_another_name(home, con):
 
 def test_crash_after_commit_before_archiving_then_rerun(home, con, monkeypatch):
     drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx")
-
-    def crash(*_):
-        raise KeyboardInterrupt("power cut")
-
-    monkeypatch.setattr(load, "_place", crash)
+    monkeypatch.setattr(load, "_place", power_cut)
     with pytest.raises(KeyboardInterrupt):
         ingest_inbox(con, CONTRACT, home)
     monkeypatch.undo()

@@ -81,6 +81,11 @@ def _ward_office(ward_upper: str, title: str) -> list[list[object]]:
     ]
 
 
+def _where(parsed: ParsedFile) -> tuple[str, int, str, str | None]:
+    """(sheet, header row, period, ward): where the reader found the table and whose it is."""
+    return parsed.sheet, parsed.header_row, parsed.period.key, parsed.ward_code
+
+
 def _counts(parsed: ParsedFile) -> tuple[int, int, int, int]:
     """(read, loaded, rejected, skipped), checking that every row read is accounted for."""
     counts = (parsed.rows_read, len(parsed.rows), parsed.rows_rejected, parsed.rows_skipped)
@@ -150,12 +155,7 @@ def child_register_mo_lao(folder: Path) -> Path:
 
 def test_child_register_two_merged_header_rows_and_a_quarter_in_roman_numerals(tmp_path):
     parsed = parse_file(child_register_mo_lao(tmp_path), CONTRACTS["child_register"])
-    assert (parsed.sheet, parsed.header_row, parsed.period.key, parsed.ward_code) == (
-        "SoTheoDoi",
-        6,
-        "2025-Q2",
-        "09541",
-    )
+    assert _where(parsed) == ("SoTheoDoi", 6, "2025-Q2", "09541")
     assert (parsed.period.start, parsed.period.end) == (D(2025, 4, 1), D(2025, 6, 30))
     # fmt: off
     assert _rows(parsed, *REGISTER_KEYS) == [
@@ -274,12 +274,7 @@ def test_child_register_birth_just_over_18_years_before_the_period_end_is_reject
 
 def test_hcdb_support_real_xls_with_upper_case_headers_and_a_line_break():
     parsed = parse_file(SOURCES / "HoTroTreHCDB_VanQuan_T03-2025.xls", CONTRACTS["hcdb_support"])
-    assert (parsed.sheet, parsed.header_row, parsed.period.key, parsed.ward_code) == (
-        "HoTro",
-        6,
-        "2025-03",
-        "09542",
-    )
+    assert _where(parsed) == ("HoTro", 6, "2025-03", "09542")
     keys = ("child_id", "child_name", "birth_date", "sex", "hcdb_groups", "support_kind", "support_date")
     # fmt: off
     assert _rows(parsed, *keys, "amount_vnd", "funding_source") == [
@@ -387,12 +382,7 @@ def vitamin_a_ha_cau(folder: Path) -> Path:
 
 def test_vitamin_a_reads_the_visible_sheet_not_a_hidden_older_copy(tmp_path):
     parsed = parse_file(vitamin_a_ha_cau(tmp_path), CONTRACTS["vitamin_a"])
-    assert (parsed.sheet, parsed.header_row, parsed.period.key, parsed.ward_code) == (
-        "VitaminA",
-        5,
-        "2025-06",
-        "09556",
-    )
+    assert _where(parsed) == ("VitaminA", 5, "2025-06", "09556")
     keys = (
         "child_id",
         "child_name",
@@ -433,12 +423,7 @@ def test_vitamin_a_hidden_original_with_the_expected_sheet_name_is_ignored(tmp_p
 
 def test_birth_registration_ods_made_by_libreoffice_with_a_merged_two_row_header():
     parsed = parse_file(SOURCES / "DangKyKhaiSinh_YenNghia_T03-2025.ods", CONTRACTS["birth_registration"])
-    assert (parsed.sheet, parsed.header_row, parsed.period.key, parsed.ward_code) == (
-        "KhaiSinh",
-        6,
-        "2025-03",
-        "09562",
-    )
+    assert _where(parsed) == ("KhaiSinh", 6, "2025-03", "09562")
     keys = ("child_id", "child_name", "birth_date", "sex", "mother_name", "registration_date")
     # fmt: off
     assert _rows(parsed, *keys, "registration_ward_code", "linked_procedure") == [
@@ -589,12 +574,7 @@ def protection_file(path: Path, month: int, cases: list[list[object]], total: in
 def test_protection_cases_codes_choices_and_an_intervention_before_the_report(tmp_path):
     path = protection_file(tmp_path / "BaoVeTreEm_KienHung_T03-2025.xlsx", 3, PROTECTION_ROWS)
     parsed = parse_file(path, CONTRACTS["protection_cases"])
-    assert (parsed.sheet, parsed.header_row, parsed.period.key, parsed.ward_code) == (
-        "BaoVe",
-        4,
-        "2025-03",
-        "09565",
-    )
+    assert _where(parsed) == ("BaoVe", 4, "2025-03", "09565")
     keys = ("case_id", "child_code", "age", "sex", "abuse_type", "reported_date", "intervened_date")
     # fmt: off
     assert _rows(parsed, *keys, "support_measure", "case_status") == [
@@ -654,12 +634,7 @@ def injuries_nguyen_trai_2024(folder: Path) -> Path:
 
 def test_injuries_yearly_2024_file_of_a_pre_2025_ward(tmp_path):
     parsed = parse_file(injuries_nguyen_trai_2024(tmp_path), CONTRACTS["injuries"])
-    assert (parsed.sheet, parsed.header_row, parsed.period.key, parsed.ward_code) == (
-        "TNTT",
-        6,
-        "2024",
-        "09538",
-    )
+    assert _where(parsed) == ("TNTT", 6, "2024", "09538")
     assert (parsed.period.start, parsed.period.end) == (D(2024, 1, 1), D(2024, 12, 31))
     assert _rows(parsed, *INJURY_KEYS) == [
         (7, 3, "M", D(2024, 2, 14), "fall", "Tại nhà", False),
@@ -737,12 +712,7 @@ def test_child_friendly_formulas_are_read_through_their_cached_values():
     [sheet] = read_sheets(path)
     assert list(sheet.rows())[22][:5] == ["Tổng cộng", "", "", 1090.0, 987.0]  # =SUM(…) cached by LibreOffice
     parsed = parse_file(path, CONTRACTS["child_friendly"])
-    assert (parsed.sheet, parsed.header_row, parsed.period.key, parsed.ward_code) == (
-        "PHTE",
-        6,
-        "2025",
-        "10117",
-    )
+    assert _where(parsed) == ("PHTE", 6, "2025", "10117")
     assert _rows(parsed, "criterion", "max_points", "score", "met") == [
         (7, 1, 100, 100, True),
         (8, 2, 80, 75, True),  # =40+35
