@@ -44,13 +44,25 @@ def serving_meta() -> dict | None:
 
 
 def immunization_periods() -> pd.DataFrame:
-    """Periods with immunisation data, newest first: period_type, period_key."""
+    """Periods with immunisation data, whole years first, then the year still running (year to date),
+    then months, newest first: period_type, period_key, period_start, period_end."""
     return query(
         """
-        select distinct period_type, period_key, period_start
-        from fct_ward_indicators
-        where indicator_code = 'dtp_dropout' and denominator > 0 and period_type in ('month', 'year')
-        order by period_type = 'year' desc, period_start desc
+        with periods as (
+            select distinct period_type, period_key, period_start, period_end
+            from fct_ward_indicators
+            where indicator_code = 'dtp_dropout' and denominator > 0
+        ),
+        running as (
+            select * from periods
+            where period_type = 'ytd'
+              and year(period_end) not in (select year(period_end) from periods where period_type = 'year')
+            qualify period_end = max(period_end) over (partition by year(period_end))
+        )
+        select * from periods where period_type in ('year', 'month')
+        union all
+        select * from running
+        order by period_type = 'month', period_start desc, period_end desc
         """
     )
 
@@ -97,7 +109,7 @@ def dropout_trend() -> pd.DataFrame:
     """Year-to-date dropout at the end of each month, for every ward and the district."""
     return query(
         """
-        select org_unit_name, org_unit_level, period_key as month, period_start,
+        select org_unit_name, org_unit_level, strftime(period_end, '%Y-%m') as month, period_start,
                value as dropout, denominator as dtp1
         from fct_ward_indicators
         where indicator_code = 'dtp_dropout' and period_type = 'ytd' and denominator > 0

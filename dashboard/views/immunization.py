@@ -1,5 +1,6 @@
 """Tiêm chủng: doses and DTP1→DTP3 dropout per ward, against the WHO threshold."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, formatting, queries
@@ -26,13 +27,18 @@ if periods.empty:
 
 
 def _label(row: tuple) -> str:
-    period_type, period_key = row
-    return f"Cả năm {period_key}" if period_type == "year" else formatting.month_label(period_key)
+    period_type, period_key, _, period_end = row
+    if period_type == "year":
+        return f"Cả năm {period_key}"
+    if period_type == "ytd":
+        return f"Từ đầu năm đến {formatting.month_label(period_end.strftime('%Y-%m')).lower()}"
+    return formatting.month_label(period_key)
 
 
-options = list(periods[["period_type", "period_key"]].itertuples(index=False, name=None))
-period_type, period_key = st.selectbox("Kỳ", options, format_func=_label, key="period")
-months = tuple(f"{period_key}-{m:02d}" for m in range(1, 13)) if period_type == "year" else (period_key,)
+options = list(periods[["period_type", "period_key", "period_start", "period_end"]].itertuples(index=False, name=None))
+chosen = st.selectbox("Kỳ", options, format_func=_label, key="period")
+period_type, period_key, period_start, period_end = chosen
+months = tuple(str(m) for m in pd.period_range(period_start, period_end, freq="M"))
 
 catalogue = queries.indicator("dtp_dropout")
 target = float(catalogue.get("target", 0.10))
@@ -62,7 +68,7 @@ if not behind.empty:
         + ", ".join(f"{r.org_unit_name} ({formatting.percent(r.dropout)})" for r in behind.itertuples())
     )
 
-period_label = _label((period_type, period_key))
+period_label = _label(chosen)
 left, right = st.columns(2)
 with left:
     ranked = charts.dropout_by_ward(

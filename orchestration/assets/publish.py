@@ -10,7 +10,17 @@ from orchestration.assets.dbt import treem_dbt_assets
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
 
 # The serving copy's contract with the dashboard: these tables, with these names.
-PUBLISHED_MODELS = ("dim_ward", "dim_vaccine", "agg_immunization_ward_months", "fct_ward_indicators")
+# Aggregates and dimensions only: no table here holds a child's name, ID or key.
+PUBLISHED_MODELS = (
+    "dim_ward",
+    "dim_period",
+    "dim_indicator",
+    "dim_hcdb_group",
+    "dim_vaccine",
+    "agg_immunization_ward_months",
+    "agg_child_linkage",
+    "fct_ward_indicators",
+)
 PUBLISHED_SEEDS = ("indicators",)
 
 

@@ -1,9 +1,13 @@
 -- One row per vaccine dose, attributed to the ward version valid on the dose date and to
 -- today's ward. A dose recorded under a ward that no longer existed on that day (offices keep
 -- writing 'Nguyễn Trãi' in 2025) takes that ward's last version, whose successor is today's ward.
--- Names stay in staging: marts carry the personal ID and birth date only.
+-- No name or ID here: the child is its conformed key (dim_child).
 with doses as (
     select * from {{ ref('stg_immunization__doses') }}
+),
+
+links as (
+    select record_id, child_key from {{ ref('int_child_records_linked') }} where source = 'immunization'
 ),
 
 wards as (
@@ -22,13 +26,14 @@ final as (
         doses.vaccine_code,
         doses.dose_number,
         doses.vaccine_code || '-' || cast(doses.dose_number as varchar) as vaccine_dose_key,
-        doses.child_id,
+        links.child_key,
         doses.birth_date,
         doses.sex,
         date_diff('day', doses.birth_date, doses.dose_date) as age_days_at_dose,
         doses.report_period
     from doses
     inner join wards on doses.ward_code = wards.ward_code
+    left join links on doses.dose_id = links.record_id
     qualify row_number() over (
         partition by doses.dose_id
         order by doses.dose_date between wards.valid_from and wards.valid_to desc, wards.valid_to desc

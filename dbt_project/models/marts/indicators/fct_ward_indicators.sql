@@ -1,9 +1,13 @@
--- The indicator mart: one row per org unit (each ward and the district) × period (month, year to
--- date, year) × indicator,
--- with numerator, denominator, value, target and whether the target is met. The district row
--- sums numerators and denominators; it never averages ward percentages.
-with doses as (
-    select * from {{ ref('agg_immunization_ward_months') }}
+-- The indicator mart: one row per org unit (each of today's wards, and the district) × reporting
+-- period × indicator, with numerator, denominator, value, target and whether the target is met.
+-- The figures are sums over fct_indicator_members; the district row sums the wards' numerators and
+-- denominators (it never averages ward percentages). A percent with no denominator has no value.
+with members as (
+    select * from {{ ref('fct_indicator_members') }}
+),
+
+periods as (
+    select * from {{ ref('int_reporting_periods') }}
 ),
 
 wards as (
@@ -11,104 +15,117 @@ wards as (
 ),
 
 catalogue as (
-    select * from {{ ref('indicators') }}
+    select * from {{ ref('dim_indicator') }}
 ),
 
--- every month from January of each year with doses up to the latest month with doses
-months as (
-    select distinct month_key, month_start, month_end, year
-    from {{ ref('dim_date') }}
-    where year in (select distinct cast(left(dose_month, 4) as integer) from doses)
-        and month_key <= (select max(dose_month) from doses)
+baseline_year as (
+    select cast(value as integer) as year from {{ ref('indicator_parameters') }} where parameter = 'injury_baseline_year'
 ),
 
-district as (
-    select distinct district_code, district_name from wards
-),
-
-ward_months as (
-    select wards.ward_code, wards.ward_name, months.*
-    from wards cross join months
-),
-
-dtp_by_ward_month as (
+ward_sums as (
     select
-        ward_months.ward_code,
-        ward_months.ward_name,
-        ward_months.month_key,
-        ward_months.month_start,
-        ward_months.month_end,
-        ward_months.year,
-        coalesce(sum(doses.doses) filter (where doses.dose_number = 1), 0) as dtp1,
-        coalesce(sum(doses.doses) filter (where doses.dose_number = 3), 0) as dtp3
-    from ward_months
-    left join doses
-        on ward_months.ward_code = doses.ward_code
-        and ward_months.month_key = doses.dose_month
-        and doses.vaccine_code = 'DTP_HEPB_HIB'
+        members.indicator_code,
+        members.ward_code,
+        periods.period_key,
+        sum(members.numerator) as numerator,
+        sum(members.denominator) as denominator,
+        sum(members.baseline) as baseline,
+        count(*) as member_rows
+    from members
+    inner join periods
+        on (members.as_of_date is null or members.as_of_date = periods.period_end)
+        and (members.event_date is null or members.event_date between periods.period_start and periods.period_end)
     group by all
+),
+
+grid as (
+    select
+        wards.ward_code as org_unit_code,
+        wards.ward_name as org_unit_name,
+        'ward' as org_unit_level,
+        periods.*,
+        catalogue.indicator_code
+    from wards
+    cross join periods
+    cross join catalogue
 ),
 
 ward_rows as (
     select
-        ward_code as org_unit_code, ward_name as org_unit_name, 'ward' as org_unit_level,
-        'month' as period_type, month_key as period_key, month_start as period_start, month_end as period_end,
-        dtp1, dtp3
-    from dtp_by_ward_month
-    union all
-    -- year to date: January to the end of each month (the WHO monitoring chart accumulates doses)
-    select
-        ward_code, ward_name, 'ward', 'ytd', month_key, make_date(year, 1, 1), month_end,
-        sum(dtp1) over ytd, sum(dtp3) over ytd
-    from dtp_by_ward_month
-    window ytd as (partition by ward_code, year order by month_key)
-    union all
-    select
-        ward_code, ward_name, 'ward', 'year', cast(year as varchar), min(month_start), max(month_end),
-        sum(dtp1), sum(dtp3)
-    from dtp_by_ward_month
-    group by ward_code, ward_name, year
+        grid.*,
+        coalesce(ward_sums.numerator, 0) as numerator,
+        coalesce(ward_sums.denominator, 0) as denominator,
+        coalesce(ward_sums.baseline, 0) as baseline,
+        coalesce(ward_sums.member_rows, 0) as member_rows
+    from grid
+    left join ward_sums
+        on grid.org_unit_code = ward_sums.ward_code
+        and grid.period_key = ward_sums.period_key
+        and grid.indicator_code = ward_sums.indicator_code
 ),
 
 district_rows as (
     select
-        district.district_code as org_unit_code, 'Quận ' || district.district_name as org_unit_name,
-        'district' as org_unit_level, period_type, period_key, period_start, period_end,
-        sum(dtp1) as dtp1, sum(dtp3) as dtp3
-    from ward_rows cross join district
+        wards.district_code as org_unit_code,
+        'Quận ' || wards.district_name as org_unit_name,
+        'district' as org_unit_level,
+        ward_rows.* exclude (org_unit_code, org_unit_name, org_unit_level, numerator, denominator, baseline, member_rows),
+        sum(ward_rows.numerator) as numerator,
+        sum(ward_rows.denominator) as denominator,
+        sum(ward_rows.baseline) as baseline,
+        sum(ward_rows.member_rows) as member_rows
+    from ward_rows
+    inner join wards on ward_rows.org_unit_code = wards.ward_code
     group by all
 ),
 
-dropout as (
+org_rows as (
+    select * from ward_rows
+    union all by name
+    select * from district_rows
+),
+
+valued as (
     select
-        *,
-        'dtp_dropout' as indicator_code,
-        dtp1 - dtp3 as numerator,
-        dtp1 as denominator
-    from (select * from ward_rows union all select * from district_rows)
+        org_rows.*,
+        catalogue.unit,
+        catalogue.target_comparison,
+        case
+            when catalogue.unit = 'count' then cast(org_rows.numerator as double)
+            when org_rows.denominator > 0 then org_rows.numerator / org_rows.denominator
+        end as value,
+        case
+            when catalogue.target_comparison = 'at_most_share_of_baseline'
+                then case when org_rows.year = (select year from baseline_year) + 1
+                    then catalogue.target * org_rows.baseline end
+            else catalogue.target
+        end as target
+    from org_rows
+    inner join catalogue on org_rows.indicator_code = catalogue.indicator_code
 ),
 
 final as (
     select
-        dropout.org_unit_code,
-        dropout.org_unit_name,
-        dropout.org_unit_level,
-        dropout.period_type,
-        dropout.period_key,
-        dropout.period_start,
-        dropout.period_end,
-        dropout.indicator_code,
-        cast(dropout.numerator as bigint) as numerator,
-        cast(dropout.denominator as bigint) as denominator,
-        case when dropout.denominator > 0 then dropout.numerator / dropout.denominator end as value,
-        catalogue.target,
+        org_unit_code,
+        org_unit_name,
+        org_unit_level,
+        period_key,
+        period_type,
+        period_start,
+        period_end,
+        indicator_code,
+        cast(numerator as bigint) as numerator,
+        cast(case when unit = 'count' then null else denominator end as bigint) as denominator,
+        value,
+        target,
         case
-            when dropout.denominator = 0 then null
-            when catalogue.target_comparison = 'at_most' then dropout.numerator / dropout.denominator <= catalogue.target
-            else dropout.numerator / dropout.denominator >= catalogue.target
-        end as meets_target
-    from dropout
-    inner join catalogue on dropout.indicator_code = catalogue.indicator_code
+            when value is null or target is null then null
+            when target_comparison in ('at_most', 'at_most_share_of_baseline') then value <= target
+            when target_comparison = 'at_least' then value >= target
+        end as meets_target,
+        cast(case when target_comparison = 'at_most_share_of_baseline' then baseline end as bigint) as baseline,
+        cast(member_rows as bigint) as member_rows
+    from valued
 )
 
 select * from final

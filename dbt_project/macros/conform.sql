@@ -1,0 +1,41 @@
+{# Shared pieces of the models: which files count, how a child's evidence is normalised, ages. #}
+
+{# The current version of each loaded file of a source: a correction for the same source, ward and
+   period sets superseded_by on the earlier file, whose rows stay in raw but leave the marts. #}
+{% macro current_files(source_name) %}
+    select
+        file_id,
+        period as report_period,
+        cast(period_start as date) as report_period_start,
+        cast(period_end as date) as report_period_end,
+        ward_code as file_ward_code,
+        received_at as file_received_at
+    from {{ source('raw', 'file_registry') }}
+    where source = '{{ source_name }}' and outcome = 'loaded' and superseded_by is null
+{% endmacro %}
+
+{# A name as evidence for linking: composed Unicode, lower case, no diacritics (đ as d), single spaces. #}
+{% macro fold_name(column) -%}
+    nullif(trim(regexp_replace(replace(strip_accents(lower(nfc_normalize({{ column }}))), 'đ', 'd'), '\s+', ' ', 'g')), '')
+{%- endmacro %}
+
+{# The child columns every person-level source carries. Ingestion checked the ID against the sex and
+   birth date (rule id_matches); here it is kept only when it has the 12 digits of a personal ID. #}
+{% macro child_columns(relation) -%}
+        case when regexp_full_match({{ relation }}.child_id, '[0-9]{12}') then {{ relation }}.child_id end as child_id,
+        {{ relation }}.child_name,
+        {{ fold_name(relation ~ '.child_name') }} as child_name_folded,
+        {{ relation }}.birth_date,
+        {{ relation }}.sex
+{%- endmacro %}
+
+{# The record's key: the file and the row it was read from. #}
+{% macro record_id(relation) -%}
+    {{ relation }}.file_id || '-' || cast({{ relation }}.source_row as varchar)
+{%- endmacro %}
+
+{# Full months of age on a day, counted as adding months to the birth date does: a child born on
+   31 January is one month old on 28 February (DuckDB's date_sub clamps to the month's end). #}
+{% macro age_in_months(birth_date, on_date) -%}
+    date_sub('month', {{ birth_date }}, {{ on_date }})
+{%- endmacro %}

@@ -1,0 +1,24 @@
+-- One row per ward × assessment year × criterion of the child-friendly self-assessment.
+with criteria as (
+    select * from {{ ref('stg_child_friendly__criteria') }}
+),
+
+wards as (
+    select distinct ward_code, current_ward_code from {{ ref('dim_ward') }}
+),
+
+final as (
+    select
+        wards.current_ward_code as ward_code,
+        criteria.assessment_year,
+        criteria.criterion,
+        criteria.criterion_text,
+        criteria.max_points,
+        criteria.score,
+        criteria.met,
+        criteria.file_id
+    from criteria
+    left join wards on criteria.ward_code = wards.ward_code
+)
+
+select * from final

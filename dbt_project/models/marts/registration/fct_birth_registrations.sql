@@ -1,0 +1,35 @@
+-- One row per birth registration: the child, today's ward, days from birth to registration, whether
+-- on time (at most birth_reg_on_time_days) and whether through the linked procedure.
+with registrations as (
+    select * from {{ ref('stg_birth_registration__registrations') }}
+),
+
+links as (
+    select record_id, child_key from {{ ref('int_child_records_linked') }} where source = 'birth_registration'
+),
+
+wards as (
+    select distinct ward_code, current_ward_code from {{ ref('dim_ward') }}
+),
+
+on_time_days as (
+    select value from {{ ref('indicator_parameters') }} where parameter = 'birth_reg_on_time_days'
+),
+
+final as (
+    select
+        registrations.registration_id,
+        registrations.file_id,
+        links.child_key,
+        wards.current_ward_code as ward_code,
+        registrations.birth_date,
+        registrations.registration_date,
+        registrations.days_to_register,
+        registrations.days_to_register <= (select value from on_time_days) as on_time,
+        registrations.linked_procedure
+    from registrations
+    left join links on registrations.registration_id = links.record_id
+    left join wards on registrations.ward_code = wards.ward_code
+)
+
+select * from final
