@@ -45,7 +45,7 @@ def _stage(step_key: str) -> str:
     return "kiểm tra chặn xuất bản (blocking)"
 
 
-def run_pipeline(home: Home) -> RunSummary:
+def run_pipeline(home: Home, full_refresh: bool = False) -> RunSummary:
     instance = home_instance(home)
     from orchestration.definitions import defs  # after use_home: the definitions read TREEM_HOME at run time
 
@@ -60,7 +60,10 @@ def run_pipeline(home: Home) -> RunSummary:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config={
+                "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                "ops": {"treem_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+            },
         )
     summary = RunSummary(result.run_id, result.success, log_file)
     for event in result.get_asset_materialization_events():

@@ -58,7 +58,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"Chạy toàn bộ pipeline trên {home.root} (Dagster, phiên bản lưu ở {home.dagster_home})", flush=True
     )
     prepare_manifest()
-    summary = run_pipeline(home)
+    summary = run_pipeline(home, full_refresh=getattr(args, "full_refresh", False))
     print(format_summary(summary))
     print(f"Tổng thời gian: {time.perf_counter() - started:.1f} giây")
     return 0 if summary.success and not summary.blocking_failed else 1
@@ -171,6 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo_options(p)
     p.set_defaults(func=cmd_generate)
     p = sub.add_parser("run", help="chạy toàn bộ pipeline một lần qua Dagster (nạp, dbt, xuất bản)")
+    p.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="dựng lại từ đầu các bảng cập nhật dần (mũi tiêm, thẻ BHYT): sau khi nâng cấp treem",
+    )
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("dashboard", help="mở bảng điều khiển Streamlit trên bản phục vụ")
     p.add_argument("--port", type=int, default=8501)

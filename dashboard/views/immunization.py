@@ -35,7 +35,8 @@ def _label(row: tuple) -> str:
     return formatting.month_label(period_key)
 
 
-options = list(periods[["period_type", "period_key", "period_start", "period_end"]].itertuples(index=False, name=None))
+columns = ["period_type", "period_key", "period_start", "period_end"]
+options = list(periods[columns].itertuples(index=False, name=None))
 chosen = st.selectbox("Kỳ", options, format_func=_label, key="period")
 period_type, period_key, period_start, period_end = chosen
 months = tuple(str(m) for m in pd.period_range(period_start, period_end, freq="M"))

@@ -9,7 +9,8 @@
         cast(period_start as date) as report_period_start,
         cast(period_end as date) as report_period_end,
         ward_code as file_ward_code,
-        received_at as file_received_at
+        received_at as file_received_at,
+        processed_at as file_processed_at
     from {{ source('raw', 'file_registry') }}
     where source = '{{ source_name }}' and outcome = 'loaded' and superseded_by is null
 {% endmacro %}

@@ -4,14 +4,27 @@ from collections.abc import Iterator
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
+from pydantic import Field
 
 from orchestration.dbt_project import treem_dbt_project
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
 
 
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = Field(
+        default=False,
+        description="Rebuild the incremental facts from scratch (after an upgrade that changes them).",
+    )
+
+
+def dbt_build_args(full_refresh: bool) -> list[str]:
+    return ["build", "--full-refresh"] if full_refresh else ["build"]
+
+
 @dbt_assets(manifest=treem_dbt_project.manifest_path, project=treem_dbt_project, pool=WAREHOUSE_POOL)
 def treem_dbt_assets(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, treem_home: HomeResource
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, treem_home: HomeResource, config: DbtBuildConfig
 ) -> Iterator:
     # run artefacts (run_results, compiled SQL, logs) go to the home folder, not into the repository
-    yield from dbt.cli(["build"], context=context, target_path=treem_home.home.dbt_target).stream()
+    args = dbt_build_args(config.full_refresh)
+    yield from dbt.cli(args, context=context, target_path=treem_home.home.dbt_target).stream()

@@ -1,9 +1,21 @@
 -- One row per vaccine dose, attributed to the ward version valid on the dose date and to
 -- today's ward. A dose recorded under a ward that no longer existed on that day (offices keep
 -- writing 'Nguyễn Trãi' in 2025) takes that ward's last version, whose successor is today's ward.
--- No name or ID here: the child is its conformed key (dim_child).
+-- No name or ID here: the child is its conformed key (dim_child). Incremental: a month's new files
+-- add their doses without rebuilding the year (macros/incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    post_hook=[
+        "{{ drop_replaced_files('immunization') }}",
+        "{{ relink_children('immunization', 'dose_id') }}",
+    ],
+) }}
+
 with doses as (
     select * from {{ ref('stg_immunization__doses') }}
+    {{ only_new_files('file_id') }}
 ),
 
 links as (
