@@ -19,6 +19,7 @@ from treem import vi
 from . import events, health, registers, sources, timing
 from .context import Context, ward_spelling
 from .ground_truth import GroundTruth
+from .indicator_truth import IndicatorFacts, indicators
 from .messy import file_faults, inject_rows
 from .names import ascii_compact
 from .population import simulate
@@ -40,6 +41,7 @@ class Job:
     layout: Layout
     rows: Callable[[], list[dict[str, Any]]]
     file_name: str = ""
+    stream: str = ""  # files added later (the year-before history) draw their file faults apart
 
 
 def office_layout(spec: SourceSpec, ward: Ward) -> Layout:
@@ -92,6 +94,10 @@ def plan(ctx: Context) -> list[Job]:
         ctx, sources.HCDB_SUPPORT, months, lambda w, p: lambda: registers.hcdb_support_rows(ctx, w, p)
     )
     jobs += _ward_jobs(ctx, sources.IMMUNIZATION, months, immunization)
+    history = [timing.month(year - 1, m) for m in range(1, 13)]  # doses of the year before, same wards
+    for job in _ward_jobs(ctx, sources.IMMUNIZATION, history, immunization):
+        job.stream = str(year - 1)
+        jobs.append(job)
     jobs += _ward_jobs(ctx, sources.VITAMIN_A, rounds, lambda w, p: lambda: health.vitamin_a_rows(ctx, w, p))
     jobs += _ward_jobs(
         ctx,
@@ -154,6 +160,17 @@ def _baseline_injury_jobs(ctx: Context) -> list[Job]:
             )
         )
     return jobs
+
+
+def _file_faults(ctx: Context, spec: SourceSpec, jobs: list[Job], messy: float) -> list[str | None]:
+    """A fault (or None) per job. Each stream of jobs draws its own faults, so adding the history
+    files leaves the faults of the extract year's files as they were."""
+    faults: dict[int, str | None] = {}
+    for stream in dict.fromkeys(job.stream for job in jobs):
+        picked = [k for k, job in enumerate(jobs) if job.stream == stream]
+        rng = ctx.rng("file-faults", spec.name, *([stream] if stream else []))
+        faults.update(zip(picked, file_faults(len(picked), messy, rng), strict=True))
+    return [faults[k] for k in range(len(jobs))]
 
 
 def file_name(job: Job) -> str:
@@ -234,6 +251,7 @@ def generate(
     )
 
     jobs = plan(ctx)
+    facts = IndicatorFacts()
     # Files are laid out here, in a fixed order, and written (openpyxl, xlwt, csv) by worker processes.
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as writers:
         for spec in sources.SOURCES:
@@ -242,7 +260,7 @@ def generate(
                 shutil.rmtree(folder)
             truth.source(spec.name)
             spec_jobs = [j for j in jobs if j.spec is spec]
-            faults = file_faults(len(spec_jobs), messy, ctx.rng("file-faults", spec.name))
+            faults = _file_faults(ctx, spec, spec_jobs, messy)
             t0 = time.perf_counter()
             say(f"Đang tạo {SOURCE_LABELS[spec.name]}: {len(spec_jobs)} tệp")
             written = []
@@ -254,12 +272,16 @@ def generate(
                 layout = prepare_extract(ex, folder, ctx.rng("write", spec.name, ex.file_name))
                 written.append(writers.submit(write_file, layout))
                 truth.add(ex)
+                facts.add(ex, job.period)
             for future in written:
                 future.result()
             say(
                 f"  xong {spec.name}: {vi.count(truth.source(spec.name)['rows_written'])} dòng "
                 f"({time.perf_counter() - t0:.1f} giây)"
             )
+    t0 = time.perf_counter()
+    truth.data["indicators"] = indicators(facts, ctx)
+    say(f"Đã tính chỉ số đúng (ground truth) ({time.perf_counter() - t0:.1f} giây)")
     result = truth.finish(home / "generated" / "ground_truth.json")
     say(f"Hoàn tất: {result['generated_files']} tệp trong {time.perf_counter() - started:.1f} giây")
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
@@ -32,6 +33,7 @@ SCHEDULE: tuple[tuple[str, int, int, int], ...] = (
     ("MR", 1, 18, 0),
 )
 VACCINE_ORDER = {code: i for i, code in enumerate(dict.fromkeys(c for c, *_ in SCHEDULE))}
+DOSE_INDEX = {(code, dose): k for k, (code, dose, *_) in enumerate(SCHEDULE)}
 
 
 def add_months(day: date, months: int) -> date:
@@ -102,28 +104,48 @@ def _child_doses(
 
 
 def immunization_rows(ctx: Context) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """Rows per (ward code, period code) of the extract year; cached on the context."""
+    """Rows per (ward code, period code) of the extract year and the year before; cached on the context,
+    with every dose as numpy columns ``child``, ``dose`` (index into SCHEDULE) and ``day`` (ordinal).
+
+    A child's doses are drawn once, so the year-before doses and the extract-year doses of one child
+    agree (order, 28-day intervals across New Year). Children born from ``year - 3`` draw from the
+    stream the extract year always used; those born in ``year - 4`` (only their JE dose 3 and late
+    boosters fall in ``year - 1``) draw from their own stream and give year-before doses only, so the
+    extract year's files stay as they were."""
     if "immunization" in ctx.cache:
         return ctx.cache["immunization"]
     pop, year = ctx.pop, ctx.year
     conf = ctx.profile["immunization"]
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    candidates = np.flatnonzero(pop.birth >= date(year - 3, 1, 1).toordinal())
-    rng = np.random.default_rng([ctx.seed, 11])
+    first = date(year - 1, 1, 1)
+    since = date(year - 3, 1, 1).toordinal()
+    cohorts = (
+        (pop.birth >= since, np.random.default_rng([ctx.seed, 11]), date(year, 12, 31)),
+        (
+            (pop.birth >= date(year - 4, 1, 1).toordinal()) & (pop.birth < since),
+            np.random.default_rng([ctx.seed, 12]),
+            date(year - 1, 12, 31),
+        ),
+    )
     by_file: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for i in candidates.tolist():
-        ward = ctx.wards[int(pop.ward[i])]
-        born = pop.born(i)
-        child = None
-        for code, dose, day in _child_doses(born, ward.params, conf, rng):
-            if not first <= day <= last:
-                continue
-            child = child or ctx.child(i)
-            row = dict(child, date=day, dose=dose, _code=code, _ward=ward.code)
-            by_file[(ward.code, f"{year}-{day.month:02d}")].append(row)
+    columns = {"child": array("q"), "dose": array("q"), "day": array("q")}
+    for chosen, rng, last in cohorts:
+        for i in np.flatnonzero(chosen).tolist():
+            ward = ctx.wards[int(pop.ward[i])]
+            born = pop.born(i)
+            child = None
+            for code, dose, day in _child_doses(born, ward.params, conf, rng):
+                if not first <= day <= last:
+                    continue
+                child = child or ctx.child(i)
+                row = dict(child, date=day, dose=dose, _code=code, _ward=ward.code)
+                by_file[(ward.code, f"{day.year}-{day.month:02d}")].append(row)
+                columns["child"].append(i)
+                columns["dose"].append(DOSE_INDEX[(code, dose)])
+                columns["day"].append(day.toordinal())
     for rows in by_file.values():
         rows.sort(key=lambda r: (r["date"], VACCINE_ORDER[r["_code"]], r["dose"], r["_child"]))
     ctx.cache["immunization"] = by_file
+    ctx.cache["doses"] = {name: np.frombuffer(values, dtype=np.int64) for name, values in columns.items()}
     return by_file
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from . import names
 from .profile import Ward
 
+EPOCH = date(1970, 1, 1).toordinal()
 HCDB_LETTERS: tuple[str, ...] = ("a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n", "o")
 YEARS_SIMULATED = 17  # birth cohorts year-16 .. year
 
@@ -178,6 +179,17 @@ def simulate(
     under16 = population.alive_under(date(year, 12, 31), 16)
     population.children_by_ward = np.bincount(ward[under16], minlength=len(wards)).tolist()
     return population
+
+
+def add_months_array(ordinals: np.ndarray, months: int) -> np.ndarray:
+    """``health.add_months`` over ordinals: the same day ``months`` later, clamped to the month's length
+    (31 January + 1 month = 28 February; 29 February + 12 months = 28 February)."""
+    days = (ordinals.astype(np.int64) - EPOCH).astype("datetime64[D]")
+    month = days.astype("datetime64[M]")
+    target = (month + months).astype("datetime64[D]")
+    length = ((month + months + 1).astype("datetime64[D]") - target).astype(np.int64)
+    day = np.minimum((days - month.astype("datetime64[D]")).astype(np.int64), length - 1)
+    return (target - np.datetime64("1970-01-01")).astype(np.int64) + day + EPOCH
 
 
 def _years_of(ordinals: np.ndarray) -> np.ndarray:

@@ -55,6 +55,18 @@ def current_wards(year: int, profile: dict[str, Any]) -> list[Ward]:
     return wards
 
 
+def successor_codes(seeds_dir: Path = SEEDS_DIR) -> dict[str, str]:
+    """Every ward code (old ones included) -> the code of the ward that took it over (itself if none)."""
+    return {
+        row["ward_code"].zfill(5): (row["successor_code"] or row["ward_code"]).zfill(5)
+        for row in _seed_rows(seeds_dir)
+    }
+
+
+def district_code(seeds_dir: Path = SEEDS_DIR) -> str:
+    return _seed_rows(seeds_dir)[0]["district_code"]
+
+
 def old_wards(profile: dict[str, Any]) -> list[Ward]:
     """The 17 wards of 2024 (before the 2025 merger)."""
     return wards_on(date(2024, 12, 31), profile)

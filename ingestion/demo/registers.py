@@ -11,6 +11,28 @@ import numpy as np
 
 from . import timing
 from .context import Context
+from .population import Population, add_months_array
+
+
+def in_register(pop: Population, day: date) -> np.ndarray:
+    """Mask over children: listed in their ward's register snapshot of ``day`` (alive and under 16)."""
+    return pop.alive_under(day, 16)
+
+
+def on_card_list(pop: Population, day: date) -> np.ndarray:
+    """Mask over children: on BHXH's card list of ``day`` (under 6, card issued by then, expired or not)."""
+    return pop.alive_under(day, 6) & (pop.card_issue > 0) & (pop.card_issue <= day.toordinal())
+
+
+def card_validity(pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    """Valid-from and valid-to ordinals of every child's card (meaningless without a card): from the
+    issue to the eve of the 6th birthday (28 February for a child born on 29 February), or 12 months
+    for a short card."""
+    issue = pop.card_issue.astype(np.int64)
+    sixth = add_months_array(pop.birth, 72)
+    born_feb_29 = sixth == add_months_array(pop.birth - 1, 72)  # 28 and 29 Feb share the 6th birthday
+    eve = np.where(born_feb_29, sixth, sixth - 1)
+    return issue, np.where(pop.card_short, issue + 364, eve)
 
 
 def _weighted(rng: random.Random, table: dict[str, float]) -> str:
@@ -20,7 +42,7 @@ def _weighted(rng: random.Random, table: dict[str, float]) -> str:
 def child_register_rows(ctx: Context, ward_index: int, period: timing.Period) -> list[dict[str, Any]]:
     """Everyone under 16 living in the ward at the end of the quarter."""
     pop = ctx.pop
-    members = np.flatnonzero((pop.ward == ward_index) & pop.alive_under(period.end, 16))
+    members = np.flatnonzero((pop.ward == ward_index) & in_register(pop, period.end))
     rows = []
     for i in members.tolist():
         row = ctx.child(i)
@@ -84,24 +106,16 @@ def birth_registration_rows(ctx: Context, ward_index: int, period: timing.Period
     return rows
 
 
-def _sixth_birthday_eve(born: date) -> date:
-    try:
-        return born.replace(year=born.year + 6) - timedelta(days=1)
-    except ValueError:
-        return date(born.year + 6, 2, 28)
-
-
 def health_insurance_rows(ctx: Context, period: timing.Period) -> list[dict[str, Any]]:
     """BHXH's monthly list of free BHYT cards of children under 6 (district-wide, expired ones too)."""
     pop = ctx.pop
-    members = np.flatnonzero(
-        pop.alive_under(period.end, 6) & (pop.card_issue > 0) & (pop.card_issue <= period.end.toordinal())
-    )
+    if "cards" not in ctx.cache:
+        ctx.cache["cards"] = card_validity(pop)
+    _, valid_to = ctx.cache["cards"]
     rows = []
-    for i in members.tolist():
+    for i in np.flatnonzero(on_card_list(pop, period.end)).tolist():
         row = ctx.child(i)
         issue = date.fromordinal(int(pop.card_issue[i]))
-        valid_to = issue + timedelta(days=364) if pop.card_short[i] else _sixth_birthday_eve(row["birth"])
         # TE1 = child under 6, 01 = Hà Nội, then the 10-digit social insurance number
         number = (i * 48_271 + ctx.seed * 7 + 1_000_003) % 10**8
         row.update(
@@ -109,7 +123,7 @@ def health_insurance_rows(ctx: Context, period: timing.Period) -> list[dict[str,
             ward=f"Phường {ctx.wards[int(pop.ward[i])].name}",
             issue=issue,
             valid_from=issue,
-            valid_to=valid_to,
+            valid_to=date.fromordinal(int(valid_to[i])),
             _ward=ctx.wards[int(pop.ward[i])].code,
             _ward_index=int(pop.ward[i]),
         )

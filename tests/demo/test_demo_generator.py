@@ -107,7 +107,8 @@ def test_ids_agree_with_sex_and_birth_date(clean_demo: tuple[Path, dict]) -> Non
 def test_immunization_files_match_ground_truth(clean_demo: tuple[Path, dict]) -> None:
     home, truth = clean_demo
     entry = truth["sources"]["immunization"]
-    assert entry["files"] == 180
+    assert entry["files"] == 360  # 15 wards x 12 months, for 2025 and for the 2024 history
+    assert {f["period"][:4] for f in entry["files_list"]} == {"2024", "2025"}
     assert entry["rows_good"] == entry["rows_written"] == sum(truth["immunization"]["doses_by_ward"].values())
     assert sum(truth["immunization"]["doses_by_ward_month_vaccine_dose"].values()) == entry["rows_good"]
     suffixes = set()
@@ -131,10 +132,11 @@ def test_doses_respect_birth_and_interval(clean_demo: tuple[Path, dict]) -> None
     doses: dict[tuple[str, str], list[date]] = {}
     for path in sorted((home / "inbox" / "immunization").iterdir()):
         _, body = data_rows(sheet(path, "TCMR"))
+        month, year = re.search(r"_T(\d\d)-(\d{4})\.", path.name).groups()
         for row in body:
             born, given = as_date(row[3]), as_date(row[8])
             assert born <= given
-            assert given.year == 2025
+            assert (given.year, given.month) == (int(year), int(month))
             if row[1]:
                 doses.setdefault((row[1], row[6]), []).append(given)
     assert doses
@@ -205,3 +207,18 @@ def test_submission_times_stamped(clean_demo: tuple[Path, dict]) -> None:
     stamp = datetime.fromisoformat(item["submitted_at"])
     assert (home / "inbox" / "immunization" / item["file"]).stat().st_mtime == stamp.timestamp()
     json.dumps(truth)  # the ground truth is plain JSON
+
+
+def test_immunization_history_of_the_year_before(clean_demo: tuple[Path, dict]) -> None:
+    """2024 doses: one file per ward of 2025 and month of 2024, written like the 2025 ones."""
+    home, truth = clean_demo
+    listed = truth["sources"]["immunization"]["files_list"]
+    history = [f for f in listed if f["period"].startswith("2024-")]
+    assert len(history) == 180
+    assert {f["ward_code"] for f in history} == {f["ward_code"] for f in listed if f["period"] == "2025-01"}
+    assert {f["period"] for f in history} == {f"2024-{m:02d}" for m in range(1, 13)}
+    rows = sheet(home / "inbox" / "immunization" / "TCMR_MoLao_T01-2024.xlsx", "TCMR")
+    assert rows[1][0] == "TRẠM Y TẾ PHƯỜNG MỘ LAO"
+    assert PERIOD.search(rows[3][0]).groups() == ("01", "2024")
+    doses = truth["immunization"]["doses_by_ward_month_vaccine_dose"]
+    assert sum(n for k, n in doses.items() if "|2024-" in k) == sum(f["rows_good"] for f in history) > 0

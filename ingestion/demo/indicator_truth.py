@@ -1,0 +1,316 @@
+"""The indicators' ground truth: every indicator of ``dbt_project/seeds/indicators.csv`` for the
+extract year and each of its quarters, per ward and for the district, as a perfect warehouse computes
+it from the extracts: from the good rows only (neither spoiled by the messy mode nor in a faulty
+file), every row linked to its child. Parameters, the fully-immunised list and the vitamin A rounds
+are read from the dbt seeds the warehouse reads.
+
+The big sources (register snapshots, BHYT lists, doses) are not read back row by row: the truth takes
+the builders' own selections (``registers.in_register``, ``registers.on_card_list``, the dose columns
+``health.immunization_rows`` keeps) and removes the children of spoiled rows (a duplicate's original
+stays good) and of faulty files. The other sources are read from their good rows.
+
+Conventions (the generator's):
+
+* the register of a ward on day D = its latest readable quarterly snapshot whose quarter ends on or
+  before D (none before the first quarter end of the year);
+* a child is k months old from ``add_months(birth, k)`` on (31 Jan + 1 month = 28 Feb), so the first
+  birthday of a child born on 29 February is 28 February. Ages are taken on a quarter's last day or a
+  round's first day, where this agrees with counting full calendar months;
+* the birth date, personal ID and HCĐB groups of a good register row are the simulated child's;
+* 2024 injury events count for the ward that took their ward over (``successor_code``, wards.csv).
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+
+from treem.home import SEEDS_DIR
+
+from . import timing
+from .context import Context
+from .health import DOSE_INDEX, add_months
+from .population import add_months_array
+from .profile import district_code, successor_codes
+from .registers import card_validity, in_register, on_card_list
+from .workbook import Extract
+
+DTP = "DTP_HEPB_HIB"
+Parts = dict[str, np.ndarray]  # numerator / denominator (or deaths / baseline_<year>): a count per ward
+
+
+def _ints(rows: list[dict[str, Any]], key: str) -> np.ndarray:
+    return np.fromiter(map(itemgetter(key), rows), np.int64, len(rows))
+
+
+def _days(rows: list[dict[str, Any]], key: str) -> np.ndarray:
+    return np.fromiter(map(date.toordinal, map(itemgetter(key), rows)), np.int64, len(rows))
+
+
+def _month_key(days: np.ndarray) -> np.ndarray:
+    """12 * year + month - 1 of each ordinal."""
+    return ((days - date(1970, 1, 1).toordinal()).astype("datetime64[D]").astype("datetime64[M]")).astype(
+        np.int64
+    ) + 12 * 1970
+
+
+class IndicatorFacts:
+    """What the indicators need from each written file (wards are the files' wards; days ordinals)."""
+
+    def __init__(self) -> None:
+        # readable files of the big sources -> children (or dose keys) of their spoiled rows
+        self.registers: dict[tuple[str, int], np.ndarray] = {}  # (ward, quarter end)
+        self.card_lists: dict[int, np.ndarray] = {}  # month end
+        self.dose_files: dict[tuple[str, int], np.ndarray] = {}  # (ward, month key): child * 100 + dose
+        self.vitamin_a: list[np.ndarray] = [np.zeros((0, 2), np.int64)]  # rows (child, day)
+        self.supports: list[np.ndarray] = [np.zeros((0, 2), np.int64)]  # rows (child, day)
+        self.births: list[tuple[str, int, int, bool]] = []  # ward, birth, registered, linked
+        self.cases: list[tuple[str, int, int | None]] = []  # ward, reported, intervened
+        self.injuries: list[tuple[str, int, bool]] = []  # ward, day, fatal
+        self.assessments: dict[str, tuple[int, list[dict[str, Any]]]] = {}  # ward -> latest (year, rows)
+
+    def add(self, ex: Extract, period: timing.Period) -> None:
+        if ex.fault:
+            return
+        ward, end = ex.ward_code or "", period.end.toordinal()
+        if ex.source in ("child_register", "health_insurance", "immunization"):
+            spoiled = (
+                [r for r, b in zip(ex.rows, ex.bad, strict=True) if b and b != "duplicate"]
+                if any(ex.bad)
+                else []
+            )
+            if ex.source == "child_register":
+                self.registers[(ward, end)] = _ints(spoiled, "_child")
+            elif ex.source == "health_insurance":
+                self.card_lists[end] = _ints(spoiled, "_child")
+            else:
+                keys = [r["_child"] * 100 + DOSE_INDEX[(r["_code"], r["dose"])] for r in spoiled]
+                month = 12 * period.end.year + period.end.month - 1
+                self.dose_files[(ward, month)] = np.array(keys, np.int64)
+            return
+        good = ex.rows if not any(ex.bad) else [r for r, b in zip(ex.rows, ex.bad, strict=True) if b is None]
+        if ex.source == "vitamin_a":
+            self.vitamin_a.append(np.column_stack([_ints(good, "_child"), _days(good, "date")]))
+        elif ex.source == "hcdb_support":
+            self.supports.append(np.column_stack([_ints(good, "_child"), _days(good, "date")]))
+        elif ex.source == "birth_registration":
+            self.births += [
+                (ward, r["birth"].toordinal(), r["reg_date"].toordinal(), r["linked"] == "Có") for r in good
+            ]
+        elif ex.source == "protection_cases":
+            self.cases += [
+                (ward, r["reported"].toordinal(), r["intervened"] and r["intervened"].toordinal())
+                for r in good
+            ]
+        elif ex.source == "injuries":
+            self.injuries += [(ward, r["date"].toordinal(), r["fatal"] == "Có") for r in good]
+        elif ex.source == "child_friendly" and period.end.year >= self.assessments.get(ward, (0, []))[0]:
+            self.assessments[ward] = (period.end.year, good)
+
+
+def _seed(name: str) -> list[dict[str, str]]:
+    with (SEEDS_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+class _Truth:
+    """Counts per ward over masks of children (a child's ward is ``pop.ward``) or event columns."""
+
+    def __init__(self, facts: IndicatorFacts, ctx: Context) -> None:
+        self.facts, self.pop = facts, ctx.pop
+        self.par = {row["parameter"]: int(row["value"]) for row in _seed("indicator_parameters.csv")}
+        self.index = {w.code: k for k, w in enumerate(ctx.wards)}
+        self.birth = ctx.pop.birth.astype(np.int64)
+        self.ward = ctx.pop.ward.astype(np.int64)
+        self.first_birthday = add_months_array(self.birth, 12)
+        self.hcdb = self.mask(np.fromiter(ctx.pop.hcdb, np.int64, len(ctx.pop.hcdb)))
+        self.valid_from, self.valid_to = card_validity(ctx.pop)
+        self.listed = self.mask(np.zeros(0, np.int64))  # on a readable card list, in a good row
+        for end, spoiled in facts.card_lists.items():
+            self.listed |= on_card_list(ctx.pop, date.fromordinal(end)) & ~self.mask(spoiled)
+        self.doses = self.good_doses(ctx.cache["doses"])
+        self.full = self.fully_immunised()
+        self.vitamin_a = np.concatenate(facts.vitamin_a)
+        self.supports = np.concatenate(facts.supports)
+        self.births = self.columns(facts.births, 4)
+        self.cases = self.columns(facts.cases, 3)
+        successor = successor_codes()
+        self.injuries = self.columns([(successor.get(w, w), *rest) for w, *rest in facts.injuries], 3)
+
+    def mask(self, children: np.ndarray) -> np.ndarray:
+        mask = np.zeros(len(self.birth), dtype=bool)
+        mask[children] = True
+        return mask
+
+    def zeros(self) -> np.ndarray:
+        return np.zeros(len(self.index), np.int64)
+
+    def count(self, ward: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(ward if where is None else ward[where], minlength=len(self.index))
+
+    def per_ward(self, children: np.ndarray) -> np.ndarray:
+        """Counts per ward of a mask over children."""
+        return self.count(self.ward, children)
+
+    def part(self, numerator: np.ndarray, denominator: np.ndarray) -> Parts:
+        """A mask over children in the denominator, and those of them in the numerator: counts per ward."""
+        return {
+            "numerator": self.per_ward(numerator & denominator),
+            "denominator": self.per_ward(denominator),
+        }
+
+    def columns(self, rows: list[tuple[Any, ...]], width: int) -> list[np.ndarray]:
+        """Event tuples (ward code, numbers...) as int columns: the ward as its index, None as -1."""
+        table = [(self.index[r[0]], *(-1 if v is None else int(v) for v in r[1:])) for r in rows]
+        return list(np.array(table, dtype=np.int64).reshape(-1, width).T)
+
+    def good_doses(self, doses: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The doses written in a good row of a readable file."""
+        ward = self.ward[doses["child"]]
+        readable = np.array([self.index[w] * 100_000 + m for w, m in self.facts.dose_files], np.int64)
+        spoiled = np.concatenate([np.zeros(0, np.int64), *self.facts.dose_files.values()])
+        keep = np.isin(ward * 100_000 + _month_key(doses["day"]), readable)
+        keep &= ~np.isin(doses["child"] * 100 + doses["dose"], spoiled)
+        return {name: values[keep] for name, values in doses.items()}
+
+    def register(self, day: date) -> np.ndarray:
+        """Mask over children: in their ward's register on ``day``."""
+        latest: dict[int, list[int]] = {}  # snapshot day -> the wards whose latest snapshot it is
+        spoiled = [np.zeros(0, np.int64)]
+        for code, k in self.index.items():
+            ends = [end for ward, end in self.facts.registers if ward == code and end <= day.toordinal()]
+            if ends:
+                latest.setdefault(max(ends), []).append(k)
+                spoiled.append(self.facts.registers[(code, max(ends))])
+        members = self.mask(np.zeros(0, np.int64))
+        for end, wards in latest.items():
+            members |= in_register(self.pop, date.fromordinal(end)) & np.isin(self.pop.ward, wards)
+        members[np.concatenate(spoiled)] = False
+        return members
+
+    def window(self, start: date, end: date) -> dict[str, Parts]:
+        s, e = start.toordinal(), end.toordinal()
+        members = self.register(end)
+        under6 = self.birth > add_months(end, -self.par["under6_age_months"]).toordinal()
+        insured = self.listed & (self.valid_from <= e) & (e <= self.valid_to)
+        turning_one = (self.first_birthday >= s) & (self.first_birthday <= e)
+        day = self.supports[:, 1]
+        helped = self.mask(self.supports[(day >= date(end.year, 1, 1).toordinal()) & (day <= e), 0])
+        has_id = self.pop.has_id
+        out = {
+            "bhyt_under6_coverage": self.part(insured, members & under6),
+            "fully_immunised_under1": self.part(self.full, members & turning_one),
+            "hcdb_supported": self.part(helped, members & self.hcdb),
+            "register_id_completeness": self.part(has_id, members),
+            "vitamin_a_coverage": self.vitamin_a_coverage(start, end),
+            "dtp_dropout": self.dropout(s, e),
+            "abuse_timely_intervention": self.timely(s, e),
+            "injury_deaths": self.deaths(start, end),
+            "child_friendly_ward": self.child_friendly(end.year),
+        }
+        out["birth_reg_on_time"], out["birth_reg_linked"] = self.registrations(s, e)
+        return out
+
+    def fully_immunised(self) -> np.ndarray:
+        """Mask over children: every dose of the fully-immunised list dated before the first birthday."""
+        listed = [
+            DOSE_INDEX[(row["vaccine_code"], int(row["dose_number"]))]
+            for row in _seed("vaccine_schedule.csv")
+            if row["in_full_immunisation"].strip().lower() == "true"
+        ]
+        slot = np.full(len(DOSE_INDEX), -1)
+        slot[listed] = np.arange(len(listed))
+        child, dose, day = self.doses["child"], slot[self.doses["dose"]], self.doses["day"]
+        early = (dose >= 0) & (day < self.first_birthday[child])
+        taken = np.zeros((len(self.birth), len(listed)), dtype=bool)
+        taken[child[early], dose[early]] = True
+        return taken.all(axis=1)
+
+    def vitamin_a_coverage(self, start: date, end: date) -> Parts:
+        total = {"numerator": self.zeros(), "denominator": self.zeros()}
+        for row in _seed("vitamin_a_rounds.csv"):
+            first = date.fromisoformat(row["round_start"])
+            if not start <= first <= end:
+                continue
+            oldest = add_months(first, -self.par["vitamin_a_max_age_months"]).toordinal()
+            youngest = add_months(first, -self.par["vitamin_a_min_age_months"]).toordinal()
+            aged = (self.birth > oldest) & (self.birth <= youngest)
+            day, r = self.vitamin_a[:, 1], first.toordinal()
+            dosed = self.mask(self.vitamin_a[(day >= r) & (day <= r + self.par["vitamin_a_window_days"]), 0])
+            for name, counts in self.part(dosed, self.register(first) & aged).items():
+                total[name] = total[name] + counts
+        return total
+
+    def dropout(self, s: int, e: int) -> Parts:
+        """DTP dose 1 minus dose 3 given in the window, over dose 1, by the ward of the file (the child's)."""
+        given = (self.doses["day"] >= s) & (self.doses["day"] <= e)
+        ward = self.ward[self.doses["child"]]
+        dtp1 = self.count(ward, given & (self.doses["dose"] == DOSE_INDEX[(DTP, 1)]))
+        dtp3 = self.count(ward, given & (self.doses["dose"] == DOSE_INDEX[(DTP, 3)]))
+        return {"numerator": dtp1 - dtp3, "denominator": dtp1}
+
+    def registrations(self, s: int, e: int) -> tuple[Parts, Parts]:
+        ward, born, registered, linked = self.births
+        born_in = (born >= s) & (born <= e)
+        on_time = registered - born <= self.par["birth_reg_on_time_days"]
+        denominator = self.count(ward, born_in)
+        return (
+            {"numerator": self.count(ward, born_in & on_time), "denominator": denominator},
+            {"numerator": self.count(ward, born_in & (linked == 1)), "denominator": denominator},
+        )
+
+    def timely(self, s: int, e: int) -> Parts:
+        ward, reported, intervened = self.cases
+        quick = (intervened >= 0) & (intervened - reported <= self.par["timely_intervention_days"])
+        reported_in = (reported >= s) & (reported <= e)
+        return {
+            "numerator": self.count(ward, reported_in & quick),
+            "denominator": self.count(ward, reported_in),
+        }
+
+    def deaths(self, start: date, end: date) -> Parts:
+        ward, day, fatal = self.injuries
+        before = start.replace(year=start.year - 1).toordinal(), end.replace(year=end.year - 1).toordinal()
+        return {
+            "deaths": self.count(ward, (fatal == 1) & (day >= start.toordinal()) & (day <= end.toordinal())),
+            f"baseline_{start.year - 1}": self.count(
+                ward, (fatal == 1) & (day >= before[0]) & (day <= before[1])
+            ),
+        }
+
+    def child_friendly(self, year: int) -> Parts:
+        """Each ward's latest self-assessment of a year up to ``year``: 1 of 1 when it meets the standard."""
+        meets, assessed = self.zeros(), self.zeros()
+        for code, (assessed_year, rows) in self.facts.assessments.items():
+            if code in self.index and assessed_year <= year:
+                k = self.index[code]
+                assessed[k] = 1
+                total = sum(r["score"] for r in rows)
+                meets[k] = (
+                    all(r["met"] == "Đạt" and r["score"] > 0 for r in rows)
+                    and total >= self.par["child_friendly_min_points"]
+                )
+        return {"numerator": meets, "denominator": assessed}
+
+
+def indicators(facts: IndicatorFacts, ctx: Context) -> dict[str, Any]:
+    """``{period: {org unit: {indicator: {numerator, denominator}}}}`` for the extract year and its
+    quarters; org units are the wards of the year and the district (their sums). injury_deaths holds
+    ``{deaths, baseline_<year - 1>}``; child_friendly_ward counts wards."""
+    truth = _Truth(facts, ctx)
+    units = [(w.code, k) for k, w in enumerate(ctx.wards)]
+    result: dict[str, Any] = {}
+    for period in [timing.whole_year(ctx.year)] + [timing.quarter(ctx.year, q) for q in range(1, 5)]:
+        counts = truth.window(period.start, period.end)
+        result[period.code] = {
+            code: {name: {part: int(v[k]) for part, v in parts.items()} for name, parts in counts.items()}
+            for code, k in units
+        }
+        result[period.code][district_code()] = {
+            name: {part: int(v.sum()) for part, v in parts.items()} for name, parts in counts.items()
+        }
+    return result
