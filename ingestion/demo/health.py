@@ -136,7 +136,7 @@ def immunization_rows(ctx: Context) -> dict[tuple[str, str], list[dict[str, Any]
             for code, dose, day in _child_doses(born, ward.params, conf, rng):
                 if not first <= day <= last:
                     continue
-                child = child or ctx.child(i)
+                child = child or ctx.child(i, station=True)
                 row = dict(child, date=day, dose=dose, _code=code, _ward=ward.code)
                 by_file[(ward.code, f"{day.year}-{day.month:02d}")].append(row)
                 columns["child"].append(i)
@@ -188,7 +188,7 @@ def vitamin_a_rows(ctx: Context, ward_index: int, period: timing.Period) -> list
             day = round_day + timedelta(days=rng.randint(2, 19))
         else:
             day = round_day + timedelta(days=rng.randint(0, 1))
-        row = ctx.child(i)
+        row = ctx.child(i, station=True)
         twelve_months = add_months(row["birth"], 12)
         row.update(
             date=day,

@@ -113,8 +113,9 @@ def files(truth: dict, source: str, period_prefix: str = "") -> list[dict]:
 
 
 def key(row: dict) -> tuple:
-    """A child as the files identify it (children without a personal ID: by name and birth date)."""
-    return row["pid"], row["name"], row["birth"]
+    """A child as the files identify it: by name and birth date (health stations leave the personal ID
+    out for some children, and names come composed or decomposed)."""
+    return unicodedata.normalize("NFC", row["name"]), row["birth"]
 
 
 def first_birthday(born: date) -> date:
