@@ -18,7 +18,10 @@ class DbtBuildConfig(dg.Config):
 
 
 def dbt_build_args(full_refresh: bool) -> list[str]:
-    return ["build", "--full-refresh"] if full_refresh else ["build"]
+    """`dbt build` without the unit tests: they check the SQL, not the data, so the test suite runs
+    them (tests/warehouse/test_dbt_unit_tests.py) and a pipeline run does not pay for them."""
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    return [*args, "--full-refresh"] if full_refresh else args
 
 
 @dbt_assets(manifest=treem_dbt_project.manifest_path, project=treem_dbt_project, pool=WAREHOUSE_POOL)
