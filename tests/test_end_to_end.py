@@ -54,6 +54,32 @@ def test_doses_per_ward_month_vaccine_dose_equal_ground_truth(demo_run):
     assert got == truth["immunization"]["doses_by_ward_month_vaccine_dose"]
 
 
+def test_every_indicator_equals_the_ground_truth(demo_run):
+    """Each indicator's numerator and denominator, for every ward and the district, for the year and
+    each quarter, equal what the generator computed from the simulated children and its good rows."""
+    home, truth, _ = demo_run
+    rows = _serving(
+        home,
+        "select period_key, org_unit_code, indicator_code, numerator::int, denominator::int, baseline::int "
+        "from fct_ward_indicators",
+    )
+    got = {(p, o, i): (n, d, b) for p, o, i, n, d, b in rows}
+    expected, missing = {}, []
+    for period, units in truth["indicators"].items():
+        for unit, figures in units.items():
+            for code, parts in figures.items():
+                if (period, unit, code) not in got:
+                    missing.append((period, unit, code))
+                elif code == "injury_deaths":
+                    expected[(period, unit, code)] = (parts["deaths"], None, parts["baseline_2024"])
+                else:
+                    expected[(period, unit, code)] = (parts["numerator"], parts["denominator"], None)
+    assert missing == []
+    assert len(expected) == 5 * 16 * 11
+    wrong = {key: (got[key], want) for key, want in expected.items() if got[key] != want}
+    assert wrong == {}
+
+
 def _registry(home, sql):
     con = duckdb.connect(str(home.warehouse), read_only=True)
     try:
