@@ -13,9 +13,12 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
@@ -221,29 +224,92 @@ def _already_loaded(batch: Batch, path: Path, record: dict, home: Home) -> _Stag
     return _Staged(outcome, path, target, record["content_hash"], receipt, None)
 
 
-def _stage_file(batch: Batch, waiting: Path, contract: Contract, home: Home) -> _Staged | None:
-    """Claim a file of the source's inbox, read and check it, and stage what it brings. A file
-    quarantined before is tried again: a fix to a contract or a seed may now let it load."""
-    started = _start(waiting, home, contract.source)
-    if started is None:
-        return None
-    path, name, record = started
+@dataclass(frozen=True)
+class ReadFailure:
+    """Why a file cannot be read or fails its contract: it goes to quarantine with this reason."""
+
+    reason: str
+
+
+def read_file(path: Path, source: str, name: str) -> ParsedFile | ReadFailure:
+    """Read and check one claimed file: a function of the file alone, so it can run in a worker process."""
+    contract = load_contracts()[source]
+    try:
+        check_file(path, limits_from_env())
+        return parse_file(path, contract, name)
+    except (UnsafeFile, UnreadableFile, FileRejected) as error:
+        return ReadFailure(str(error))
+    except Exception as error:  # a file must never block the inbox: set it aside for an engineer
+        log.exception("unexpected error reading %s", path)
+        return ReadFailure(
+            f"Lỗi không mong đợi khi đọc tệp ({type(error).__name__}: {error}); "
+            "đã chuyển cho kỹ thuật viên xem nhật ký"
+        )
+
+
+@dataclass
+class _Claimed:
+    """A file taken from the inbox, hashed, and being read (here or in a worker process)."""
+
+    path: Path
+    name: str
+    record: dict
+    reading: Future
+
+
+class _Readers:
+    """Reads claimed files ahead, in a pool of worker processes when the waiting files are big enough
+    to pay for starting them (``TREEM_INGEST_WORKERS``, default one per core; ``TREEM_INGEST_PARALLEL_MB``,
+    default 8), else one by one in this process. Only reading runs in the workers: staging and writing
+    stay in this process, the warehouse's one writer."""
+
+    def __init__(self, files: list[Path]) -> None:
+        workers = int(os.environ.get("TREEM_INGEST_WORKERS", os.cpu_count() or 1))
+        threshold = float(os.environ.get("TREEM_INGEST_PARALLEL_MB", 8)) * 1e6
+        size = sum(p.stat().st_size for p in files if p.exists())
+        parallel = workers > 1 and len(files) > 1 and size >= threshold
+        self.workers = workers if parallel else 1
+        self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if parallel else None
+
+    def submit(self, path: Path, source: str, name: str) -> Future:
+        if self.pool is not None:
+            return self.pool.submit(read_file, path, source, name)
+        future: Future = Future()
+        future.set_result(read_file(path, source, name))
+        return future
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _claimed_ahead(
+    files: list[Path], contract: Contract, home: Home, readers: _Readers
+) -> Iterator[_Claimed]:
+    """Claim and hash the files in arrival order, keeping a few being read ahead of the one staged."""
+    ahead: deque[_Claimed] = deque()
+    for waiting in files:
+        started = _start(waiting, home, contract.source)
+        if started is None:
+            continue
+        path, name, record = started
+        ahead.append(_Claimed(path, name, record, readers.submit(path, contract.source, name)))
+        if len(ahead) > 2 * readers.workers:
+            yield ahead.popleft()
+    yield from ahead
+
+
+def _stage_file(batch: Batch, claimed: _Claimed, contract: Contract, home: Home) -> _Staged:
+    """Stage what a claimed file brings, once read and checked. A file quarantined before is tried
+    again: a fix to a contract or a seed may now let it load."""
+    path, name, record = claimed.path, claimed.name, claimed.record
     done = _already_loaded(batch, path, record, home)
     if done:
         return done
     previous = batch.known.get(record["content_hash"])
-    try:
-        check_file(path, limits_from_env())
-        parsed = parse_file(path, contract, name)
-    except (UnsafeFile, UnreadableFile, FileRejected) as error:
-        return _quarantine(batch, path, home, record, str(error), previous, contract.name_vi)
-    except Exception as error:  # a file must never block the inbox: set it aside for an engineer
-        log.exception("unexpected error reading %s", path)
-        reason = (
-            f"Lỗi không mong đợi khi đọc tệp ({type(error).__name__}: {error}); "
-            "đã chuyển cho kỹ thuật viên xem nhật ký"
-        )
-        return _quarantine(batch, path, home, record, reason, previous, contract.name_vi)
+    parsed = claimed.reading.result()
+    if isinstance(parsed, ReadFailure):
+        return _quarantine(batch, path, home, record, parsed.reason, previous, contract.name_vi)
 
     replaced = batch.rows_of_current_version((contract.source, parsed.ward_code, parsed.period.key))
     if not parsed.rows_loaded and replaced:
@@ -299,13 +365,13 @@ def _stage_file(batch: Batch, waiting: Path, contract: Contract, home: Home) -> 
 def _in_batches(
     con: duckdb.DuckDBPyConnection,
     home: Home,
-    files: list[Path],
-    stage: Callable[[Batch, Path], _Staged | None],
+    files: Iterable,
+    stage: Callable[[Batch, object], _Staged | None],
     progress: Callable[[FileOutcome], None] | None,
 ) -> list[FileOutcome]:
     """Stage files one after the other; write each full batch in one transaction, then write the
     receipts and move the files. A crash loses the open batch only, whose files are still in the
-    inbox for the rerun."""
+    inbox (or in processing/) for the rerun."""
     outcomes: list[FileOutcome] = []
     batch = Batch(con)
     staged: list[_Staged] = []
@@ -347,7 +413,12 @@ def ingest_inbox(
     any file a crashed run left in processing/."""
     waiting = [p for p in pending_files(home.source_inbox(contract.source)) if only is None or p.name in only]
     files = pending_files(home.processing / contract.source) + waiting
-    return _in_batches(con, home, files, partial(_stage_file, contract=contract, home=home), progress)
+    readers = _Readers(files)
+    try:
+        claimed = _claimed_ahead(files, contract, home, readers)
+        return _in_batches(con, home, claimed, partial(_stage_file, contract=contract, home=home), progress)
+    finally:
+        readers.close()
 
 
 def unknown_source_files(home: Home) -> list[Path]:

@@ -19,7 +19,22 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=treem_dbt_project, dbt_executable=str(DBT_EXECUTABLE))
 
 
+PARSE_OUTPUTS = ("target", "logs", "dbt_packages")
+
+
+def _newest_project_file() -> float:
+    return max(
+        p.stat().st_mtime
+        for p in Path(DBT_PROJECT_DIR).rglob("*")
+        if p.is_file() and p.relative_to(DBT_PROJECT_DIR).parts[0] not in PARSE_OUTPUTS
+    )
+
+
 def prepare_manifest() -> Path:
-    """Parse the dbt project into target/manifest.json (needs TREEM_HOME set for the profile)."""
+    """Parse the dbt project into target/manifest.json (needs TREEM_HOME set for the profile), unless
+    the manifest is newer than every file of the project: parsing costs seconds on every run."""
+    manifest = treem_dbt_project.manifest_path
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_project_file():
+        return manifest
     dbt_resource().cli(["parse", "--quiet"], target_path=treem_dbt_project.target_path).wait()
-    return treem_dbt_project.manifest_path
+    return manifest

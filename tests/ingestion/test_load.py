@@ -11,7 +11,7 @@ from ingestion import load
 from ingestion.contract import load_contracts
 from ingestion.load import ingest_inbox
 from ingestion.registry import ensure_raw_schema
-from tests.conftest import IMMUNIZATION_FIXTURES, drop_fixtures, power_cut
+from tests.conftest import IMMUNIZATION_FIXTURES, drop_fixtures, fresh_home, power_cut
 
 CONTRACT = load_contracts()["immunization"]
 
@@ -133,3 +133,33 @@ def test_partial_and_lock_files_are_left_alone(home, con):
     (inbox / "TCMR_MoLao.xlsx.part").write_bytes(b"half")
     assert ingest_inbox(con, CONTRACT, home) == []
     assert sorted(p.name for p in inbox.iterdir()) == ["TCMR_MoLao.xlsx.part", "~$TCMR_MoLao.xlsx"]
+
+
+def _loaded(con) -> list[tuple]:
+    return con.execute(
+        "select f.file_name, f.outcome, f.rows_loaded, f.rows_rejected, f.reason, "
+        "(select count(*) from raw.immunization i where i.file_id = f.file_id), "
+        "(select count(*) from raw.row_rejects r where r.file_id = f.file_id) "
+        "from raw.file_registry f order by f.file_name"
+    ).fetchall()
+
+
+def test_reading_in_worker_processes_gives_what_reading_here_gives(tmp_path, monkeypatch):
+    """Big inboxes are read in a pool of processes; the outcome, rows and rejects are the same, and
+    files are staged in arrival order."""
+    results = {}
+    for mode, parallel_mb in (("here", "100000"), ("workers", "0")):
+        monkeypatch.setenv("TREEM_INGEST_WORKERS", "2")
+        monkeypatch.setenv("TREEM_INGEST_PARALLEL_MB", parallel_mb)
+        home = fresh_home(tmp_path / mode)
+        drop_fixtures(home)
+        readers = load._Readers(load.pending_files(home.source_inbox("immunization")))
+        assert (readers.pool is not None) == (mode == "workers")
+        readers.close()
+        connection = duckdb.connect(str(home.warehouse))
+        ensure_raw_schema(connection, [CONTRACT])
+        order = [o.file_name for o in ingest_inbox(connection, CONTRACT, home)]
+        results[mode] = (order, _loaded(connection))
+        connection.close()
+    assert results["workers"] == results["here"]
+    assert [row[1] for row in results["here"][1]].count("loaded") == 3
