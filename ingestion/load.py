@@ -16,6 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing import get_context
@@ -261,32 +262,55 @@ class _Readers:
     """Reads claimed files ahead, in a pool of worker processes when the waiting files are big enough
     to pay for starting them (``TREEM_INGEST_WORKERS``, default one per core; ``TREEM_INGEST_PARALLEL_MB``,
     default 8), else one by one in this process. Only reading runs in the workers: staging and writing
-    stay in this process, the warehouse's one writer."""
+    stay in this process, the warehouse's one writer. If a worker dies (out of memory, a crash in a
+    reader library), the file is read again here and the rest are read here too."""
+
+    AHEAD_BYTES = 256e6  # read ahead at most this much file content (parsed rows wait in memory)
 
     def __init__(self, files: list[Path]) -> None:
         workers = int(os.environ.get("TREEM_INGEST_WORKERS", os.cpu_count() or 1))
         threshold = float(os.environ.get("TREEM_INGEST_PARALLEL_MB", 8)) * 1e6
-        size = sum(p.stat().st_size for p in files if p.exists())
-        parallel = workers > 1 and len(files) > 1 and size >= threshold
+        parallel = workers > 1 and len(files) > 1 and sum(map(_size, files)) >= threshold
         self.workers = workers if parallel else 1
         self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if parallel else None
 
     def submit(self, path: Path, source: str, name: str) -> Future:
         if self.pool is not None:
-            return self.pool.submit(read_file, path, source, name)
+            try:
+                return self.pool.submit(read_file, path, source, name)
+            except BrokenProcessPool:
+                self.close()
         future: Future = Future()
         future.set_result(read_file(path, source, name))
         return future
 
+    def result(self, claimed: _Claimed, source: str) -> ParsedFile | ReadFailure:
+        try:
+            return claimed.reading.result()
+        except Exception as error:  # the worker died or the result could not come back
+            log.warning("reading %s in a worker failed (%r); reading it here", claimed.path, error)
+            if isinstance(error, BrokenProcessPool):
+                self.close()
+            return read_file(claimed.path, source, claimed.name)
+
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # taken by another run meanwhile
+        return 0
 
 
 def _claimed_ahead(
     files: list[Path], contract: Contract, home: Home, readers: _Readers
 ) -> Iterator[_Claimed]:
-    """Claim and hash the files in arrival order, keeping a few being read ahead of the one staged."""
+    """Claim and hash the files in arrival order, keeping a few being read ahead of the one staged
+    (two per worker, and no more than AHEAD_BYTES of files)."""
     ahead: deque[_Claimed] = deque()
     for waiting in files:
         started = _start(waiting, home, contract.source)
@@ -294,12 +318,16 @@ def _claimed_ahead(
             continue
         path, name, record = started
         ahead.append(_Claimed(path, name, record, readers.submit(path, contract.source, name)))
-        if len(ahead) > 2 * readers.workers:
+        while len(ahead) > 2 * readers.workers or (
+            len(ahead) > 1 and sum(c.record["size_bytes"] for c in ahead) > readers.AHEAD_BYTES
+        ):
             yield ahead.popleft()
     yield from ahead
 
 
-def _stage_file(batch: Batch, claimed: _Claimed, contract: Contract, home: Home) -> _Staged:
+def _stage_file(
+    batch: Batch, claimed: _Claimed, contract: Contract, home: Home, readers: _Readers
+) -> _Staged:
     """Stage what a claimed file brings, once read and checked. A file quarantined before is tried
     again: a fix to a contract or a seed may now let it load."""
     path, name, record = claimed.path, claimed.name, claimed.record
@@ -307,7 +335,7 @@ def _stage_file(batch: Batch, claimed: _Claimed, contract: Contract, home: Home)
     if done:
         return done
     previous = batch.known.get(record["content_hash"])
-    parsed = claimed.reading.result()
+    parsed = readers.result(claimed, contract.source)
     if isinstance(parsed, ReadFailure):
         return _quarantine(batch, path, home, record, parsed.reason, previous, contract.name_vi)
 
@@ -416,7 +444,8 @@ def ingest_inbox(
     readers = _Readers(files)
     try:
         claimed = _claimed_ahead(files, contract, home, readers)
-        return _in_batches(con, home, claimed, partial(_stage_file, contract=contract, home=home), progress)
+        stage = partial(_stage_file, contract=contract, home=home, readers=readers)
+        return _in_batches(con, home, claimed, stage, progress)
     finally:
         readers.close()
 

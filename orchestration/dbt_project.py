@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -22,19 +23,28 @@ def dbt_resource() -> DbtCliResource:
 PARSE_OUTPUTS = ("target", "logs", "dbt_packages")
 
 
-def _newest_project_file() -> float:
-    return max(
-        p.stat().st_mtime
-        for p in Path(DBT_PROJECT_DIR).rglob("*")
-        if p.is_file() and p.relative_to(DBT_PROJECT_DIR).parts[0] not in PARSE_OUTPUTS
-    )
+def project_fingerprint() -> str:
+    """What the manifest is parsed from: every project file's path, size and modification time (a
+    model added, changed, renamed or removed changes it), and the dbt version."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(version("dbt-core").encode())
+    for path in sorted(Path(DBT_PROJECT_DIR).rglob("*")):
+        relative = path.relative_to(DBT_PROJECT_DIR)
+        if path.is_file() and relative.parts[0] not in PARSE_OUTPUTS:
+            stat = path.stat()
+            digest.update(f"{relative.as_posix()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def prepare_manifest() -> Path:
     """Parse the dbt project into target/manifest.json (needs TREEM_HOME set for the profile), unless
-    the manifest is newer than every file of the project: parsing costs seconds on every run."""
+    it was parsed from the project as it is now: parsing costs seconds on every run."""
     manifest = treem_dbt_project.manifest_path
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_project_file():
+    stamp = manifest.with_name("treem-manifest-fingerprint.txt")
+    fingerprint = project_fingerprint()
+    if manifest.exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return manifest
     dbt_resource().cli(["parse", "--quiet"], target_path=treem_dbt_project.target_path).wait()
+    stamp.write_text(fingerprint)
     return manifest

@@ -9,9 +9,9 @@
     {% endif %}
 {%- endmacro %}
 
-{% macro drop_replaced_files(source_name) -%}
+{% macro drop_replaced_files(source_name, file_column='file_id') -%}
     delete from {{ this }}
-    where file_id not in (select file_id from ({{ current_files(source_name) }}))
+    where {{ file_column }} not in (select file_id from ({{ current_files(source_name) }}))
 {%- endmacro %}
 
 {% macro relink_children(source_name, key_column) -%}

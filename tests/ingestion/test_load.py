@@ -163,3 +163,30 @@ def test_reading_in_worker_processes_gives_what_reading_here_gives(tmp_path, mon
         connection.close()
     assert results["workers"] == results["here"]
     assert [row[1] for row in results["here"][1]].count("loaded") == 3
+
+
+def test_a_worker_that_dies_does_not_block_the_file(home, monkeypatch):
+    """A reader process killed (out of memory, a crash in a reader library): the file is read again in
+    the loading process, and so are the files after it."""
+    import os
+    import signal
+
+    monkeypatch.setenv("TREEM_INGEST_WORKERS", "2")
+    monkeypatch.setenv("TREEM_INGEST_PARALLEL_MB", "0")
+    drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx", "TCMR_VanQuan_T03-2025.xlsx")
+    files = load.pending_files(home.source_inbox("immunization"))
+    readers = load._Readers(files)
+    try:
+        first = readers.submit(files[0], "immunization", files[0].name)
+        expected = first.result()
+        assert expected.rows_loaded > 0
+        for process in list(readers.pool._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+        again = readers.submit(files[0], "immunization", files[0].name)
+        claimed = load._Claimed(files[0], files[0].name, {}, again)
+        assert readers.result(claimed, "immunization") == expected
+        assert readers.pool is None  # the rest are read here
+        later = readers.submit(files[1], "immunization", files[1].name)
+        assert later.result() == load.read_file(files[1], "immunization", files[1].name)
+    finally:
+        readers.close()

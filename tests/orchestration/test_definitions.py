@@ -67,3 +67,22 @@ def test_the_home_instance_runs_one_warehouse_writer_at_a_time(pointed_env, tmp_
     finally:
         instance.dispose()
         use(pointed_env)
+
+
+def test_the_manifest_is_parsed_again_when_a_project_file_changes(tmp_path, monkeypatch):
+    from orchestration import dbt_project
+
+    project = tmp_path / "dbt_project"
+    (project / "models").mkdir(parents=True)
+    (project / "target").mkdir()
+    model = project / "models" / "a.sql"
+    model.write_text("select 1 as x")
+    monkeypatch.setattr(dbt_project, "DBT_PROJECT_DIR", project)
+    first = dbt_project.project_fingerprint()
+    (project / "target" / "manifest.json").write_text("{}")  # parse outputs do not count
+    assert dbt_project.project_fingerprint() == first
+    model.rename(project / "models" / "b.sql")  # a rename keeps the modification time
+    renamed = dbt_project.project_fingerprint()
+    assert renamed != first
+    (project / "models" / "b.sql").write_text("select 2 as x")
+    assert dbt_project.project_fingerprint() not in (first, renamed)

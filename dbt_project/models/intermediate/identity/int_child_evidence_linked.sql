@@ -70,13 +70,17 @@ best_candidates as (
     group by evidence_key
 ),
 
--- register children without an ID who are two different children on the same evidence
+-- register children without an ID who are two different children on the same evidence: one
+-- snapshot lists both, with different mothers (across snapshots a mother's name may just be retyped)
 register_twins as (
-    select child_name_folded, birth_date, sex, ward_code
-    from records
-    where source = 'child_register' and child_id is null
-    group by all
-    having count(distinct mother_name_folded) > 1
+    select distinct child_name_folded, birth_date, sex, ward_code
+    from (
+        select child_name_folded, birth_date, sex, ward_code, split_part(record_id, '-', 1) as file_id
+        from records
+        where source = 'child_register' and child_id is null
+        group by all
+        having count(distinct mother_name_folded) > 1
+    )
 ),
 
 linked as (

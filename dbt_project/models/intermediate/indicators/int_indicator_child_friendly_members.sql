@@ -1,42 +1,64 @@
--- Members of child_friendly_ward: at each period end E, each ward with a self-assessment of a year up
--- to E's year (the latest one); numerator: the ward meets the standard (every criterion met, none
--- scored 0, total at least child_friendly_min_points).
+-- Members of child_friendly_ward: at each period end E at which any ward has a self-assessment of a
+-- year up to E's year, every ward of today, with its latest such assessment made by the ward itself (a
+-- merged ward's old assessment is not today's ward's); numerator: the ward meets the standard (all
+-- child_friendly_criteria criteria assessed and met, none scored 0, total at least
+-- child_friendly_min_points). A ward without an assessment counts as not meeting it: the plan's
+-- target is a share of all wards.
 with scores as (
-    select * from {{ ref('fct_child_friendly_scores') }}
+    select * from {{ ref('fct_child_friendly_scores') }} where reported_ward_code = ward_code
+),
+
+wards as (
+    select ward_code from {{ ref('dim_ward') }} where is_current
 ),
 
 period_ends as (
     select distinct period_end as as_of_date from {{ ref('int_reporting_periods') }}
 ),
 
-min_points as (
-    select value as points from {{ ref('indicator_parameters') }} where parameter = 'child_friendly_min_points'
+parameters as (
+    select
+        max(value) filter (where parameter = 'child_friendly_min_points') as min_points,
+        max(value) filter (where parameter = 'child_friendly_criteria') as criteria
+    from {{ ref('indicator_parameters') }}
 ),
 
 assessments as (
     select
         ward_code,
         assessment_year,
-        bool_and(met) and min(score) > 0 and sum(score) >= (select points from min_points) as meets_standard
+        count(distinct criterion) = (select criteria from parameters)
+            and bool_and(met)
+            and min(score) > 0
+            and sum(score) >= (select min_points from parameters) as meets_standard
     from scores
     group by ward_code, assessment_year
 ),
 
-final as (
-    select
-        'child_friendly_ward' as indicator_code,
-        assessments.ward_code,
-        period_ends.as_of_date,
-        cast(null as date) as event_date,
-        assessments.ward_code || '-' || cast(assessments.assessment_year as varchar) as member_key,
-        cast(assessments.meets_standard as integer) as numerator,
-        1 as denominator,
-        0 as baseline
+latest as (
+    select period_ends.as_of_date, assessments.*
     from period_ends
     inner join assessments on assessments.assessment_year <= year(period_ends.as_of_date)
     qualify row_number() over (
         partition by assessments.ward_code, period_ends.as_of_date order by assessments.assessment_year desc
     ) = 1
+),
+
+final as (
+    select
+        'child_friendly_ward' as indicator_code,
+        wards.ward_code,
+        period_ends.as_of_date,
+        cast(null as date) as event_date,
+        coalesce(latest.ward_code || '-' || cast(latest.assessment_year as varchar), wards.ward_code || '-none')
+            as member_key,
+        cast(coalesce(latest.meets_standard, false) as integer) as numerator,
+        1 as denominator,
+        0 as baseline
+    from period_ends
+    cross join wards
+    left join latest on latest.as_of_date = period_ends.as_of_date and latest.ward_code = wards.ward_code
+    where period_ends.as_of_date in (select as_of_date from latest)
 )
 
 select * from final

@@ -16,17 +16,28 @@ full_list as (
     select vaccine_code, dose_number from {{ ref('vaccine_schedule') }} where in_full_immunisation
 ),
 
+-- the earliest start of the periods ending on each day: a first birthday before it is in no window
+window_starts as (
+    select period_end as as_of_date, min(period_start) as earliest_start
+    from {{ ref('int_reporting_periods') }}
+    group by period_end
+),
+
 turning_one as (
     select
         members.*,
         cast(members.birth_date + interval 1 year as date) as first_birthday
     from members
+    inner join window_starts on members.as_of_date = window_starts.as_of_date
     where cast(members.birth_date + interval 1 year as date)
-        between date_trunc('year', members.as_of_date) and members.as_of_date
+        between window_starts.earliest_start and members.as_of_date
 ),
 
 doses_before_one as (
-    select turning_one.child_key, turning_one.as_of_date, count(distinct (doses.vaccine_code, doses.dose_number)) as given
+    select
+        turning_one.member_key,
+        turning_one.as_of_date,
+        count(distinct (doses.vaccine_code, doses.dose_number)) as given
     from turning_one
     inner join doses
         on turning_one.child_key = doses.child_key
@@ -39,12 +50,12 @@ doses_before_one as (
 final as (
     select
         'fully_immunised_under1' as indicator_code, turning_one.ward_code, turning_one.as_of_date,
-        turning_one.first_birthday as event_date, turning_one.child_key as member_key,
+        turning_one.first_birthday as event_date, turning_one.member_key,
         cast(coalesce(doses_before_one.given, 0) = (select count(*) from full_list) as integer) as numerator,
         1 as denominator, 0 as baseline
     from turning_one
     left join doses_before_one
-        on turning_one.child_key = doses_before_one.child_key
+        on turning_one.member_key = doses_before_one.member_key
         and turning_one.as_of_date = doses_before_one.as_of_date
 
     union all

@@ -13,7 +13,7 @@ under6 as (
 final as (
     select
         'bhyt_under6_coverage' as indicator_code, ward_code, as_of_date, cast(null as date) as event_date,
-        child_key as member_key, cast(insured as integer) as numerator, 1 as denominator, 0 as baseline
+        member_key, cast(insured as integer) as numerator, 1 as denominator, 0 as baseline
     from status
     where age_months < (select months from under6)
 
@@ -21,14 +21,14 @@ final as (
 
     select
         'register_id_completeness', ward_code, as_of_date, null,
-        child_key, cast(has_personal_id as integer), 1, 0
+        member_key, cast(has_personal_id as integer), 1, 0
     from status
 
     union all
 
     select
         'hcdb_supported', ward_code, as_of_date, null,
-        child_key, cast(supported_this_year as integer), 1, 0
+        member_key, cast(supported_this_year as integer), 1, 0
     from status
     where is_hcdb
 )

@@ -27,7 +27,7 @@ final as (
         members.ward_code,
         cast(null as date) as as_of_date,
         rounds.round_start as event_date,
-        members.child_key as member_key,
+        members.member_key,
         cast(doses.child_key is not null as integer) as numerator,
         1 as denominator,
         0 as baseline

@@ -1,6 +1,5 @@
 -- The periods the indicator mart reports: those of dim_period from the first year with data to the
--- last period end that the loaded files reach (a period still running has no row yet, except its
--- year-to-date window).
+-- last month that the monthly extracts cover (a period still running has no row yet).
 with periods as (
     select * from {{ ref('dim_period') }}
 ),
@@ -10,10 +9,16 @@ files as (
     where outcome = 'loaded' and superseded_by is null
 ),
 
+-- the last day: the end of the latest month that a monthly extract covers (a quarterly register or
+-- a yearly self-assessment dated at the end of a period still running does not make it complete),
+-- and never after today
 data_range as (
     select
         cast(date_trunc('year', min(period_start)) as date) as first_day,
-        cast(max(period_end) as date) as last_day
+        least(
+            cast(coalesce(max(period_end) filter (where date_diff('day', period_start, period_end) < 31), max(period_end)) as date),
+            current_date
+        ) as last_day
     from files
 ),
 

@@ -1,6 +1,8 @@
 -- A snapshot of each register child at each period end E: age, and whether the child is insured,
 -- had the birth registered (on time), is fully immunised for age, took vitamin A in the last round,
 -- belongs to an HCĐB group and was supported this year. The stock indicators count these rows.
+-- A register row that could not be linked to a child (listed for review) has member_key = its record
+-- and no child_key: it counts in the register, and nothing else can be known about it.
 with members as (
     select * from {{ ref('int_register_members') }}
     where as_of_date in (select period_end from {{ ref('int_reporting_periods') }})
@@ -38,7 +40,7 @@ first_doses as (
 -- a dose is due once the child is past its recommended age plus the grace days; under 24 months only
 doses_due as (
     select
-        members.child_key,
+        members.member_key,
         members.as_of_date,
         count(*) as due,
         count(first_doses.dose_date) as given
@@ -84,6 +86,7 @@ with_last_round as (
 
 final as (
     select
+        with_last_round.member_key,
         with_last_round.child_key,
         with_last_round.as_of_date,
         strftime(with_last_round.as_of_date, '%Y-%m') as as_of_month,
@@ -102,7 +105,7 @@ final as (
         coalesce(registrations.registration_date <= with_last_round.as_of_date, false) as birth_registered,
         coalesce(registrations.registration_date <= with_last_round.as_of_date and registrations.on_time, false)
             as birth_registered_on_time,
-        case when doses_due.child_key is not null then doses_due.given = doses_due.due
+        case when doses_due.member_key is not null then doses_due.given = doses_due.due
             when with_last_round.age_months < 24 then true  -- nothing due yet
         end as fully_immunised_for_age,
         case
@@ -122,7 +125,7 @@ final as (
     cross join age_limits
     left join registrations on with_last_round.child_key = registrations.child_key
     left join doses_due
-        on with_last_round.child_key = doses_due.child_key
+        on with_last_round.member_key = doses_due.member_key
         and with_last_round.as_of_date = doses_due.as_of_date
     left join vitamin_rounds on vitamin_rounds.round_start = with_last_round.last_round_start
     left join vitamin_doses

@@ -1,4 +1,5 @@
--- One row per ward × assessment year × criterion of the child-friendly self-assessment.
+-- One row per assessing ward × assessment year × criterion of the child-friendly self-assessment,
+-- with the ward as it was (reported_ward_code) and today's ward.
 with criteria as (
     select * from {{ ref('stg_child_friendly__criteria') }}
 ),
@@ -10,6 +11,7 @@ wards as (
 final as (
     select
         wards.current_ward_code as ward_code,
+        criteria.ward_code as reported_ward_code,
         criteria.assessment_year,
         criteria.criterion,
         criteria.criterion_text,

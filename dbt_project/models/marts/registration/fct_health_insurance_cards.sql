@@ -2,13 +2,18 @@
 -- expired ones too): the child, today's ward, validity, the first and last list that held it.
 -- Incremental: a run folds in only the lists loaded since the last one it folded (by the registry's
 -- processed_at), merged card by card with what the table holds; the latest list wins, and on the same
--- list date the newer file (a correction) wins. Folding a list twice changes nothing.
+-- list date the newer file (a correction) wins. Folding a list twice changes nothing. A card whose
+-- values came from a list since replaced by a correction is folded again from every current list,
+-- and dropped when no current list holds it.
 {{ config(
     materialized='incremental',
     unique_key='card_number',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
-    post_hook=["{{ relink_children('health_insurance', 'last_record_id') }}"],
+    post_hook=[
+        "{{ drop_replaced_files('health_insurance', 'last_file_id') }}",
+        "{{ relink_children('health_insurance', 'last_record_id') }}",
+    ],
 ) }}
 
 with files as (
@@ -25,9 +30,19 @@ new_files as (
     {% endif %}
 ),
 
+-- cards whose values came from a list that a correction replaced
+stale_cards as (
+    {% if is_incremental() %}
+        select card_number from {{ this }} where last_file_id not in (select file_id from files)
+    {% else %}
+        select null as card_number where false
+    {% endif %}
+),
+
 card_rows as (
     select * from {{ ref('stg_health_insurance__cards') }}
     where file_id in (select file_id from new_files)
+        or card_number in (select card_number from stale_cards)
 ),
 
 links as (
@@ -63,6 +78,7 @@ listed as (
         issue_date, valid_from, valid_to
     from {{ this }}
     where card_number in (select card_number from card_rows)
+        and card_number not in (select card_number from stale_cards)
     {% endif %}
 ),
 
