@@ -283,18 +283,22 @@ class _Truth:
         }
 
     def child_friendly(self, year: int) -> Parts:
-        """Each ward's latest self-assessment of a year up to ``year``: 1 of 1 when it meets the standard."""
-        meets, assessed = self.zeros(), self.zeros()
+        """Each ward's own latest self-assessment of a year up to ``year``: it meets the standard with
+        every criterion (child_friendly_criteria of them) there and met, none at 0, the total at least
+        child_friendly_min_points. Once any ward has assessed, every ward counts in the denominator (the
+        plan's target is a share of all wards); a ward without an assessment does not meet it."""
+        meets = self.zeros()
+        assessed = False
         for code, (assessed_year, rows) in self.facts.assessments.items():
             if code in self.index and assessed_year <= year:
-                k = self.index[code]
-                assessed[k] = 1
+                assessed = True
                 total = sum(r["score"] for r in rows)
-                meets[k] = (
-                    all(r["met"] == "Đạt" and r["score"] > 0 for r in rows)
+                meets[self.index[code]] = (
+                    len({r["criterion"] for r in rows}) == self.par["child_friendly_criteria"]
+                    and all(r["met"] == "Đạt" and r["score"] > 0 for r in rows)
                     and total >= self.par["child_friendly_min_points"]
                 )
-        return {"numerator": meets, "denominator": assessed}
+        return {"numerator": meets, "denominator": self.zeros() + 1 if assessed else self.zeros()}
 
 
 def indicators(facts: IndicatorFacts, ctx: Context) -> dict[str, Any]:
