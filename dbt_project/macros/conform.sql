@@ -40,3 +40,9 @@
 {% macro age_in_months(birth_date, on_date) -%}
     date_sub('month', {{ birth_date }}, {{ on_date }})
 {%- endmacro %}
+
+{# Any ward code a source writes (a version of today or before 2025) → today's ward. One place for the
+   mapping: a code with two versions must keep one successor, or rows would fan out. #}
+{% macro today_wards() -%}
+    select distinct ward_code, current_ward_code from {{ ref('dim_ward') }}
+{%- endmacro %}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,16 @@ def clean_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 def messy_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     home = tmp_path_factory.mktemp("messy")
     return home, generate(home, seed=7, scale=0.02, messy=0.2)
+
+
+def as_date(value: object) -> date:
+    """A date as an extract writes it: an Excel date, an ISO text or dd/mm/yyyy."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    if "-" in text:
+        return date.fromisoformat(text)
+    d, m, y = (int(x) for x in text.split("/"))
+    return date(y, m, d)

@@ -12,6 +12,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from ingestion.demo import generate
 from ingestion.demo.names import strip_diacritics
+from tests.demo.conftest import as_date
 
 SOURCES = (
     "child_register",
@@ -30,18 +31,6 @@ PERIOD = re.compile(r"tháng\s*(\d{1,2})\s*năm\s*(\d{4})", re.IGNORECASE)
 def sheet(path: Path, name: str | None = None) -> list[list]:
     book = CalamineWorkbook.from_path(str(path))
     return book.get_sheet_by_name(name or book.sheet_names[0]).to_python()
-
-
-def as_date(value: object) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value)
-    if "-" in text:
-        return date.fromisoformat(text)
-    d, m, y = (int(x) for x in text.split("/"))
-    return date(y, m, d)
 
 
 def data_rows(rows: list[list]) -> tuple[int, list[list]]:

@@ -22,6 +22,7 @@ from ingestion.demo.population import add_months_array, simulate
 from ingestion.demo.profile import current_wards, load_profile, old_wards
 from ingestion.demo.registers import card_validity, on_card_list
 from ingestion.demo.workbook import Extract, Layout
+from tests.demo.conftest import as_date
 
 WARDS = (
     "09541", "09542", "09544", "09550", "09551", "09552", "09553", "09556",
@@ -62,18 +63,6 @@ COLUMNS = {  # column order after STT, as docs/extracts.md lists them
     "child_friendly": ("criterion", "content", "max", "score", "met"),
 }
 DATES = {"birth", "date", "reg_date", "valid_from", "valid_to", "issue"}
-
-
-def as_date(value: object) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value)
-    if "-" in text:
-        return date.fromisoformat(text)
-    d, m, y = (int(x) for x in text.split("/"))
-    return date(y, m, d)
 
 
 def _cells(path: Path) -> list[list]:

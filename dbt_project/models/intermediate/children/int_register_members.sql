@@ -13,7 +13,7 @@ links as (
 ),
 
 today_wards as (
-    select distinct ward_code, current_ward_code from {{ ref('dim_ward') }}
+    {{ today_wards() }}
 ),
 
 periods as (

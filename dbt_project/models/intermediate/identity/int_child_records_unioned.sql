@@ -1,60 +1,36 @@
 -- Every record that names a child, from every person-level source, with the evidence used to link
 -- it: personal ID, folded name, birth date, sex, today's ward, mother's folded name.
 -- Protection cases carry only a pseudonymous code and injuries no child at all: they are not linked.
-with register as (
-    select
-        'child_register' as source, record_id, ward_code, child_id, child_name, child_name_folded, birth_date, sex,
-        mother_name, mother_name_folded, snapshot_date as record_date
-    from {{ ref('stg_child_register__children') }}
-),
+{% set person_sources = [
+    {'source': 'child_register', 'model': 'stg_child_register__children', 'key': 'record_id', 'day': 'snapshot_date', 'mother': true},
+    {'source': 'hcdb_support', 'model': 'stg_hcdb_support__supports', 'key': 'support_id', 'day': 'support_date', 'mother': false},
+    {'source': 'immunization', 'model': 'stg_immunization__doses', 'key': 'dose_id', 'day': 'dose_date', 'mother': false},
+    {'source': 'vitamin_a', 'model': 'stg_vitamin_a__doses', 'key': 'dose_id', 'day': 'dose_date', 'mother': false},
+    {'source': 'birth_registration', 'model': 'stg_birth_registration__registrations', 'key': 'registration_id', 'day': 'registration_date', 'mother': true},
+    {'source': 'health_insurance', 'model': 'stg_health_insurance__cards', 'key': 'record_id', 'day': 'list_date', 'mother': false},
+] %}
 
-supports as (
+with unioned as (
+    {% for person in person_sources %}
     select
-        'hcdb_support', support_id, ward_code, child_id, child_name, child_name_folded, birth_date, sex,
-        null, null, support_date
-    from {{ ref('stg_hcdb_support__supports') }}
-),
-
-immunization as (
-    select
-        'immunization', dose_id, ward_code, child_id, child_name, child_name_folded, birth_date, sex,
-        null, null, dose_date
-    from {{ ref('stg_immunization__doses') }}
-),
-
-vitamin_a as (
-    select
-        'vitamin_a', dose_id, ward_code, child_id, child_name, child_name_folded, birth_date, sex,
-        null, null, dose_date
-    from {{ ref('stg_vitamin_a__doses') }}
-),
-
-birth_registration as (
-    select
-        'birth_registration', registration_id, ward_code, child_id, child_name, child_name_folded, birth_date, sex,
-        mother_name, mother_name_folded, registration_date
-    from {{ ref('stg_birth_registration__registrations') }}
-),
-
-health_insurance as (
-    select
-        'health_insurance', record_id, ward_code, child_id, child_name, child_name_folded, birth_date, sex,
-        null, null, list_date
-    from {{ ref('stg_health_insurance__cards') }}
+        '{{ person.source }}' as source,
+        {{ person.key }} as record_id,
+        ward_code,
+        child_id,
+        child_name,
+        child_name_folded,
+        birth_date,
+        sex,
+        {{ 'mother_name' if person.mother else 'cast(null as varchar)' }} as mother_name,
+        {{ 'mother_name_folded' if person.mother else 'cast(null as varchar)' }} as mother_name_folded,
+        {{ person.day }} as record_date
+    from {{ ref(person.model) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 today_wards as (
-    select distinct ward_code, coalesce(successor_code, ward_code) as current_ward_code
-    from {{ ref('wards') }}
-),
-
-unioned as (
-    select * from register
-    union all select * from supports
-    union all select * from immunization
-    union all select * from vitamin_a
-    union all select * from birth_registration
-    union all select * from health_insurance
+    {{ today_wards() }}
 ),
 
 final as (

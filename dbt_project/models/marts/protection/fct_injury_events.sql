@@ -5,7 +5,7 @@ with events as (
 ),
 
 wards as (
-    select distinct ward_code, current_ward_code from {{ ref('dim_ward') }}
+    {{ today_wards() }}
 ),
 
 final as (

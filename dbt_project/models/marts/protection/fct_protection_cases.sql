@@ -5,7 +5,7 @@ with cases as (
 ),
 
 wards as (
-    select distinct ward_code, current_ward_code from {{ ref('dim_ward') }}
+    {{ today_wards() }}
 ),
 
 timely_days as (

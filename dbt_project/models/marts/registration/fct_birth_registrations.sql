@@ -9,7 +9,7 @@ links as (
 ),
 
 wards as (
-    select distinct ward_code, current_ward_code from {{ ref('dim_ward') }}
+    {{ today_wards() }}
 ),
 
 on_time_days as (
