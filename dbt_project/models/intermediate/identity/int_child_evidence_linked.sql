@@ -2,8 +2,9 @@
 -- is linked to one child, or listed for review. The rule (docs/identity.md):
 --   1. A valid personal ID is the child: child_key = hash of the ID, score 1.
 --   2. Without an ID, the candidates are the ID children with the same folded name, birth date and
---      sex. Score = 0.6 for those three, + 0.2 for the same ward, + 0.2 when the mother's folded name
---      agrees (- 0.4 when both are known and differ). The best candidate is taken when it scores at
+--      sex. Score = 0.6 for those three, + 0.2 when any of the candidate's records is in the same ward,
+--      + 0.2 when the mother's folded name is one the candidate was listed with (- 0.4 when both sides
+--      know a mother and none agrees). The best candidate is taken when it scores at
 --      least the threshold (0.8) and no other candidate scores as much ('evidence_to_id'). A tie is
 --      'ambiguous': listed for review, not linked, never guessed.
 --   3. Without an ID, the records that share name, birth date, sex and ward form one child (score
@@ -37,25 +38,37 @@ without_id as (
     select * from evidence where child_id is null
 ),
 
-candidates as (
+-- a candidate is scored on everything known about it across its records: any record in the same
+-- ward, and every mother's name it was listed with (a dose record without a mother's name does not
+-- hide a register record that names another mother)
+candidate_evidence as (
     select
         without_id.evidence_key,
+        any_value(without_id.mother_name_folded) as mother_name_folded,
         with_id.child_id as candidate_child_id,
-        max(
-            0.6
-            + case when without_id.ward_code = with_id.ward_code then 0.2 else 0 end
-            + case
-                when without_id.mother_name_folded is null or with_id.mother_name_folded is null then 0
-                when without_id.mother_name_folded = with_id.mother_name_folded then 0.2
-                else -0.4
-            end
-        ) as score
+        bool_or(without_id.ward_code = with_id.ward_code) as same_ward,
+        list(distinct with_id.mother_name_folded) filter (where with_id.mother_name_folded is not null)
+            as candidate_mothers
     from without_id
     inner join with_id
         on without_id.child_name_folded = with_id.child_name_folded
         and without_id.birth_date = with_id.birth_date
         and without_id.sex = with_id.sex
-    group by all
+    group by without_id.evidence_key, with_id.child_id
+),
+
+candidates as (
+    select
+        evidence_key,
+        candidate_child_id,
+        0.6
+        + case when same_ward then 0.2 else 0 end
+        + case
+            when mother_name_folded is null or coalesce(len(candidate_mothers), 0) = 0 then 0
+            when list_contains(candidate_mothers, mother_name_folded) then 0.2
+            else -0.4
+        end as score
+    from candidate_evidence
 ),
 
 best_candidates as (
