@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 
-from orchestration.assets.dbt import dbt_build_args
 from orchestration.dbt_project import dbt_resource
 from tests.conftest import use
 
 
-def test_pipeline_builds_skip_unit_tests_and_full_refresh_is_asked_for():
+def test_pipeline_builds_skip_unit_tests_and_full_refresh_is_asked_for(pointed_env):
+    from orchestration.assets.dbt import dbt_build_args  # the dbt assets read the manifest on import
+
     assert dbt_build_args(False) == ["build", "--exclude-resource-type", "unit_test"]
     assert dbt_build_args(True) == ["build", "--exclude-resource-type", "unit_test", "--full-refresh"]
 
