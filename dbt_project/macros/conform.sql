@@ -46,3 +46,13 @@
 {% macro today_wards() -%}
     select distinct ward_code, current_ward_code from {{ ref('dim_ward') }}
 {%- endmacro %}
+
+{# One value of the indicator_parameters seed, as a scalar subquery. #}
+{% macro parameter(name) -%}
+    (select value from {{ ref('indicator_parameters') }} where parameter = '{{ name }}')
+{%- endmacro %}
+
+{# Which child each record of a source was linked to (child_key null: listed for review). #}
+{% macro child_links(source_name) -%}
+    select record_id, child_key from {{ ref('int_child_records_linked') }} where source = '{{ source_name }}'
+{%- endmacro %}

@@ -9,7 +9,7 @@ with register as (
 ),
 
 links as (
-    select record_id, child_key from {{ ref('int_child_records_linked') }} where source = 'child_register'
+    {{ child_links('child_register') }}
 ),
 
 today_wards as (

@@ -16,21 +16,14 @@ period_ends as (
     select distinct period_end as as_of_date from {{ ref('int_reporting_periods') }}
 ),
 
-parameters as (
-    select
-        max(value) filter (where parameter = 'child_friendly_min_points') as min_points,
-        max(value) filter (where parameter = 'child_friendly_criteria') as criteria
-    from {{ ref('indicator_parameters') }}
-),
-
 assessments as (
     select
         ward_code,
         assessment_year,
-        count(distinct criterion) = (select criteria from parameters)
+        count(distinct criterion) = {{ parameter('child_friendly_criteria') }}
             and bool_and(met)
             and min(score) > 0
-            and sum(score) >= (select min_points from parameters) as meets_standard
+            and sum(score) >= {{ parameter('child_friendly_min_points') }} as meets_standard
     from scores
     group by ward_code, assessment_year
 ),

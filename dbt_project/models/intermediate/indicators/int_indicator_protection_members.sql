@@ -10,10 +10,6 @@ events as (
     select * from {{ ref('fct_injury_events') }} where fatal
 ),
 
-baseline_year as (
-    select cast(value as integer) as year from {{ ref('indicator_parameters') }} where parameter = 'injury_baseline_year'
-),
-
 final as (
     select
         'abuse_timely_intervention' as indicator_code, ward_code, cast(null as date) as as_of_date,
@@ -30,7 +26,7 @@ final as (
 
     select 'injury_deaths', ward_code, null, cast(injury_date + interval 1 year as date), event_id, 0, 0, 1
     from events
-    where year(injury_date) = (select year from baseline_year)
+    where year(injury_date) = {{ parameter('injury_baseline_year') }}
 )
 
 select * from final

@@ -6,16 +6,12 @@ with status as (
     select * from {{ ref('fct_child_status') }}
 ),
 
-under6 as (
-    select value as months from {{ ref('indicator_parameters') }} where parameter = 'under6_age_months'
-),
-
 final as (
     select
         'bhyt_under6_coverage' as indicator_code, ward_code, as_of_date, cast(null as date) as event_date,
         member_key, cast(insured as integer) as numerator, 1 as denominator, 0 as baseline
     from status
-    where age_months < (select months from under6)
+    where age_months < {{ parameter('under6_age_months') }}
 
     union all
 

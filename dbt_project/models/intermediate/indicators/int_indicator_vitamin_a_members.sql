@@ -14,13 +14,6 @@ doses as (
     where child_key is not null and round_code is not null
 ),
 
-age_limits as (
-    select
-        max(value) filter (where parameter = 'vitamin_a_min_age_months') as min_months,
-        max(value) filter (where parameter = 'vitamin_a_max_age_months') as max_months
-    from {{ ref('indicator_parameters') }}
-),
-
 final as (
     select
         'vitamin_a_coverage' as indicator_code,
@@ -33,10 +26,9 @@ final as (
         0 as baseline
     from rounds
     inner join members on members.as_of_date = rounds.round_start
-    cross join age_limits
     left join doses on members.child_key = doses.child_key and rounds.round_code = doses.round_code
-    where {{ age_in_months('members.birth_date', 'rounds.round_start') }} >= age_limits.min_months
-        and {{ age_in_months('members.birth_date', 'rounds.round_start') }} < age_limits.max_months
+    where {{ age_in_months('members.birth_date', 'rounds.round_start') }} >= {{ parameter('vitamin_a_min_age_months') }}
+        and {{ age_in_months('members.birth_date', 'rounds.round_start') }} < {{ parameter('vitamin_a_max_age_months') }}
 )
 
 select * from final

@@ -67,13 +67,6 @@ vitamin_doses as (
     select distinct child_key, round_code from {{ ref('fct_vitamin_a_doses') }} where child_key is not null
 ),
 
-age_limits as (
-    select
-        max(value) filter (where parameter = 'vitamin_a_min_age_months') as vitamin_a_min,
-        max(value) filter (where parameter = 'vitamin_a_max_age_months') as vitamin_a_max
-    from {{ ref('indicator_parameters') }}
-),
-
 with_last_round as (
     select
         members.*,
@@ -110,7 +103,7 @@ final as (
         end as fully_immunised_for_age,
         case
             when {{ age_in_months('with_last_round.birth_date', 'with_last_round.last_round_start') }}
-                between age_limits.vitamin_a_min and age_limits.vitamin_a_max - 1
+                between {{ parameter('vitamin_a_min_age_months') }} and {{ parameter('vitamin_a_max_age_months') }} - 1
                 then vitamin_doses.child_key is not null
         end as vitamin_a_last_round,
         with_last_round.hcdb_groups,
@@ -122,7 +115,6 @@ final as (
                 and with_last_round.as_of_date
         ) end as supported_this_year
     from with_last_round
-    cross join age_limits
     left join registrations on with_last_round.child_key = registrations.child_key
     left join doses_due
         on with_last_round.member_key = doses_due.member_key

@@ -19,7 +19,7 @@ with doses as (
 ),
 
 links as (
-    select record_id, child_key from {{ ref('int_child_records_linked') }} where source = 'immunization'
+    {{ child_links('immunization') }}
 ),
 
 wards as (

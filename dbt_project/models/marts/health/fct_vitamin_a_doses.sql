@@ -5,7 +5,7 @@ with doses as (
 ),
 
 links as (
-    select record_id, child_key from {{ ref('int_child_records_linked') }} where source = 'vitamin_a'
+    {{ child_links('vitamin_a') }}
 ),
 
 wards as (
@@ -16,11 +16,9 @@ rounds as (
     select
         rounds.round_code,
         rounds.round_start,
-        cast(rounds.round_start + to_days(cast(window_days.value as integer)) as date) as round_window_end
+        cast(rounds.round_start + to_days(cast({{ parameter('vitamin_a_window_days') }} as integer)) as date)
+            as round_window_end
     from {{ ref('vitamin_a_rounds') }} as rounds
-    cross join (
-        select value from {{ ref('indicator_parameters') }} where parameter = 'vitamin_a_window_days'
-    ) as window_days
 ),
 
 final as (

@@ -18,10 +18,6 @@ catalogue as (
     select * from {{ ref('dim_indicator') }}
 ),
 
-baseline_year as (
-    select cast(value as integer) as year from {{ ref('indicator_parameters') }} where parameter = 'injury_baseline_year'
-),
-
 ward_sums as (
     select
         members.indicator_code,
@@ -96,7 +92,7 @@ valued as (
         end as value,
         case
             when catalogue.target_comparison = 'at_most_share_of_baseline'
-                then case when org_rows.year = (select year from baseline_year) + 1
+                then case when org_rows.year = {{ parameter('injury_baseline_year') }} + 1
                     then catalogue.target * org_rows.baseline end
             else catalogue.target
         end as target

@@ -4,7 +4,7 @@ with supports as (
 ),
 
 links as (
-    select record_id, child_key from {{ ref('int_child_records_linked') }} where source = 'hcdb_support'
+    {{ child_links('hcdb_support') }}
 ),
 
 wards as (

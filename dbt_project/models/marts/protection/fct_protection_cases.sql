@@ -8,10 +8,6 @@ wards as (
     {{ today_wards() }}
 ),
 
-timely_days as (
-    select value from {{ ref('indicator_parameters') }} where parameter = 'timely_intervention_days'
-),
-
 final as (
     select
         cases.case_id,
@@ -24,7 +20,7 @@ final as (
         cases.reported_date,
         cases.intervened_date,
         cases.days_to_intervention,
-        coalesce(cases.days_to_intervention <= (select value from timely_days), false) as timely,
+        coalesce(cases.days_to_intervention <= {{ parameter('timely_intervention_days') }}, false) as timely,
         cases.support_measure,
         cases.case_status
     from cases

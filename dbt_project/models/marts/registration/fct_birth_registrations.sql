@@ -5,15 +5,11 @@ with registrations as (
 ),
 
 links as (
-    select record_id, child_key from {{ ref('int_child_records_linked') }} where source = 'birth_registration'
+    {{ child_links('birth_registration') }}
 ),
 
 wards as (
     {{ today_wards() }}
-),
-
-on_time_days as (
-    select value from {{ ref('indicator_parameters') }} where parameter = 'birth_reg_on_time_days'
 ),
 
 final as (
@@ -25,7 +21,7 @@ final as (
         registrations.birth_date,
         registrations.registration_date,
         registrations.days_to_register,
-        registrations.days_to_register <= (select value from on_time_days) as on_time,
+        registrations.days_to_register <= {{ parameter('birth_reg_on_time_days') }} as on_time,
         registrations.linked_procedure
     from registrations
     left join links on registrations.registration_id = links.record_id

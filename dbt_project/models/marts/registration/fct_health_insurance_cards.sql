@@ -46,7 +46,7 @@ card_rows as (
 ),
 
 links as (
-    select record_id, child_key from {{ ref('int_child_records_linked') }} where source = 'health_insurance'
+    {{ child_links('health_insurance') }}
 ),
 
 wards as (
