@@ -7,7 +7,6 @@ file's final place and move the file there."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import os
@@ -26,9 +25,10 @@ import duckdb
 import pyarrow as pa
 
 from ingestion.batch import Batch
+from ingestion.clock import local_now, local_time
 from ingestion.contract import Contract, load_contracts
 from ingestion.lookups import load_lookups
-from ingestion.parse_file import FileRejected, ParsedFile, parse_file, rejects_summary
+from ingestion.parse_file import FileRejected, ParsedFile, Period, identify, parse_file, rejects_summary
 from ingestion.reader import UnreadableFile
 from ingestion.receipt import RECEIPT_SUFFIX, RejectLine, receipt_path, receipt_text
 from ingestion.registry import ensure_raw_schema
@@ -139,14 +139,27 @@ def _finish(home: Home, staged: _Staged) -> None:
 
 
 def _quarantine(
-    batch: Batch, path: Path, home: Home, record: dict, reason: str, previous: tuple | None, name_vi: str
+    batch: Batch,
+    path: Path,
+    home: Home,
+    record: dict,
+    failure: ReadFailure,
+    previous: tuple | None,
+    name_vi: str,
 ) -> _Staged:
+    """Stage a file set aside, with its reason and, when known, the period and ward it is for (so that
+    reporting can tell a file that came but was refused from one that never came)."""
+    period = failure.period
     target = (
         home.quarantine / record["source"] / f"{record['file_id']}__{safe_file_name(record['file_name'])}"
     )
     record.update(
         outcome="quarantined",
-        reason=reason,
+        reason=failure.reason,
+        ward_code=failure.ward_code,
+        period=period.key if period else None,
+        period_start=period.start if period else None,
+        period_end=period.end if period else None,
         rows_read=0,
         rows_loaded=0,
         rows_rejected=0,
@@ -156,7 +169,7 @@ def _quarantine(
     record["receipt"] = receipt_text(record, name_vi, [], None)
     batch.register(record)
     outcome = FileOutcome(
-        record["source"], record["file_name"], record["file_id"], "quarantined", reason=reason
+        record["source"], record["file_name"], record["file_id"], "quarantined", reason=failure.reason
     )
     return _Staged(outcome, path, target, record["content_hash"], record["receipt"], previous)
 
@@ -194,8 +207,8 @@ def _first_record(path: Path, source: str, name: str) -> dict:
         "source": source,
         "file_name": display_name(name),
         "size_bytes": stat.st_size,
-        "received_at": dt.datetime.fromtimestamp(stat.st_mtime),
-        "processed_at": dt.datetime.now(),
+        "received_at": local_time(stat.st_mtime),
+        "processed_at": local_now(),
     }
 
 
@@ -227,25 +240,42 @@ def _already_loaded(batch: Batch, path: Path, record: dict, home: Home) -> _Stag
 
 @dataclass(frozen=True)
 class ReadFailure:
-    """Why a file cannot be read or fails its contract: it goes to quarantine with this reason."""
+    """Why a file cannot be read or fails its contract: it goes to quarantine with this reason, and with
+    the period and ward it is for when its name (or its title block, if read) tells them. Made in worker
+    processes: plain picklable values only."""
 
     reason: str
+    period: Period | None = None
+    ward_code: str | None = None
+
+
+def _failure(reason: str, contract: Contract, name: str, title: tuple[str, ...] = ()) -> ReadFailure:
+    """The failure, labelled with what the file says it is for; a fault in finding that only loses the
+    label, never the file."""
+    try:
+        period, ward_code = identify(contract, name, title)
+    except Exception:
+        log.exception("cannot tell the period and ward of %r", name)
+        return ReadFailure(reason)
+    return ReadFailure(reason, period, ward_code)
 
 
 def read_file(path: Path, source: str, name: str) -> ParsedFile | ReadFailure:
-    """Read and check one claimed file: a function of the file alone, so it can run in a worker process."""
+    """Read and check one claimed file: a function of the file alone, so it can run in a worker process.
+    A file that fails is labelled from its name (and its title, if it was read): it is not read again."""
     contract = load_contracts()[source]
     try:
         check_file(path, limits_from_env())
         return parse_file(path, contract, name)
     except (UnsafeFile, UnreadableFile, FileRejected) as error:
-        return ReadFailure(str(error))
+        return _failure(str(error), contract, name, error.title if isinstance(error, FileRejected) else ())
     except Exception as error:  # a file must never block the inbox: set it aside for an engineer
         log.exception("unexpected error reading %s", path)
-        return ReadFailure(
+        reason = (
             f"Lỗi không mong đợi khi đọc tệp ({type(error).__name__}: {error}); "
             "đã chuyển cho kỹ thuật viên xem nhật ký"
         )
+        return _failure(reason, contract, name)
 
 
 @dataclass
@@ -337,7 +367,7 @@ def _stage_file(
     previous = batch.known.get(record["content_hash"])
     parsed = readers.result(claimed, contract.source)
     if isinstance(parsed, ReadFailure):
-        return _quarantine(batch, path, home, record, parsed.reason, previous, contract.name_vi)
+        return _quarantine(batch, path, home, record, parsed, previous, contract.name_vi)
 
     replaced = batch.rows_of_current_version((contract.source, parsed.ward_code, parsed.period.key))
     if not parsed.rows_loaded and replaced:
@@ -349,7 +379,8 @@ def _stage_file(
             f"{what} nhưng kỳ {parsed.period.key} đã có tệp với {replaced} dòng; tệp này không được "
             "thay thế số liệu đã gửi. Nếu cần xoá số liệu kỳ này, hãy liên hệ cán bộ tổng hợp"
         )
-        return _quarantine(batch, path, home, record, reason, previous, contract.name_vi)
+        failure = ReadFailure(reason, parsed.period, parsed.ward_code)
+        return _quarantine(batch, path, home, record, failure, previous, contract.name_vi)
 
     file_id = record["file_id"]
     target = home.archive / contract.source / parsed.period.key / f"{file_id}__{safe_file_name(name)}"
@@ -484,7 +515,7 @@ def _stage_unknown(batch: Batch, waiting: Path, home: Home) -> _Staged | None:
         f"Hãy đặt tệp vào đúng thư mục: {folders}"
     )
     previous = batch.known.get(record["content_hash"])
-    return _quarantine(batch, path, home, record, reason, previous, "Không rõ nguồn")
+    return _quarantine(batch, path, home, record, ReadFailure(reason), previous, "Không rõ nguồn")
 
 
 def quarantine_unknown(

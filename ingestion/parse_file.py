@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +59,10 @@ def _all_zero(cells: list[object]) -> bool:
 
 
 class FileRejected(Exception):
-    """The whole file goes to quarantine; the message says why, in Vietnamese."""
+    """The whole file goes to quarantine; the message says why, in Vietnamese. ``title``: the cells
+    of the title block (folded), when the file was read that far: they may still say its ward and period."""
+
+    title: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,24 @@ def _find_ward(contract: Contract, title: list[str], file_name: str, wards: Look
         if found:
             return wards.resolve(found["ward"], compact=True)
     return None
+
+
+def identify(
+    contract: Contract, file_name: str, title: Sequence[str] = ()
+) -> tuple[Period | None, str | None]:
+    """The period and ward a file says it is for, found as parse_file finds them (from the title
+    cells, if it was read that far, else from its name) but without reading it: to label a file set
+    aside. None for what it does not tell. The ward is the one in force when the period starts (as
+    named when the period is not told). Only a lookup fault could raise here."""
+    try:
+        period = _find_period(contract, list(title), file_name)
+    except FileRejected:
+        period = None
+    wards = load_lookups()["ward"]
+    ward_code = _find_ward(contract, list(title), file_name, wards)
+    if ward_code is not None and period is not None:
+        ward_code = wards.in_force(ward_code, period.start)
+    return period, ward_code
 
 
 def _parse_cell(column: Column, raw: object, lookups: dict[str, Lookup]) -> object:
@@ -336,6 +358,18 @@ def parse_file(path: Path, contract: Contract, name: str | None = None) -> Parse
             "Không tìm thấy dòng tiêu đề cột nào khớp mẫu báo cáo "
             f"'{contract.name_vi}' (cần các cột: {', '.join(c.label_vi for c in contract.required_columns)})"
         )
+    title = _title_cells(header.sheet.head, header.header_row)
+    try:
+        return _parse_table(sheets, header, title, contract, name, lookups)
+    except FileRejected as error:
+        error.title = tuple(title)  # what the file says of itself, for the registry row of its quarantine
+        raise
+
+
+def _parse_table(
+    sheets: list, header: HeaderMatch, title: list[str], contract: Contract, name: str, lookups: dict
+) -> ParsedFile:
+    """The file once its header is found: its columns, period, ward and rows."""
     missing = header.missing(contract)
     if missing:
         raise FileRejected(
@@ -343,7 +377,6 @@ def parse_file(path: Path, contract: Contract, name: str | None = None) -> Parse
             f"dòng tiêu đề {header.header_row + 1})"
         )
     _check_sheets(sheets, header, contract)
-    title = _title_cells(header.sheet.head, header.header_row)
     period = _find_period(contract, title, name)
     parsed = ParsedFile(
         header.sheet.name,

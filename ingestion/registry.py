@@ -28,8 +28,9 @@ create table if not exists raw.file_registry (
     source varchar not null,
     file_name varchar not null,
     size_bytes bigint not null,
-    received_at timestamp not null,    -- when the inbox first held the file (its modification time)
-    processed_at timestamp not null,
+    received_at timestamp not null,    -- submitted: when the inbox first held it (its modification time)
+    processed_at timestamp not null,   -- when the pipeline first saw the file and took it from the inbox
+    -- both in district local time (ingestion/clock.py)
     outcome varchar not null,          -- 'loaded' or 'quarantined'
     reason varchar,                    -- why it was quarantined, in Vietnamese
     sheet varchar,

@@ -8,6 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import dagster as dg
+
 from orchestration.instance import home_instance
 from orchestration.jobs import TREEM_ALL_JOB
 from treem.home import Home
@@ -29,7 +31,8 @@ class RunSummary:
     log_file: Path
     ingestion: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     checks_passed: int = 0
-    checks_failed: list[str] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)  # severity ERROR
+    checks_warned: list[str] = field(default_factory=list)  # severity WARN: listed, never blocking
     blocking_failed: list[str] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
@@ -42,7 +45,13 @@ def _stage(step_key: str) -> str:
         return "dbt build (kho dữ liệu + kiểm thử)"
     if "serving" in step_key:
         return "xuất bản (serving copy)"
+    if step_key == "great_expectations_suites":
+        return "kiểm tra chất lượng (Great Expectations)"
     return "kiểm tra chặn xuất bản (blocking)"
+
+
+def _with_reason(name: str, description: str | None) -> str:
+    return f"{name} ({description})" if description else name
 
 
 def run_pipeline(home: Home, full_refresh: bool = False) -> RunSummary:
@@ -76,8 +85,10 @@ def run_pipeline(home: Home, full_refresh: bool = False) -> RunSummary:
         name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
         if evaluation.passed:
             summary.checks_passed += 1
+        elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+            summary.checks_warned.append(_with_reason(name, evaluation.description))
         else:
-            summary.checks_failed.append(name)
+            summary.checks_failed.append(_with_reason(name, evaluation.description))
             if evaluation.blocking:
                 summary.blocking_failed.append(name)
     starts: dict[str, float] = {}
@@ -109,9 +120,17 @@ def format_summary(summary: RunSummary) -> str:
         f"Dòng: {count(ing['rows_loaded'])} đã nạp, {count(ing['rows_rejected'])} bị loại "
         "(xem raw.row_rejects)",
         f"Kiểm tra: {summary.checks_passed} đạt, {len(summary.checks_failed)} không đạt"
-        + (f" ({len(summary.blocking_failed)} chặn xuất bản)" if summary.blocking_failed else ""),
+        + (f" ({len(summary.blocking_failed)} chặn xuất bản)" if summary.blocking_failed else "")
+        + f", {len(summary.checks_warned)} cảnh báo",
     ]
     lines += [f"  ✗ {name}" for name in summary.checks_failed[:20]]
+    lines += [f"  ! {name}" for name in summary.checks_warned[:20]]
+    if summary.blocking_failed:
+        lines.append(
+            "KHÔNG XUẤT BẢN: kiểm tra chặn không đạt ("
+            + ", ".join(summary.blocking_failed)
+            + "); bảng điều khiển vẫn dùng bản phục vụ lần trước."
+        )
     lines.append("Thời gian từng bước:")
     lines += [f"  {stage:<36} {seconds:6.1f} giây" for stage, seconds in summary.stage_seconds.items()]
     if summary.failed_steps:

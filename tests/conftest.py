@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ingestion.clock import DISTRICT_TZ
 from treem.home import Home
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -70,6 +72,15 @@ def fixture_pipeline(pointed_env: Home, tmp_path_factory: pytest.TempPathFactory
 
     home = fresh_home(tmp_path_factory.mktemp("fixture-home"))
     drop_fixtures(home)
+    # submission times (the files' modification times), district time: March's deadline is 5 April
+    inbox = home.source_inbox("immunization")
+    submitted = {
+        "TCMR_MoLao_T03-2025.xlsx": "2025-04-08T09:30",
+        "TCMR_VanQuan_T03-2025.xlsx": "2025-04-05T16:59",
+    }
+    for name, when in submitted.items():
+        stamp = dt.datetime.fromisoformat(when).replace(tzinfo=DISTRICT_TZ).timestamp()
+        os.utime(inbox / name, (stamp, stamp))
     use(home)
     summary = run_pipeline(home)
     use(pointed_env)

@@ -16,7 +16,7 @@ def test_help_lists_every_command(capsys):
         build_parser().parse_args(["--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for command in ("generate", "run", "dashboard", "ui", "status", "demo"):
+    for command in ("generate", "run", "dashboard", "ui", "status", "quality", "demo"):
         assert command in out
     assert "TREEM_HOME" in out
 
@@ -49,3 +49,14 @@ def test_dashboard_refuses_without_a_serving_copy(tmp_path, pointed_env, capsys)
     finally:
         use(pointed_env)
     assert "treem run" in capsys.readouterr().err
+
+
+def test_quality_against_truth_needs_a_generated_demo(tmp_path, pointed_env, capsys):
+    try:
+        assert main(["--home", str(tmp_path / "empty"), "quality", "--against-truth"]) == 2
+        assert main(["--home", str(tmp_path / "empty"), "quality"]) == 1
+    finally:
+        use(pointed_env)
+    err = capsys.readouterr().err
+    assert "Không có sự thật gốc" in err and "treem generate" in err
+    assert "treem run" in err

@@ -75,7 +75,7 @@ def test_every_indicator_equals_the_ground_truth(demo_run):
                 else:
                     expected[(period, unit, code)] = (parts["numerator"], parts["denominator"], None)
     assert missing == []
-    assert len(expected) == 5 * 16 * 11
+    assert len(expected) == 5 * 16 * 12
     wrong = {key: (got[key], want) for key, want in expected.items() if got[key] != want}
     assert wrong == {}
 
@@ -148,6 +148,45 @@ def test_for_every_file_rows_read_are_loaded_rejected_or_skipped(demo_run):
 def test_the_inbox_is_empty_after_a_run(demo_run):
     home, _, _ = demo_run
     assert [p for p in home.inbox.rglob("*") if p.is_file()] == []
+
+
+def test_quality_mart_per_ward_and_source_equals_the_injected_defects(demo_run):
+    """Per ward × source (the district for the BHXH list): quarantined files, rejected rows and late
+    extracts of agg_quality_ward_sources equal what the generator injected, by the warehouse's
+    definitions (treem.quality_report.truth_counts: a file of a pre-2025 ward counts for today's ward;
+    late = the first loaded file of an extract of the year came after the deadline)."""
+    from treem.quality_report import MEASURES, truth_counts
+
+    home, truth, _ = demo_run
+    current_ward = dict(_serving(home, "select ward_code, current_ward_code from dim_ward"))
+    rows = _serving(
+        home,
+        f"select org_unit_code, source, {', '.join(MEASURES)} from agg_quality_ward_sources",
+    )
+    expected = truth_counts(truth, current_ward)
+    for i, measure in enumerate(MEASURES):
+        got = {(unit, source): int(figures[i]) for unit, source, *figures in rows if figures[i]}
+        want = {key: counts[measure] for key, counts in expected.items() if counts[measure]}
+        assert got == want, measure
+    assert len(rows) == 15 * 9 + 1
+    assert sum(counts["extracts_late"] for counts in expected.values()) > 0
+
+
+def test_quality_command_against_the_truth_matches_every_measure(demo_run, pointed_env, capsys):
+    from treem.cli import main
+
+    home, _, _ = demo_run
+    try:
+        assert main(["--home", str(home.root), "quality", "--against-truth"]) == 0
+    finally:
+        use(pointed_env)
+    lines = capsys.readouterr().out.splitlines()
+    assert "Phường Mộ Lao (09541)" in lines
+    district = lines.index("Toàn quận Hà Đông (268)")
+    assert lines[district + 3].split()[:2] == ["mọi", "nguồn"]
+    verdicts = {line.split(" kho ")[0].strip(): line.split()[-1] for line in lines if "   gốc " in line}
+    assert verdicts == {"tệp bị cách ly": "khớp", "dòng bị loại": "khớp", "kỳ báo cáo nộp muộn": "khớp"}
+    assert [line for line in lines if " ≠ " in line] == []  # no cell differs
 
 
 def test_rerun_and_redropped_file_load_nothing_twice(demo_run):

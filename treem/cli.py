@@ -137,6 +137,19 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quality(args: argparse.Namespace) -> int:
+    from treem.quality_report import ReportError, quality_report
+
+    home = _home(args)
+    truth = home.generated / "ground_truth.json" if args.against_truth else None
+    try:
+        print(quality_report(home.serving, truth, args.ward))
+    except ReportError as error:
+        print(error, file=sys.stderr)
+        return error.code
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     home = _home(args)
     if not home.generated.joinpath("ground_truth.json").exists():
@@ -187,6 +200,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="chỉ một nguồn (tên thư mục trong hộp thư đến, ví dụ immunization)")
     p.add_argument("--files", type=int, default=20, help="số biên nhận gần nhất hiển thị (mặc định 20)")
     p.set_defaults(func=cmd_status)
+    p = sub.add_parser(
+        "quality",
+        help="chất lượng dữ liệu theo phường và nguồn: tệp cách ly, dòng lỗi, nộp muộn, vi phạm, bất thường",
+        description="In từ bản phục vụ, theo từng phường và nguồn: tệp bị cách ly, dòng bị loại và tỷ lệ, kỳ "
+        "báo cáo phải nộp / đã nhận / nộp muộn và số ngày muộn nhất, vi phạm quy tắc còn mở, tháng bất "
+        "thường, trẻ cần đối soát; cuối cùng là dòng toàn quận.",
+    )
+    # also after the command (`treem quality --home H`); SUPPRESS keeps `treem --home H quality` working
+    p.add_argument("--home", default=argparse.SUPPRESS, help="thư mục dữ liệu (như --home trước lệnh)")
+    p.add_argument(
+        "--ward", metavar="MÃ", help="chỉ một phường (mã phường, ví dụ 09541; 268 = danh sách cấp quận)"
+    )
+    p.add_argument(
+        "--against-truth",
+        action="store_true",
+        help="so với sự thật gốc của dữ liệu mẫu (generated/ground_truth.json do `treem generate` tạo): "
+        "tệp cách ly, dòng bị loại, kỳ nộp muộn, kho | gốc, và dòng khớp / lệch cho từng số đo",
+    )
+    p.set_defaults(func=cmd_quality)
     p = sub.add_parser("demo", help="tạo dữ liệu mẫu (nếu chưa có), chạy pipeline rồi mở bảng điều khiển")
     demo_options(p)
     p.add_argument("--port", type=int, default=8501)

@@ -7,8 +7,20 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from . import timing
 from .messy import ROW_KINDS
 from .workbook import Extract
+
+
+def period_of(code: str) -> timing.Period:
+    """The reporting period of a ground-truth period code: '2025-03' (a month or a vitamin A round),
+    '2025-Q1' or '2025'."""
+    year, _, rest = code.partition("-")
+    if not rest:
+        return timing.whole_year(int(year))
+    if rest.startswith("Q"):
+        return timing.quarter(int(year), int(rest[1:]))
+    return timing.month(int(year), int(rest))
 
 
 class GroundTruth:
@@ -45,12 +57,14 @@ class GroundTruth:
         entry["files"] += 1
         entry["rows_written"] += written
         entry["rows_good"] += good
+        file_bad: Counter[str] = Counter()
         if ex.fault:
             entry["files_bad"][ex.fault].append(ex.file_name)
         else:
-            for kind in ex.bad:
-                if kind:
-                    entry["rows_bad"][kind] += 1
+            file_bad.update(kind for kind in ex.bad if kind)
+            for kind, n in file_bad.items():
+                entry["rows_bad"][kind] += n
+        due = period_of(ex.period).due
         entry["files_list"].append(
             {
                 "file": ex.file_name,
@@ -59,6 +73,12 @@ class GroundTruth:
                 "rows_written": written,
                 "rows_good": good,
                 "submitted_at": ex.submitted.isoformat(),
+                # per file: its fault (quarantined as a whole) or its bad rows by kind (kinds > 0 only)
+                "fault": ex.fault,
+                "rows_bad": dict(sorted(file_bad.items())),
+                # the deadline (5th of the month after the period) and days after it the file came
+                "due": due.isoformat(),
+                "days_late": max(0, (ex.submitted.date() - due).days),
             }
         )
         self.data["generated_files"] += 1

@@ -17,7 +17,10 @@ Conventions (the generator's):
   birthday of a child born on 29 February is 28 February. Ages are taken on a quarter's last day or a
   round's first day, where this agrees with counting full calendar months;
 * the birth date, personal ID and HCĐB groups of a good register row are the simulated child's;
-* 2024 injury events count for the ward that took their ward over (``successor_code``, wards.csv).
+* 2024 injury events count for the ward that took their ward over (``successor_code``, wards.csv);
+* report_timeliness: the extracts a ward owes are the rules of ``extract_calendar.csv``; one arrives when
+  a file without a file fault was written for it (a faulty file is quarantined), on time when its
+  submission day (district time) is on or before ``timing.Period.due``.
 """
 
 from __future__ import annotations
@@ -72,11 +75,14 @@ class IndicatorFacts:
         self.cases: list[tuple[str, int, int | None]] = []  # ward, reported, intervened
         self.injuries: list[tuple[str, int, bool]] = []  # ward, day, fatal
         self.assessments: dict[str, tuple[int, list[dict[str, Any]]]] = {}  # ward -> latest (year, rows)
+        # (source, ward, period) -> submission days (district time) of its readable files
+        self.submitted: dict[tuple[str, str, str], list[date]] = {}
 
     def add(self, ex: Extract, period: timing.Period) -> None:
         if ex.fault:
             return
         ward, end = ex.ward_code or "", period.end.toordinal()
+        self.submitted.setdefault((ex.source, ward, period.code), []).append(ex.submitted.date())
         if ex.source in ("child_register", "health_insurance", "immunization"):
             spoiled = (
                 [r for r, b in zip(ex.rows, ex.bad, strict=True) if b and b != "duplicate"]
@@ -117,12 +123,18 @@ def _seed(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _number(text: str) -> int | float:
+    """A parameter's value: days, months and points are whole numbers (3.5, a z-score threshold, is not)."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
 class _Truth:
     """Counts per ward over masks of children (a child's ward is ``pop.ward``) or event columns."""
 
     def __init__(self, facts: IndicatorFacts, ctx: Context) -> None:
         self.facts, self.pop = facts, ctx.pop
-        self.par = {row["parameter"]: int(row["value"]) for row in _seed("indicator_parameters.csv")}
+        self.par = {row["parameter"]: _number(row["value"]) for row in _seed("indicator_parameters.csv")}
         self.index = {w.code: k for k, w in enumerate(ctx.wards)}
         self.birth = ctx.pop.birth.astype(np.int64)
         self.ward = ctx.pop.ward.astype(np.int64)
@@ -211,6 +223,7 @@ class _Truth:
             "abuse_timely_intervention": self.timely(s, e),
             "injury_deaths": self.deaths(start, end),
             "child_friendly_ward": self.child_friendly(end.year),
+            "report_timeliness": self.report_timeliness(start, end),
         }
         out["birth_reg_on_time"], out["birth_reg_linked"] = self.registrations(s, e)
         return out
@@ -299,6 +312,46 @@ class _Truth:
                     and total >= self.par["child_friendly_min_points"]
                 )
         return {"numerator": meets, "denominator": self.zeros() + 1 if assessed else self.zeros()}
+
+    def report_timeliness(self, start: date, end: date) -> Parts:
+        """Wards owing an extract (extract_calendar.csv, owed_by ward) for a period ending in [start, end];
+        numerator: every one arrived in a readable file submitted on or before the period's due day."""
+        owed = [
+            (rule["source"], period)
+            for rule in _seed("extract_calendar.csv")
+            for period in _owed(rule, start, end)
+        ]
+        numerator, denominator = self.zeros(), self.zeros()
+        for code, k in self.index.items():
+            if owed:
+                denominator[k] = 1
+                numerator[k] = all(
+                    min(self.facts.submitted.get((source, code, period.code)) or [date.max]) <= period.due
+                    for source, period in owed
+                )
+        return {"numerator": numerator, "denominator": denominator}
+
+
+def _owed(rule: dict[str, str], start: date, end: date) -> list[timing.Period]:
+    """The periods of a ward's extract_calendar rule that end in [start, end]."""
+    if rule["owed_by"] != "ward":
+        return []
+    years = range(start.year, end.year + 1)
+    periods = {
+        "month": [timing.month(y, m) for y in years for m in range(1, 13)],
+        "quarter": [timing.quarter(y, q) for y in years for q in range(1, 5)],
+        "year": [timing.whole_year(y) for y in years],
+    }[rule["period_type"]]
+    months = {int(m) for m in rule["months"].split(";") if m.strip()}
+    obliged = date.fromisoformat(rule["obliged_from"]), date.fromisoformat(rule["obliged_to"])
+    return [
+        p
+        for p in periods
+        if start <= p.end <= end
+        and obliged[0] <= p.start
+        and p.end <= obliged[1]
+        and (not months or p.end.month in months)
+    ]
 
 
 def indicators(facts: IndicatorFacts, ctx: Context) -> dict[str, Any]:

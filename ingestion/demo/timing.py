@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-VIETNAM = timezone(timedelta(hours=7))
+from ingestion.clock import DISTRICT_TZ
+
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 DUE_DAY = 5
 
@@ -69,4 +70,4 @@ def submitted_at(period: Period, params: dict[str, Any], rng: random.Random) -> 
         day = period.due - timedelta(days=rng.randint(0, 4))
     day = max(day, period.end + timedelta(days=1))
     clock = time(rng.randint(7, 16), rng.randint(0, 59), rng.randint(0, 59))
-    return datetime.combine(day, clock, tzinfo=VIETNAM)
+    return datetime.combine(day, clock, tzinfo=DISTRICT_TZ)

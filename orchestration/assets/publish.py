@@ -20,8 +20,21 @@ PUBLISHED_MODELS = (
     "agg_immunization_ward_months",
     "agg_child_linkage",
     "fct_ward_indicators",
+    "fct_report_submissions",
+    "fct_validation_violations",
+    "fct_count_outliers",
+    "agg_child_reconciliation",
+    "agg_quality_ward_sources",
 )
-PUBLISHED_SEEDS = ("indicators",)
+PUBLISHED_SEEDS = ("indicators", "validation_rules", "reconciliation_checks", "extract_calendar")
+# The Great Expectations outcomes of the latest check run, counts only (the failing values stay in the
+# warehouse: they may be personal IDs).
+GX_RESULTS = """
+create table gx_results as
+select * exclude (sample, arguments)
+from warehouse.dq.gx_results
+where run_id = (select arg_max(run_id, checked_at) from warehouse.dq.gx_results)
+"""
 
 
 def _published() -> list[tuple[str, str]]:
@@ -52,6 +65,13 @@ def publish_serving_copy(warehouse: os.PathLike, serving: os.PathLike) -> dict[s
             from warehouse.raw.file_registry
             """
         )
+        has_gx = con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'warehouse' "
+            "and schema_name = 'dq' and table_name = 'gx_results'"
+        ).fetchone()[0]
+        if has_gx:
+            con.execute(GX_RESULTS)
+            counts["gx_results"] = con.execute("select count(*) from gx_results").fetchone()[0]
         con.execute("detach warehouse")
         con.execute("checkpoint")
     finally:

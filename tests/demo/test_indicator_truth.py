@@ -7,7 +7,7 @@ import csv
 import io
 import unicodedata
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +40,7 @@ QUARTERS = ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4")
 RATIOS = (
     "bhyt_under6_coverage", "birth_reg_on_time", "birth_reg_linked", "fully_immunised_under1",
     "vitamin_a_coverage", "hcdb_supported", "abuse_timely_intervention", "child_friendly_ward",
-    "register_id_completeness",
+    "register_id_completeness", "report_timeliness",
 )  # fmt: skip
 STOCKS = ("bhyt_under6_coverage", "hcdb_supported", "register_id_completeness", "child_friendly_ward")
 FLOWS = (
@@ -367,13 +367,63 @@ def test_district_year_values_of_the_clean_demo(clean_demo: tuple[Path, dict]) -
         "hcdb_supported": {"numerator": 66, "denominator": 68},
         "injury_deaths": {"deaths": 0, "baseline_2024": 0},
         "register_id_completeness": {"numerator": 2165, "denominator": 2201},
+        "report_timeliness": {"numerator": 0, "denominator": 15},
         "vitamin_a_coverage": {"numerator": 617, "denominator": 665},
     }
 
 
+MONTHLY = ("hcdb_support", "immunization", "birth_registration", "protection_cases", "injuries")
+
+
+def _owed(quarter: str) -> list[tuple[str, str, date]]:
+    """(source, period, due day) of the extracts a ward owes for the periods ending in a quarter of 2025,
+    as docs/extracts.md lists them: due on the 5th of the month after the period."""
+    q = int(quarter[-1])
+
+    def due(month: int) -> date:
+        return date(2025 + (month == 12), month % 12 + 1, 5)
+
+    months = range(3 * q - 2, 3 * q + 1)
+    owed = [(source, f"2025-{m:02d}", due(m)) for source in MONTHLY for m in months]
+    owed += [("vitamin_a", f"2025-{m:02d}", due(m)) for m in months if m in (6, 12)]
+    owed.append(("child_register", quarter, due(3 * q)))
+    if q == 4:
+        owed.append(("child_friendly", "2025", due(12)))
+    return owed
+
+
+@pytest.mark.parametrize("demo", ["clean_demo", "messy_demo"])
+def test_report_timeliness_from_the_files_and_their_modification_times(
+    demo: str, request: pytest.FixtureRequest
+) -> None:
+    """A ward is on time in a period when every extract it owes for a period ending in it was written
+    readable (not set aside for a file fault) with a modification day, in district time, by the due day."""
+    home, truth = request.getfixturevalue(demo)
+    arrived: dict[tuple[str, str, str], date] = {}
+    for source, entry in truth["sources"].items():
+        bad = {name for names in entry["files_bad"].values() for name in names}
+        for f in entry["files_list"]:
+            if f["file"] not in bad:
+                stamp = (home / "inbox" / source / f["file"]).stat().st_mtime
+                day = datetime.fromtimestamp(stamp, timing.DISTRICT_TZ).date()
+                arrived[(source, f["ward_code"], f["period"])] = day
+    on_time_quarters = 0
+    for period in PERIODS:
+        owed = [extract for q in QUARTERS if period in (q, "2025") for extract in _owed(q)]
+        for ward in WARDS:
+            on_time = all(arrived.get((source, ward, p), date.max) <= due for source, p, due in owed)
+            assert truth["indicators"][period][ward]["report_timeliness"] == {
+                "numerator": int(on_time),
+                "denominator": 1,
+            }, (period, ward)
+            on_time_quarters += on_time and period != "2025"
+    if demo == "clean_demo":  # some wards send late, not all of them every quarter
+        assert 0 < on_time_quarters < 4 * len(WARDS)
+
+
 def _extract(source: str, ward: str, period: timing.Period, rows: list[dict], **kw: object) -> Extract:
     bad = kw.pop("bad", [None] * len(rows))
-    submitted = datetime(2026, 1, 5, tzinfo=timing.VIETNAM)
+    submitted = kw.pop("submitted", datetime(2026, 1, 5, tzinfo=timing.DISTRICT_TZ))
     return Extract(source, "x.xlsx", ward, period.code, "", [], [], Layout(), rows, submitted, "", bad, **kw)
 
 
@@ -473,3 +523,40 @@ def test_hand_made_extracts() -> None:
     assert got["2025-Q4"]["09550"]["injury_deaths"] == {"deaths": 0, "baseline_2024": 1}
     assert got["2025"]["09541"]["injury_deaths"] == {"deaths": 0, "baseline_2024": 0}
     assert got["2025"]["268"]["child_friendly_ward"] == {"numerator": 0, "denominator": 0}
+
+
+def test_report_timeliness_of_hand_made_extracts() -> None:
+    """Q1 2025: Mộ Lao sends its 16 extracts (5 monthly sources × 3 months, the Q1 register) on the due
+    day at 16:59: on time. Văn Quán sends March's immunization one day late, Vạn Phúc an unreadable
+    February birth registration file: not on time. Wards that sent nothing are not on time either. BHXH's
+    late district-wide list is not a ward's extract. Nobody sent anything for Q2."""
+    profile = load_profile()
+    wards = current_wards(2025, profile)
+    pop = simulate(wards, 2025, 0.002, profile, np.random.default_rng(1))
+    ctx = Context(1, 0.002, 2025, profile, pop, wards, old_wards(profile))
+    ctx.cache["doses"] = {name: np.zeros(0, np.int64) for name in ("child", "dose", "day")}
+    q1 = timing.quarter(2025, 1)
+    owed = [(source, timing.month(2025, m)) for source in MONTHLY for m in (1, 2, 3)]
+    owed.append(("child_register", q1))
+    facts = IndicatorFacts()
+    for ward in ("09541", "09542", "09544"):
+        for source, period in owed:
+            late = ward == "09542" and (source, period.code) == ("immunization", "2025-03")
+            unreadable = ward == "09544" and (source, period.code) == ("birth_registration", "2025-02")
+            day = period.due + timedelta(days=int(late))
+            submitted = datetime.combine(day, time(16, 59), tzinfo=timing.DISTRICT_TZ)
+            extract = _extract(
+                source, ward, period, [], submitted=submitted, fault="unreadable" if unreadable else None
+            )
+            facts.add(extract, period)
+    march = timing.month(2025, 3)
+    bhxh = datetime.combine(march.due + timedelta(days=10), time(9, 0), tzinfo=timing.DISTRICT_TZ)
+    facts.add(_extract("health_insurance", "", march, [], submitted=bhxh), march)
+
+    got = indicators(facts, ctx)
+    assert got["2025-Q1"]["09541"]["report_timeliness"] == {"numerator": 1, "denominator": 1}
+    assert got["2025-Q1"]["09542"]["report_timeliness"] == {"numerator": 0, "denominator": 1}
+    assert got["2025-Q1"]["09544"]["report_timeliness"] == {"numerator": 0, "denominator": 1}
+    assert got["2025-Q1"]["09550"]["report_timeliness"] == {"numerator": 0, "denominator": 1}
+    assert got["2025-Q1"][DISTRICT]["report_timeliness"] == {"numerator": 1, "denominator": 15}
+    assert got["2025-Q2"][DISTRICT]["report_timeliness"] == {"numerator": 0, "denominator": 15}

@@ -3,7 +3,10 @@ are not UTF-8, folders inside folders, wards renamed by the 2025 merger, rows th
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import pickle
+import random
 
 import duckdb
 import pytest
@@ -156,6 +159,9 @@ def test_every_row_of_a_correction_rejected_does_not_replace_the_month(home, con
         "Cả 2 dòng dữ liệu của tệp đều bị lỗi (dòng 6, Phường: Không nhận ra phường 'Xuân Thủy'; "
     )
     assert "nhưng kỳ 2025-03 đã có tệp với 2 dòng; tệp này không được thay thế" in outcome.reason
+    assert con.execute(  # the refused correction still counts as a file for Mộ Lao, March 2025
+        "select ward_code, period from raw.file_registry where outcome = 'quarantined'"
+    ).fetchall() == [("09541", "2025-03")]
 
 
 def test_a_sheet_declaring_a_huge_used_range_is_refused_before_it_is_read(tmp_path):
@@ -164,3 +170,79 @@ def test_a_sheet_declaring_a_huge_used_range_is_refused_before_it_is_read(tmp_pa
     check_file(path, Limits(max_sheet_cells=54))
     with pytest.raises(UnsafeFile, match=r"Trang tính có vùng dữ liệu quá lớn \(54 ô, giới hạn 53 ô\)"):
         check_file(path, Limits(max_sheet_cells=53))
+
+
+# A quarantined file keeps the ward and period it was sent for, so that reporting can tell "came but
+# refused" from "never came": from its name, and from its title block when it was read that far.
+MARCH_2025 = ("2025-03", dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+FEBRUARY_2025 = ("2025-02", dt.date(2025, 2, 1), dt.date(2025, 2, 28))
+
+
+def _quarantined_registry(con) -> list[tuple]:
+    return con.execute(
+        "select file_name, outcome, ward_code, period, period_start, period_end from raw.file_registry"
+    ).fetchall()
+
+
+def _garbage(path) -> None:
+    path.write_bytes(random.Random(7).randbytes(5000))  # not a workbook at all
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (NAME, ("09541", *MARCH_2025)),  # Mộ Lao (wards.csv: 09541)
+        ("TCMR_NguyenTrai_T03-2025.xlsx", ("09550", *MARCH_2025)),  # merged into Quang Trung on 2025-01-01
+        ("TCMR_NguyenTrai_T11-2024.xlsx", ("09538", "2024-11", dt.date(2024, 11, 1), dt.date(2024, 11, 30))),
+        ("bao cao tiem chung.xlsx", (None, None, None, None)),  # the name says nothing: left null
+    ],
+)
+def test_an_unreadable_file_is_quarantined_with_the_ward_and_period_its_name_tells(home, con, name, expected):
+    _garbage(_inbox(home) / name)
+    [outcome] = ingest_inbox(con, CONTRACT, home)
+    assert outcome.outcome == "quarantined"
+    assert outcome.reason.startswith("Không mở được tệp bảng tính")
+    assert _quarantined_registry(con) == [(name, "quarantined", *expected)]
+
+
+def test_a_failure_carries_its_ward_and_period_back_from_a_worker_process(tmp_path):
+    path = tmp_path / NAME
+    _garbage(path)
+    failure = load.read_file(path, "immunization", NAME)
+    assert (failure.period.key, failure.ward_code) == ("2025-03", "09541")
+    assert pickle.loads(pickle.dumps(failure)) == failure  # as a worker process sends it back
+
+
+def test_a_district_file_quarantined_gets_its_period_and_no_ward(home, con):
+    inbox = home.source_inbox("health_insurance")
+    inbox.mkdir(parents=True)
+    _garbage(inbox / "BHYT_TE_202503.csv")
+    [outcome] = ingest_inbox(con, load_contracts()["health_insurance"], home)
+    assert outcome.outcome == "quarantined"
+    assert _quarantined_registry(con) == [("BHYT_TE_202503.csv", "quarantined", None, *MARCH_2025)]
+
+
+def test_a_file_missing_a_required_column_gets_the_ward_and_period_of_its_title(home, con):
+    no_date = [HEADER[:-1], *(_row(n)[:-1] for n in (1, 2))]  # 'Ngày tiêm' left out
+    _save(_inbox(home) / "tiem chung.xlsx", ("TCMR", [*TITLE, *no_date]))  # a name that says nothing
+    _save(_inbox(home) / "TCMR_VanQuan_T02-2025.xlsx", ("TCMR", no_date))  # no title: the name tells
+    outcomes = {o.file_name: o for o in ingest_inbox(con, CONTRACT, home)}
+    assert outcomes["tiem chung.xlsx"].reason.startswith("Thiếu cột bắt buộc: Ngày tiêm")
+    # Văn Quán from the name; 'TRẠM Y TẾ PHƯỜNG MỘ LAO', 'THÁNG 03 NĂM 2025' from the title
+    assert sorted(_quarantined_registry(con)) == [
+        ("TCMR_VanQuan_T02-2025.xlsx", "quarantined", "09542", *FEBRUARY_2025),
+        ("tiem chung.xlsx", "quarantined", "09541", *MARCH_2025),
+    ]
+
+
+def test_a_fault_in_telling_the_ward_and_period_leaves_them_null_and_the_file_quarantined(
+    home, con, monkeypatch
+):
+    def broken(*_):
+        raise KeyError("ward seed")
+
+    monkeypatch.setattr(load, "identify", broken)
+    _garbage(_inbox(home) / NAME)
+    [outcome] = ingest_inbox(con, CONTRACT, home)
+    assert outcome.outcome == "quarantined"
+    assert _quarantined_registry(con) == [(NAME, "quarantined", None, None, None, None)]

@@ -86,3 +86,22 @@ def test_the_manifest_is_parsed_again_when_a_project_file_changes(tmp_path, monk
     assert renamed != first
     (project / "models" / "b.sql").write_text("select 2 as x")
     assert dbt_project.project_fingerprint() not in (first, renamed)
+
+
+def test_great_expectations_suites_are_checks_on_every_staging_model_and_the_mart(defs):
+    from orchestration.quality.gx_suites import suites
+
+    graph = defs.resolve_asset_graph()
+    gx_checks = {
+        (k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys if k.name.startswith("gx_")
+    }
+    assert gx_checks == {
+        *((f"staging/{s.model}", s.check_name) for s in suites() if s.model.startswith("stg_")),
+        ("marts/fct_ward_indicators", "gx_fct_ward_indicators"),
+    }
+    assert len(gx_checks) == 10  # nine sources and the indicator mart
+    specs = {spec.name: spec for spec in defs.resolve_assets_def("serving_copy").check_specs} or {
+        spec.name: spec for checks in defs.asset_checks or [] for spec in getattr(checks, "check_specs", [])
+    }
+    assert specs["gx_fct_ward_indicators"].blocking
+    assert specs["gx_stg_protection_cases__cases"].blocking

@@ -7,6 +7,8 @@ Mộ Lao 1/2, Văn Quán 1/1, Hà Cầu no DTP1 (null), district (3 − 1) / 3.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pytest
 
@@ -34,8 +36,10 @@ def test_run_summary_counts_files_rows_and_checks(fixture_pipeline):
         "nạp tệp (ingestion)",
         "dbt build (kho dữ liệu + kiểm thử)",
         "kiểm tra chặn xuất bản (blocking)",
+        "kiểm tra chất lượng (Great Expectations)",
         "xuất bản (serving copy)",
     }
+    assert summary.checks_warned == []  # the fixture files were just dropped: fresh
 
 
 def test_doses_per_ward_month_vaccine(serving):
@@ -114,3 +118,56 @@ def test_each_ingestion_step_records_what_it_did_in_dagster(fixture_pipeline, po
         0,
         "(không có)",
     )  # none outside a source
+
+
+def test_quality_mart_puts_each_file_and_row_under_its_ward(serving):
+    rows = serving.execute(
+        """
+        select org_unit_code, files_loaded, files_quarantined, extracts_expected, extracts_received,
+               extracts_late, latest_file_outcome
+        from agg_quality_ward_sources
+        where source = 'immunization' and files_loaded + files_quarantined > 0
+        order by org_unit_code
+        """
+    ).fetchall()
+    # January to March are owed; the quarantined files count as arrived nowhere, but under their ward
+    assert rows == [
+        ("09541", 1, 0, 3, 1, 1, "loaded"),  # Mộ Lao, 3 days late
+        ("09542", 1, 0, 3, 1, 0, "loaded"),  # Văn Quán, on the deadline day
+        ("09551", 0, 1, 3, 0, 0, "quarantined"),  # La Khê: not a workbook
+        ("09552", 0, 1, 3, 0, 0, "quarantined"),  # Phú La
+        ("09556", 1, 0, 3, 1, 1, "loaded"),  # Hà Cầu, copied today: late
+    ]
+    totals = serving.execute(
+        "select sum(files_loaded), sum(files_quarantined), sum(rows_loaded), sum(rows_rejected) "
+        "from agg_quality_ward_sources where source = 'immunization'"
+    ).fetchone()
+    assert totals == (3, 2, 10, 5)
+
+
+def test_a_late_file_is_late_by_the_days_after_its_deadline(serving):
+    rows = serving.execute(
+        """
+        select org_unit_code, deadline, strftime(first_submitted_at, '%Y-%m-%d %H:%M'), on_time, days_late
+        from fct_report_submissions
+        where source = 'immunization' and period_key = '2025-03' and org_unit_code in ('09541', '09542')
+        order by org_unit_code
+        """
+    ).fetchall()
+    assert rows == [
+        ("09541", dt.date(2025, 4, 5), "2025-04-08 09:30", False, 3),
+        ("09542", dt.date(2025, 4, 5), "2025-04-05 16:59", True, 0),
+    ]
+    # 15 wards × 3 months × 5 monthly ward sources + 15 quarterly registers + 3 monthly BHYT lists
+    assert serving.execute(
+        "select count(*), count(*) filter (where received) from fct_report_submissions"
+    ).fetchone() == (243, 3)
+
+
+def test_great_expectations_results_are_published_with_counts_only(serving):
+    rows = serving.execute(
+        "select check_name, count(*), bool_and(success) from gx_results group by all order by all"
+    ).fetchall()
+    assert rows == [("gx_fct_ward_indicators", 6, True), ("gx_stg_immunization__doses", 7, True)]
+    columns = {r[0] for r in serving.execute("describe gx_results").fetchall()}
+    assert "sample" not in columns

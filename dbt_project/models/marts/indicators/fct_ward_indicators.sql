@@ -31,6 +31,7 @@ ward_sums as (
     inner join periods
         on (members.as_of_date is null or members.as_of_date = periods.period_end)
         and (members.event_date is null or members.event_date between periods.period_start and periods.period_end)
+        and (members.period_key is null or members.period_key = periods.period_key)
     group by all
 ),
 

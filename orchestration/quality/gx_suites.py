@@ -1,0 +1,215 @@
+"""Great Expectations suites as data (suites.yaml): build each model's suite, run it on a DataFrame
+read over a read-only warehouse connection, and summarise every expectation's result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import yaml
+
+from ingestion.contract import load_contracts
+
+SUITES_PATH = Path(__file__).with_name("suites.yaml")
+SUBMITTED_COLUMN = "file_received_at"  # virtual: the submission time of the row's file
+SCHEMAS = {"stg_": "staging", "fct_": "marts"}
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    kind: str  # GX expectation name without "expect_", e.g. "column_values_to_be_in_set"
+    arguments: dict[str, Any]
+    blocking: bool
+
+    @property
+    def columns(self) -> list[str]:
+        args = self.arguments
+        return [
+            *([args["column"]] if "column" in args else []),
+            *args.get("column_list", []),
+            *[args[k] for k in ("column_A", "column_B") if k in args],
+        ]
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}({', '.join(self.columns)})"
+
+
+@dataclass(frozen=True)
+class Suite:
+    model: str
+    expectations: tuple[Expectation, ...]
+
+    @property
+    def schema(self) -> str:
+        return next(schema for prefix, schema in SCHEMAS.items() if self.model.startswith(prefix))
+
+    @property
+    def check_name(self) -> str:
+        return f"gx_{self.model}"
+
+    @property
+    def blocking(self) -> bool:
+        return any(e.blocking for e in self.expectations)
+
+    @property
+    def columns(self) -> list[str]:
+        return list(dict.fromkeys(c for e in self.expectations for c in e.columns))
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    expectation: Expectation
+    success: bool
+    element_count: int | None
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    observed_value: str | None
+    sample: str | None
+
+
+@dataclass
+class SuiteOutcome:
+    suite: Suite
+    rows: int
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success]
+
+    @property
+    def blocking_failed(self) -> list[ExpectationOutcome]:
+        return [o for o in self.failed if o.expectation.blocking]
+
+
+def load_suites(path: Path = SUITES_PATH) -> list[Suite]:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))["suites"]
+    suites = []
+    for model, entries in spec.items():
+        expectations = []
+        for entry in entries:
+            args = dict(entry)
+            kind = args.pop("expect")
+            blocking = bool(args.pop("blocking", False))
+            expectations.append(Expectation(kind, args, blocking))
+        suites.append(Suite(model, tuple(expectations)))
+    return suites
+
+
+def _contract_values(reference: str) -> list[Any]:
+    source, column = reference.split(".")
+    (spec,) = [c for c in load_contracts()[source].columns if c.name == column]
+    return [value for value, _ in spec.choices]
+
+
+def _seed_values(con: duckdb.DuckDBPyConnection, reference: str) -> list[Any]:
+    table, column = reference.split(".")
+    if not (IDENTIFIER.match(table) and IDENTIFIER.match(column)):
+        raise ValueError(f"suites.yaml: '{reference}' is not a seed column")
+    return [
+        r[0] for r in con.execute(f"select distinct {column} from reference.{table} order by 1").fetchall()
+    ]
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, value: Any, now: dt.datetime) -> Any:
+    """Replace the {contract:}, {seed:}, {days_ago:} and {sql:} values of suites.yaml."""
+    if not isinstance(value, dict):
+        return value
+    ((key, reference),) = value.items()
+    if key == "contract":
+        return _contract_values(reference)
+    if key == "seed":
+        return _seed_values(con, reference)
+    if key == "days_ago":
+        return now - dt.timedelta(days=reference)
+    if key == "sql":
+        rows = con.execute(reference).fetchall()
+        return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else [r[0] for r in rows]
+    raise ValueError(f"suites.yaml: unknown value {value!r}")
+
+
+def read_frame(con: duckdb.DuckDBPyConnection, suite: Suite) -> pd.DataFrame:
+    """The suite's columns of its model (the whole table: the current files of every source)."""
+    columns = suite.columns
+    selected = [f"model.{c}" for c in columns if c != SUBMITTED_COLUMN]
+    if any("row_condition" in e.arguments for e in suite.expectations):
+        selected = ["model.*"]  # a condition may name any column
+    join = ""
+    if SUBMITTED_COLUMN in columns:
+        selected.append(f"files.received_at as {SUBMITTED_COLUMN}")
+        join = "left join raw.file_registry as files on model.file_id = files.file_id"
+    query = f"select {', '.join(selected) or 'count(*)'} from {suite.schema}.{suite.model} as model {join}"
+    return con.execute(query).df()
+
+
+def _gx_expectation(
+    expectation: Expectation, index: int, con: duckdb.DuckDBPyConnection, now: dt.datetime
+) -> Any:
+    import great_expectations as gx  # imported when a check runs: loading it takes seconds
+
+    name = "Expect" + "".join(part.capitalize() for part in expectation.kind.split("_"))
+    arguments = {k: _resolve(con, v, now) for k, v in expectation.arguments.items()}
+    # GX reports results in its own order: the index in meta ties each back to suites.yaml
+    return getattr(gx.expectations, name)(**arguments, meta={"index": index})
+
+
+def _text(value: Any, limit: int = 300) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, default=str)[:limit]
+
+
+def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, now: dt.datetime | None = None) -> SuiteOutcome:
+    """Validate the model's current rows against its suite; one outcome per expectation, in order."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    now = now or dt.datetime.now()
+    frame = read_frame(con, suite)
+    if frame.empty and suite.schema == "staging":
+        return SuiteOutcome(suite, 0)  # no file of the source yet: completeness reports it, not staleness
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch = (
+        context.data_sources.add_pandas("treem")
+        .add_dataframe_asset(suite.model)
+        .add_batch_definition_whole_dataframe("current")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    gx_suite = gx.ExpectationSuite(suite.check_name)
+    for index, expectation in enumerate(suite.expectations):
+        gx_suite.add_expectation(_gx_expectation(expectation, index, con, now))
+    report = batch.validate(gx_suite, result_format="SUMMARY")
+    by_index = {r.expectation_config.meta["index"]: r for r in report.results}
+    outcome = SuiteOutcome(suite, len(frame))
+    for index, expectation in enumerate(suite.expectations):
+        result = by_index[index]
+        details = result.result or {}
+        if result.exception_info and result.exception_info.get("raised_exception"):
+            details = {"observed_value": result.exception_info.get("exception_message")}
+        outcome.outcomes.append(
+            ExpectationOutcome(
+                expectation=expectation,
+                success=bool(result.success),
+                element_count=details.get("element_count"),
+                unexpected_count=details.get("unexpected_count"),
+                unexpected_percent=details.get("unexpected_percent"),
+                observed_value=_text(details.get("observed_value")),
+                sample=_text(details.get("partial_unexpected_list") or None),
+            )
+        )
+    return outcome
+
+
+@cache
+def suites() -> tuple[Suite, ...]:
+    return tuple(load_suites())
