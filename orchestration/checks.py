@@ -86,7 +86,7 @@ def suite_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     failed, blocking = outcome.failed, outcome.blocking_failed
     description = None
     if failed:
-        names = ", ".join(o.expectation.label for o in (blocking or failed))
+        names = "; ".join(o.expectation.explained for o in (blocking or failed))
         description = (
             f"{len(failed)}/{len(outcome.outcomes)} kỳ vọng không đạt"
             + (f", {len(blocking)} chặn xuất bản" if blocking else "")

@@ -132,7 +132,7 @@ def format_summary(summary: RunSummary) -> str:
             + "); bảng điều khiển vẫn dùng bản phục vụ lần trước."
         )
     lines.append("Thời gian từng bước:")
-    lines += [f"  {stage:<36} {seconds:6.1f} giây" for stage, seconds in summary.stage_seconds.items()]
+    lines += [f"  {stage:<42} {seconds:6.1f} giây" for stage, seconds in summary.stage_seconds.items()]
     if summary.failed_steps:
         lines.append("Bước lỗi: " + ", ".join(summary.failed_steps) + f" (chi tiết: {summary.log_file})")
     lines.append(f"Nhật ký đầy đủ: {summary.log_file}")

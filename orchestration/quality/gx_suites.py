@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import yaml
 
+from ingestion.clock import local_now
 from ingestion.contract import load_contracts
 
 SUITES_PATH = Path(__file__).with_name("suites.yaml")
@@ -28,6 +29,7 @@ class Expectation:
     kind: str  # GX expectation name without "expect_", e.g. "column_values_to_be_in_set"
     arguments: dict[str, Any]
     blocking: bool
+    note_vi: str | None = None  # what a failure means, for the people who read the run summary
 
     @property
     def columns(self) -> list[str]:
@@ -41,6 +43,10 @@ class Expectation:
     @property
     def label(self) -> str:
         return f"{self.kind}({', '.join(self.columns)})"
+
+    @property
+    def explained(self) -> str:
+        return f"{self.note_vi} [{self.label}]" if self.note_vi else self.label
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,7 @@ def load_suites(path: Path = SUITES_PATH) -> list[Suite]:
             args = dict(entry)
             kind = args.pop("expect")
             blocking = bool(args.pop("blocking", False))
-            expectations.append(Expectation(kind, args, blocking))
+            expectations.append(Expectation(kind, args, blocking, args.pop("vi", None)))
         suites.append(Suite(model, tuple(expectations)))
     return suites
 
@@ -173,7 +179,7 @@ def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, now: dt.datetime | N
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    now = now or dt.datetime.now()
+    now = now or local_now()  # submission times are district time
     frame = read_frame(con, suite)
     if frame.empty and suite.schema == "staging":
         return SuiteOutcome(suite, 0)  # no file of the source yet: completeness reports it, not staleness

@@ -17,8 +17,10 @@ NOW = dt.datetime(2026, 1, 20, 12, 0)
 def con():
     connection = duckdb.connect()
     connection.execute(
-        "create schema marts; create schema staging; create schema raw; create schema reference"
+        "create schema marts; create schema staging; create schema raw; create schema reference; "
+        "create schema intermediate"
     )
+    connection.execute("create table intermediate.int_reporting_periods as select '2025-03' as period_key")
     connection.execute(
         "create table marts.dim_ward as select * from (values ('09541', '268', true), "
         "('09542', '268', true), ('09538', '268', false)) as t(ward_code, district_code, is_current)"
@@ -75,6 +77,11 @@ def test_a_ward_missing_from_a_period_fails_the_grid(con):
     con.execute(
         "delete from marts.fct_ward_indicators where org_unit_code = '09542' and indicator_code = 'b'"
     )
+    assert failed(con, mart_suite()) == {"table_row_count_to_equal()": None}
+
+
+def test_a_period_missing_from_the_mart_fails_the_grid(con):
+    con.execute("insert into intermediate.int_reporting_periods values ('2025-04')")
     assert failed(con, mart_suite()) == {"table_row_count_to_equal()": None}
 
 

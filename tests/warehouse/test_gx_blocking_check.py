@@ -1,6 +1,7 @@
-"""A blocking Great Expectations check stops the publish: an open protection case listed again in the
-next month's file would be counted twice, so `treem run` exits non-zero naming the check, the serving
-copy stays as it was, and dq.gx_results keeps the failing expectation with its counts."""
+"""A blocking Great Expectations check stops the publish. Here a vaccine code that the schedule no longer
+knows (as after a seed edit that renamed it) reaches staging: dbt's relationship test only warns, but
+every figure needing that vaccine would be wrong, so `treem run` exits non-zero naming the check, the
+serving copy stays as it was, and dq.gx_results keeps the failing expectation with its counts."""
 
 from __future__ import annotations
 
@@ -9,21 +10,19 @@ import shutil
 import duckdb
 
 from tests.conftest import use
-from tests.ingestion.test_sources import _cases, protection_file
 from treem.home import Home
 
 
-def test_a_case_listed_in_two_months_blocks_the_publish(fixture_pipeline, pointed_env, tmp_path, capsys):
+def test_an_unknown_vaccine_code_blocks_the_publish(fixture_pipeline, pointed_env, tmp_path, capsys):
     from treem.cli import main
 
     source, _ = fixture_pipeline
     home = Home(tmp_path / "home")
     shutil.copytree(source.root, home.root, ignore=shutil.ignore_patterns("dagster", "logs"))
     before = home.serving.read_bytes()
-    inbox = home.source_inbox("protection_cases")
-    inbox.mkdir(parents=True)
-    protection_file(inbox / "BaoVeTreEm_KienHung_T03-2025.xlsx", 3, _cases(1, 2))
-    protection_file(inbox / "BaoVeTreEm_KienHung_T04-2025.xlsx", 4, _cases(2))  # case 02 again
+    con = duckdb.connect(str(home.warehouse))
+    con.execute("update raw.immunization set vaccine_code = 'OPV_CU' where vaccine_code = 'OPV'")
+    con.close()
 
     use(home)
     try:
@@ -34,8 +33,8 @@ def test_a_case_listed_in_two_months_blocks_the_publish(fixture_pipeline, pointe
     printed = capsys.readouterr().out
     assert exit_code == 1
     assert "KHÔNG XUẤT BẢN" in printed
-    assert "gx_stg_protection_cases__cases" in printed
-    assert "column_values_to_be_unique(case_id)" in printed
+    assert "gx_stg_immunization__doses" in printed
+    assert "column_values_to_be_in_set(vaccine_code)" in printed
     assert home.serving.read_bytes() == before
     con = duckdb.connect(str(home.warehouse), read_only=True)
     try:
@@ -45,4 +44,5 @@ def test_a_case_listed_in_two_months_blocks_the_publish(fixture_pipeline, pointe
         ).fetchall()
     finally:
         con.close()
-    assert failed == [("stg_protection_cases__cases", "column_values_to_be_unique(case_id)", True, 3, 2)]
+    # the OPV doses among the ten loaded: Mộ Lao's and Văn Quán's (agg_immunization_ward_months)
+    assert failed == [("stg_immunization__doses", "column_values_to_be_in_set(vaccine_code)", True, 10, 2)]

@@ -25,6 +25,7 @@ owed as (
     from periods
     inner join submissions
         on submissions.period_end between periods.period_start and periods.period_end
+    where not submissions.pending  -- not yet due: neither on time nor late
 ),
 
 final as (

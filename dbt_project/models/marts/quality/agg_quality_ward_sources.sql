@@ -78,6 +78,7 @@ submissions as (
         count(*) filter (where received) as extracts_received,
         count(*) filter (where on_time) as extracts_on_time,
         count(*) filter (where received and not on_time) as extracts_late,
+        count(*) filter (where pending) as extracts_pending,
         max(days_late) as max_days_late
     from {{ ref('fct_report_submissions') }}
     group by all
@@ -118,6 +119,7 @@ final as (
         coalesce(submissions.extracts_received, 0) as extracts_received,
         coalesce(submissions.extracts_on_time, 0) as extracts_on_time,
         coalesce(submissions.extracts_late, 0) as extracts_late,
+        coalesce(submissions.extracts_pending, 0) as extracts_pending,
         submissions.max_days_late,
         coalesce(violations.open_violations, 0) as open_violations,
         coalesce(outliers.outliers, 0) as outliers,

@@ -38,9 +38,11 @@ matched as (
         files_today.superseded_by_file_id
     from expected
     inner join files_today
+        -- a file covering the owed period's end: the period itself, or a snapshot sent more often than
+        -- owed (a ward's March register answers for the first quarter)
         on files_today.source = expected.source
-        and files_today.period_start = expected.period_start
         and files_today.period_end = expected.period_end
+        and files_today.period_start >= expected.period_start
         and (
             (expected.org_unit_level = 'ward' and files_today.current_ward_code = expected.org_unit_code)
             or (expected.org_unit_level = 'district' and files_today.ward_code is null)
@@ -87,8 +89,13 @@ final as (
         expected.deadline,
         true as expected,
         first_loaded.file_id is not null as received,
+        first_loaded.file_id is null and expected.deadline >= current_date as pending,
         first_loaded.submitted_at as first_submitted_at,
-        coalesce(first_loaded.submitted_date <= expected.deadline, false) as on_time,
+        -- null while pending: not received and the deadline not yet passed
+        case
+            when first_loaded.file_id is not null then first_loaded.submitted_date <= expected.deadline
+            when expected.deadline < current_date then false
+        end as on_time,
         -- greatest() skips nulls: an extract not received must stay null, not 0 days late
         case when first_loaded.file_id is not null
             then cast(greatest(date_diff('day', expected.deadline, first_loaded.submitted_date), 0) as integer)
