@@ -1,7 +1,7 @@
 -- warn: every element a validation rule reads is produced by int_quality_ward_month_values
 -- somewhere (a misspelt element would count as 0 and the rule would never fail). Warn only: a fresh
 -- warehouse, or a vaccine not given yet, legitimately has no value for an element.
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'int_validation_rule_terms'}}}) }}
 
 select distinct terms.rule_id, terms.element_code
 from {{ ref('int_validation_rule_terms') }} as terms

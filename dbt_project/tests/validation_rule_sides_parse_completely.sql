@@ -1,6 +1,7 @@
 -- Every side of every validation rule parses completely: its terms (int_validation_rule_terms)
 -- joined back give the whole side. A side with a typo (a missing brace, a parenthesis, a letter
 -- outside #{...}) would otherwise lose the part the parser skipped. Returns the sides that fail.
+{{ config(meta={'dagster': {'ref': {'name': 'int_validation_rule_terms'}}}) }}
 with rules as (
     select * from {{ ref('validation_rules') }}
 ),

@@ -48,6 +48,7 @@ def test_warehouse_writers_share_the_one_writer_pool(defs):
 def test_dbt_tests_are_asset_checks(defs):
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert "unique_fct_immunization_doses_dose_id" in checks
+    assert "validation_rule_sides_parse_completely" in checks  # a singular test, attached by its meta
     assert len(checks) >= 30
 
 
