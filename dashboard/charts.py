@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -11,9 +13,11 @@ VI_LOCALE = {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "curr
 # Blue and orange stay distinct for colour-blind readers and in greyscale (dark vs light).
 STATUS_COLOURS = {
     "Đạt": "#1b4f9c",
+    "Gần đạt": "#f7dc6f",  # pale yellow: lighter than the orange and the greys in greyscale
     "Chưa đạt": "#f28e2b",
     "Cần kiểm tra": "#6b6b6b",
     "Chưa có số liệu": "#bdbdbd",
+    "Không có chỉ tiêu": "#f0f0f0",  # indicators without a numeric target (e.g. 'rising')
 }
 
 
@@ -122,3 +126,336 @@ def dropout_trend(frame: pd.DataFrame, target: float) -> alt.LayerChart:
         ),
         height=280,
     )
+
+
+# --- overview and ward pages ---
+
+STATUS_EN = {
+    "Đạt": "Met",
+    "Gần đạt": "Close",
+    "Chưa đạt": "Behind",
+    "Cần kiểm tra": "Check the data",
+    "Chưa có số liệu": "No data",
+    "Không có chỉ tiêu": "No numeric target",
+}
+# "Close": within 5 percentage points of a percent target, or within 10% of a count target.
+CLOSE_POINTS = 0.05
+CLOSE_SHARE = 0.10
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
+
+
+def indicator_status(value: object, target: object, target_comparison: object, direction: object) -> str:
+    """One of the STATUS_COLOURS keys for a value against its target, direction-aware.
+
+    'Gần đạt' (close) is a value that misses the target by at most 5 percentage points (percent
+    targets) or 10% of the target (count targets: 'at_most_share_of_baseline'). A negative value is a
+    data question ('Cần kiểm tra'); no numeric target ('rising') is 'Không có chỉ tiêu'.
+    """
+    if _missing(value):
+        return "Chưa có số liệu"
+    value = float(value)
+    if value < 0:
+        return "Cần kiểm tra"
+    if _missing(target) or target_comparison not in ("at_least", "at_most", "at_most_share_of_baseline"):
+        return "Không có chỉ tiêu"
+    target = float(target)
+    lower_is_better = (
+        target_comparison != "at_least" if _missing(direction) else (direction == "lower_is_better")
+    )
+    gap = CLOSE_SHARE * abs(target) if target_comparison == "at_most_share_of_baseline" else CLOSE_POINTS
+    if lower_is_better:
+        if value <= target:
+            return "Đạt"
+        return "Gần đạt" if value <= target + gap + 1e-9 else "Chưa đạt"
+    if value >= target:
+        return "Đạt"
+    return "Gần đạt" if value >= target - gap - 1e-9 else "Chưa đạt"
+
+
+def status_scale(english: bool = False) -> alt.Scale:
+    """The status colour scale (Vietnamese or English labels, same colours)."""
+    domain = [STATUS_EN[k] for k in STATUS_COLOURS] if english else list(STATUS_COLOURS)
+    return alt.Scale(domain=domain, range=list(STATUS_COLOURS.values()))
+
+
+# --- protection, quality and child lists ---
+
+
+def indicator_by_ward(
+    frame: pd.DataFrame, title: str, subtitle: str, x_title: str, percent: bool, english: bool = False
+) -> alt.LayerChart:
+    """One indicator per ward, bars coloured by status (column ``status``), with the target as a tick
+    (a count target differs per ward, e.g. 90% of its 2024 deaths) or a dashed line (a share)."""
+    fmt = ".1%" if percent else ",d"
+    ward_title = "Ward" if english else "Phường"
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("org_unit_name:N", title=ward_title, sort="-x"),
+            x=alt.X("value:Q", title=x_title, axis=alt.Axis(format="%" if percent else ",d")),
+            color=alt.Color(
+                "status:N", title="Status" if english else "Mục tiêu", scale=status_scale(english)
+            ),
+            tooltip=[
+                alt.Tooltip("org_unit_name:N", title=ward_title),
+                alt.Tooltip("value:Q", title=x_title, format=fmt),
+                alt.Tooltip("numerator:Q", title="Numerator" if english else "Tử số", format=",d"),
+                alt.Tooltip("denominator:Q", title="Denominator" if english else "Mẫu số", format=",d"),
+                alt.Tooltip(
+                    "target:Q", title="Target" if english else "Chỉ tiêu", format=".1%" if percent else ",.1f"
+                ),
+                alt.Tooltip("status:N", title="Status" if english else "Mục tiêu"),
+            ],
+        )
+    )
+    if percent:
+        target = frame["target"].dropna()
+        rule = (
+            alt.Chart(pd.DataFrame({"target": [float(target.iloc[0]) if not target.empty else 1.0]}))
+            .mark_rule(strokeDash=[6, 4], color="#333")
+            .encode(x="target:Q")
+        )
+    else:
+        rule = (
+            alt.Chart(frame.dropna(subset=["target"]))
+            .mark_tick(color="#333", thickness=2)
+            .encode(y=alt.Y("org_unit_name:N", sort="-x"), x="target:Q")
+        )
+    return (bars + rule).properties(title=alt.Title(title, subtitle=subtitle), height=alt.Step(22))
+
+
+def hcdb_groups(frame: pd.DataFrame, title: str, english: bool = False) -> alt.Chart:
+    """HCĐB children per group (district totals), supported and not yet supported."""
+    supported, waiting = ("Supported", "Not yet supported") if english else ("Đã hỗ trợ", "Chưa hỗ trợ")
+    data = pd.concat(
+        [
+            frame.assign(kind=supported, n=frame["children_supported"]),
+            frame.assign(kind=waiting, n=frame["children"] - frame["children_supported"]),
+        ]
+    )
+    return (
+        alt.Chart(
+            data,
+            title=alt.Title(
+                title,
+                subtitle="Group letters: Luật Trẻ em 2016, art. 10"
+                if english
+                else "Nhóm theo Điều 10 Luật Trẻ em 2016; một trẻ có thể thuộc nhiều nhóm",
+            ),
+        )
+        .mark_bar()
+        .encode(
+            y=alt.Y("group:N", title="Group" if english else "Nhóm", sort=alt.SortField("group_sort_order")),
+            x=alt.X("sum(n):Q", title="Children" if english else "Số trẻ", axis=alt.Axis(format=",d")),
+            color=alt.Color(
+                "kind:N",
+                title="",
+                scale=alt.Scale(domain=[supported, waiting], range=["#1b4f9c", "#f28e2b"]),
+            ),
+            tooltip=[
+                alt.Tooltip("group:N", title="Group" if english else "Nhóm"),
+                alt.Tooltip("kind:N", title=""),
+                alt.Tooltip("sum(n):Q", title="Children" if english else "Số trẻ", format=",d"),
+            ],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+SUBMISSION_STATUS = {
+    "on_time": ("Đúng hạn", "On time", "#1b4f9c"),
+    "late": ("Muộn", "Late", "#f28e2b"),
+    "missing": ("Chưa nhận", "Missing", "#6b6b6b"),
+    "pending": ("Chưa đến hạn", "Not yet due", "#e0e0e0"),
+}
+
+
+def submissions_heatmap(frame: pd.DataFrame, title: str, english: bool = False) -> alt.Chart:
+    """Ward × source, each cell coloured by the extract's status (``status_label`` column)."""
+    labels = [v[1] if english else v[0] for v in SUBMISSION_STATUS.values()]
+    base = alt.Chart(
+        frame,
+        title=alt.Title(
+            title,
+            subtitle="On time, late, missing or not yet due"
+            if english
+            else "Đúng hạn, muộn, chưa nhận hoặc chưa đến hạn",
+        ),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        x=alt.X(
+            "source_name:N", title="Source" if english else "Nguồn dữ liệu", axis=alt.Axis(labelLimit=160)
+        ),
+        y=alt.Y("org_unit_name:N", title="Ward" if english else "Phường"),
+        color=alt.Color(
+            "status_label:N",
+            title="Status" if english else "Trạng thái",
+            scale=alt.Scale(domain=labels, range=[v[2] for v in SUBMISSION_STATUS.values()]),
+        ),
+        tooltip=[
+            alt.Tooltip("org_unit_name:N", title="Ward" if english else "Phường"),
+            alt.Tooltip("source_name:N", title="Source" if english else "Nguồn"),
+            alt.Tooltip("period_key:N", title="Period" if english else "Kỳ"),
+            alt.Tooltip("status_label:N", title="Status" if english else "Trạng thái"),
+        ],
+    )
+    # the days late written in late cells, so the grid reads without colour too
+    text = (
+        base.transform_filter(alt.datum.days_late > 0)
+        .mark_text(fontSize=10)
+        .encode(x="source_name:N", y="org_unit_name:N", text=alt.Text("days_late:Q", format="d"))
+    )
+    return (cells + text).properties(height=alt.Step(20))
+
+
+def status_text(status: str) -> str:
+    """The status key in the chosen language."""
+    from dashboard.i18n import lang
+
+    return STATUS_EN.get(status, status) if lang() == "en" else status
+
+
+# --- health and registration pages ---
+
+
+def ward_indicator_bars(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str,
+    x_title: str,
+    target: float | None,
+    english: bool = False,
+) -> alt.Chart | alt.LayerChart:
+    """One percent indicator per ward: a bar per ward coloured by `status` (indicator_status
+    labels; English labels when `english`), a dashed rule at the target when there is one.
+    `frame`: org_unit_name, value, status, numerator, denominator."""
+    ward, status, numerator, denominator = (
+        ("Ward", "Status", "Numerator", "Denominator")
+        if english
+        else ("Phường", "Trạng thái", "Tử số", "Mẫu số")
+    )
+    data = frame.assign(status=frame["status"].map(STATUS_EN) if english else frame["status"])
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("org_unit_name:N", title=ward, sort="-x"),
+            x=alt.X("value:Q", title=x_title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("status:N", title=status, scale=status_scale(english)),
+            tooltip=[
+                alt.Tooltip("org_unit_name:N", title=ward),
+                alt.Tooltip("value:Q", title=x_title, format=".1%"),
+                alt.Tooltip("numerator:Q", title=numerator, format=",d"),
+                alt.Tooltip("denominator:Q", title=denominator, format=",d"),
+                alt.Tooltip("status:N", title=status),
+            ],
+        )
+    )
+    chart: alt.Chart | alt.LayerChart = bars
+    if target is not None and not _missing(target):
+        rule = (
+            alt.Chart(pd.DataFrame({"target": [float(target)]}))
+            .mark_rule(strokeDash=[6, 4], color="#333")
+            .encode(x="target:Q")
+        )
+        chart = bars + rule
+    return chart.properties(title=alt.Title(title, subtitle=subtitle), height=alt.Step(22))
+
+
+def doses_by_vaccine_dose(
+    frame: pd.DataFrame, *, title: str, subtitle: str, english: bool = False
+) -> alt.Chart:
+    """District doses per vaccine and dose, in schedule order. `frame`: label, doses, order."""
+    label, doses = ("Vaccine and dose", "Doses") if english else ("Vắc xin và mũi", "Số mũi tiêm")
+    order = list(frame.sort_values("order")["label"])
+    return (
+        alt.Chart(frame, title=alt.Title(title, subtitle=subtitle))
+        .mark_bar(color="#1b4f9c")
+        .encode(
+            y=alt.Y("label:N", title=label, sort=order),
+            x=alt.X("doses:Q", title=doses, axis=alt.Axis(format=",d", tickMinStep=1)),
+            tooltip=[alt.Tooltip("label:N", title=label), alt.Tooltip("doses:Q", title=doses, format=",d")],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+def immunisation_monitoring(
+    frame: pd.DataFrame, *, title: str, subtitle: str, english: bool = False
+) -> alt.Chart:
+    """WHO-style monitoring chart: cumulative doses by month against the monthly target line.
+    `frame` (long): month (1–12), series, doses. Series are told apart by dash as well as colour."""
+    month, doses, series = (
+        ("Month", "Cumulative doses", "Series") if english else ("Tháng", "Số mũi cộng dồn", "Đường")
+    )
+    names = list(dict.fromkeys(frame["series"]))
+    colours = ["#1b4f9c", "#f28e2b", "#6b6b6b"][: len(names)]
+    dashes = [[1, 0], [1, 0], [6, 4]][: len(names)]
+    return (
+        alt.Chart(frame, title=alt.Title(title, subtitle=subtitle))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:O", title=month, scale=alt.Scale(domain=list(range(1, 13)))),
+            y=alt.Y("doses:Q", title=doses, axis=alt.Axis(format=",d", tickMinStep=1)),
+            color=alt.Color("series:N", title=series, scale=alt.Scale(domain=names, range=colours)),
+            strokeDash=alt.StrokeDash("series:N", title=series, scale=alt.Scale(domain=names, range=dashes)),
+            shape=alt.Shape("series:N", title=series, scale=alt.Scale(domain=names)),
+            tooltip=[
+                alt.Tooltip("series:N", title=series),
+                alt.Tooltip("month:O", title=month),
+                alt.Tooltip("doses:Q", title=doses, format=",.0f"),
+            ],
+        )
+        .properties(height=300)
+    )
+
+
+def vitamin_a_by_ward(
+    frame: pd.DataFrame, *, title: str, subtitle: str, target: float | None, english: bool = False
+) -> alt.Chart | alt.LayerChart:
+    """Vitamin A coverage per ward, one bar per round side by side. `frame`: org_unit_name, round,
+    value, numerator, denominator, status."""
+    ward, round_, coverage, status = (
+        ("Ward", "Round", "Coverage", "Status") if english else ("Phường", "Đợt", "Tỷ lệ uống", "Trạng thái")
+    )
+    data = frame.assign(status=frame["status"].map(STATUS_EN) if english else frame["status"])
+    rounds = list(dict.fromkeys(data["round"]))
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("org_unit_name:N", title=ward),
+            yOffset=alt.YOffset("round:N", sort=rounds),
+            x=alt.X("value:Q", title=coverage, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "round:N",
+                title=round_,
+                sort=rounds,
+                scale=alt.Scale(
+                    domain=rounds, range=["#1b4f9c", "#9ecae1", "#f28e2b", "#fdd0a2"][: len(rounds)]
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("org_unit_name:N", title=ward),
+                alt.Tooltip("round:N", title=round_),
+                alt.Tooltip("value:Q", title=coverage, format=".1%"),
+                alt.Tooltip("numerator:Q", format=",d"),
+                alt.Tooltip("denominator:Q", format=",d"),
+                alt.Tooltip("status:N", title=status),
+            ],
+        )
+    )
+    chart: alt.Chart | alt.LayerChart = bars
+    if target is not None and not _missing(target):
+        rule = (
+            alt.Chart(pd.DataFrame({"target": [float(target)]}))
+            .mark_rule(strokeDash=[6, 4], color="#333")
+            .encode(x="target:Q")
+        )
+        chart = bars + rule
+    return chart.properties(title=alt.Title(title, subtitle=subtitle), height=alt.Step(14))

@@ -29,3 +29,27 @@ def month_label(month_key: str) -> str:
     """'2025-03' → 'Tháng 03/2025'."""
     year, month = month_key.split("-")
     return f"Tháng {month}/{year}"
+
+
+# --- overview and ward pages ---
+
+
+def indicator_value(value: object, unit: object) -> str:
+    """An indicator's value: a count ('3') or a percentage ('45,6%'); '–' when missing."""
+    if value is None or value != value:  # None or NaN
+        return "–"
+    return number(value) if unit == "count" else percent(float(value))
+
+
+def indicator_target(target: object, comparison: object, unit: object) -> str:
+    """'≥ 98%', '≤ 10%', '≤ 1,8' (a count target), 'tăng' / 'rising' (no numeric target)."""
+    from dashboard.i18n import t
+
+    if comparison == "rising":
+        return t("tăng", "rising")
+    if target is None or target != target:
+        return "–"
+    sign = "≥" if comparison == "at_least" else "≤"
+    if unit == "count":
+        return f"{sign} {f'{float(target):.1f}'.replace('.', ',')}"
+    return f"{sign} {percent(float(target), 0)}"

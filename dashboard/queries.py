@@ -116,3 +116,544 @@ def dropout_trend() -> pd.DataFrame:
         order by period_start
         """
     )
+
+
+# --- overview and ward pages ---
+
+
+def indicator_periods() -> pd.DataFrame:
+    """Periods with at least one indicator figure, newest first within each period type:
+    period_type, period_key, period_start, period_end, label_vi, label_en, report_kind and
+    complete (the period ended on or before the data-as-of date)."""
+    return query(
+        """
+        with has_data as (
+            select period_key
+            from fct_ward_indicators
+            where value is not null and (denominator > 0 or denominator is null)
+            group by period_key
+        )
+        select p.period_type, p.period_key, p.period_start, p.period_end, p.label_vi, p.label_en,
+               p.report_kind,
+               p.period_end <= coalesce((select max(cast(data_as_of as date)) from serving_meta),
+                                        p.period_end) as complete
+        from dim_period p
+        join has_data using (period_key)
+        order by p.period_type, p.period_end desc, p.sort_order desc
+        """
+    )
+
+
+def indicator_catalogue() -> pd.DataFrame:
+    """The indicator seed, in its own order."""
+    return query(
+        """
+        select indicator_code, name_vi, name_en, unit, direction, target, target_comparison,
+               target_source, definition_vi, definition_en
+        from indicators
+        """
+    )
+
+
+def indicators_for_period(period_key: str) -> pd.DataFrame:
+    """Every org unit (15 wards and the district) × indicator for one period, with the catalogue."""
+    return query(
+        """
+        select f.org_unit_code, f.org_unit_name, f.org_unit_level, f.period_key, f.period_type,
+               f.indicator_code, i.name_vi, i.name_en, i.unit, i.direction, i.target_comparison,
+               i.definition_vi, i.definition_en,
+               f.numerator, f.denominator, f.value, f.target, f.meets_target, f.baseline
+        from fct_ward_indicators f
+        join indicators i using (indicator_code)
+        where f.period_key = ?
+        order by f.org_unit_level = 'district', f.org_unit_name, f.indicator_code
+        """,
+        period_key,
+    )
+
+
+def previous_period(period_key: str) -> dict | None:
+    """The period of the same type (and report kind) that ended last before this one."""
+    frame = query(
+        """
+        select prev.period_key, prev.label_vi, prev.label_en
+        from dim_period cur
+        join dim_period prev
+          on prev.period_type = cur.period_type
+         and coalesce(prev.report_kind, '') = coalesce(cur.report_kind, '')
+         and prev.period_end < cur.period_end
+        where cur.period_key = ?
+        order by prev.period_end desc
+        limit 1
+        """,
+        period_key,
+    )
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def current_wards() -> pd.DataFrame:
+    """The 15 wards of today: ward_code, ward_name."""
+    return query("select ward_code, ward_name from dim_ward where is_current order by ward_name")
+
+
+def ward_year_trend(ward_code: str, year: int) -> pd.DataFrame:
+    """Year-to-date value at the end of each month of the year, for the ward and the district."""
+    return query(
+        """
+        select f.indicator_code, f.org_unit_code, f.org_unit_name, f.org_unit_level,
+               f.period_key, f.period_end, strftime(f.period_end, '%Y-%m') as month,
+               f.value, f.target
+        from fct_ward_indicators f
+        where f.period_type = 'ytd' and year(f.period_end) = ?
+          and (f.org_unit_code = ? or f.org_unit_level = 'district')
+          and f.period_end <= coalesce((select max(cast(data_as_of as date)) from serving_meta),
+                                       f.period_end)
+        order by f.indicator_code, f.org_unit_level, f.period_end
+        """,
+        year,
+        ward_code,
+    )
+
+
+def ward_submissions(ward_code: str, year: int) -> pd.DataFrame:
+    """The ward's reporting record per source (and its Vietnamese name) for periods ending in the year:
+    owed, received, on time, late, missing (deadline passed by the data-as-of date), most days late."""
+    return query(
+        """
+        select coalesce(c.source_name, s.source) as source_name, s.source,
+               count(*) filter (where expected) as owed,
+               count(*) filter (where expected and received) as received,
+               count(*) filter (where expected and on_time) as on_time,
+               count(*) filter (where expected and received and not coalesce(on_time, false)) as late,
+               count(*) filter (where expected and not coalesce(received, false)
+                                  and deadline < coalesce((select max(cast(data_as_of as date))
+                                                           from serving_meta), deadline)) as missing,
+               max(days_late) as max_days_late
+        from fct_report_submissions s
+        left join (select source, any_value(name_vi) as source_name from extract_calendar group by source) c
+          using (source)
+        where s.org_unit_code = ? and year(s.period_end) = ?
+        group by all
+        order by s.source
+        """,
+        ward_code,
+        year,
+    )
+
+
+def ward_quality(ward_code: str) -> pd.DataFrame:
+    """The ward's data-quality row per source (agg_quality_ward_sources)."""
+    return query(
+        """
+        select coalesce(c.source_name, q.source) as source_name, q.source, q.files_loaded,
+               q.files_quarantined, q.rows_loaded, q.rows_rejected, q.rejected_share, q.open_violations,
+               q.outliers, q.latest_file_name, q.latest_file_submitted_at, q.latest_file_outcome,
+               q.latest_file_reason
+        from agg_quality_ward_sources q
+        left join (select source, any_value(name_vi) as source_name from extract_calendar group by source) c
+          using (source)
+        where q.org_unit_code = ?
+        order by q.source
+        """,
+        ward_code,
+    )
+
+
+# --- protection, quality and child lists ---
+
+PROTECTION_INDICATORS = ("hcdb_supported", "abuse_timely_intervention", "injury_deaths")
+
+# Names of every org unit the quality tables use: today's wards, pre-2025 wards, the district.
+_ORG_UNIT_NAMES = """
+    org_units as (
+        select ward_code as org_unit_code, arg_max(ward_name, is_current) as org_unit_name
+        from dim_ward group by ward_code
+        union all
+        select distinct district_code, district_name from dim_ward
+    )
+"""
+
+
+def has_table(name: str) -> bool:
+    """Whether the serving copy holds the table (an older copy may predate it)."""
+    frame = query("select count(*) as n from duckdb_tables() where table_name = ?", name)
+    return not frame.empty and int(frame.iloc[0]["n"]) > 0
+
+
+def protection_periods() -> pd.DataFrame:
+    """Periods with any protection figure: whole years, the running year to date, half-years,
+    quarters, then months, newest first: period_type, period_key, period_start, period_end."""
+    marks = ", ".join("?" for _ in PROTECTION_INDICATORS)
+    return query(
+        f"""
+        with periods as (
+            select distinct period_type, period_key, period_start, period_end
+            from fct_ward_indicators
+            where indicator_code in ({marks}) and (denominator > 0 or numerator > 0)
+        ),
+        running as (
+            select * from periods
+            where period_type = 'ytd'
+              and year(period_end) not in (select year(period_end) from periods where period_type = 'year')
+            qualify period_end = max(period_end) over (partition by year(period_end))
+        )
+        select * from periods where period_type in ('year', 'half_year', 'quarter', 'month')
+        union all
+        select * from running
+        order by case period_type when 'year' then 0 when 'ytd' then 1 when 'half_year' then 2
+                 when 'quarter' then 3 else 4 end, period_start desc, period_end desc
+        """,
+        *PROTECTION_INDICATORS,
+    )
+
+
+def protection_indicators(period_type: str, period_key: str) -> pd.DataFrame:
+    """The protection indicators per ward and the district for one period, with the catalogue's
+    direction and target comparison (the row's target is the period's, e.g. 90% of 2024's deaths)."""
+    marks = ", ".join("?" for _ in PROTECTION_INDICATORS)
+    return query(
+        f"""
+        select f.org_unit_code, f.org_unit_name, f.org_unit_level, f.indicator_code,
+               f.numerator, f.denominator, f.value, f.target, f.meets_target, f.baseline,
+               i.direction, i.target_comparison
+        from fct_ward_indicators f
+        join indicators i using (indicator_code)
+        where f.indicator_code in ({marks}) and f.period_type = ? and f.period_key = ?
+        order by f.org_unit_level = 'district', f.org_unit_name
+        """,
+        *PROTECTION_INDICATORS,
+        period_type,
+        period_key,
+    )
+
+
+def hcdb_children_groups() -> pd.DataFrame:
+    """HCĐB children per ward × group on the latest register day (counts only); empty when the
+    serving copy has no such table yet."""
+    if not has_table("agg_hcdb_children_groups"):
+        return pd.DataFrame()
+    return query(
+        f"""
+        with {_ORG_UNIT_NAMES}
+        select a.as_of_date, a.ward_code, o.org_unit_name as ward_name, a.hcdb_group_code,
+               a.group_sort_order, a.group_name_vi, a.group_name_en, a.children, a.children_supported
+        from agg_hcdb_children_groups a
+        left join org_units o on o.org_unit_code = a.ward_code
+        order by a.group_sort_order, ward_name
+        """
+    )
+
+
+def submission_months() -> pd.DataFrame:
+    """Months in which an owed extract's period ends, newest first: month ('YYYY-MM')."""
+    return query(
+        """
+        select distinct strftime(period_end, '%Y-%m') as month
+        from fct_report_submissions
+        order by month desc
+        """
+    )
+
+
+def report_submissions(month: str) -> pd.DataFrame:
+    """Every owed extract whose period ends in the month ('YYYY-MM'), per org unit and source, with
+    its status: on_time, late, missing (deadline passed, nothing loaded) or pending (not yet due)."""
+    return query(
+        f"""
+        with {_ORG_UNIT_NAMES},
+        sources as (select source, any_value(name_vi) as source_name from extract_calendar group by source)
+        select s.org_unit_code, coalesce(o.org_unit_name, s.org_unit_code) as org_unit_name,
+               s.org_unit_level, s.source, coalesce(src.source_name, s.source) as source_name,
+               s.period_type, s.period_key, s.deadline, s.first_submitted_at, s.days_late,
+               s.files_received, s.files_quarantined, s.superseded,
+               case when s.received and s.on_time then 'on_time'
+                    when s.received then 'late'
+                    when s.deadline >= current_date then 'pending'
+                    else 'missing' end as status
+        from fct_report_submissions s
+        left join org_units o using (org_unit_code)
+        left join sources src using (source)
+        where strftime(s.period_end, '%Y-%m') = ?
+        order by s.org_unit_level = 'district', org_unit_name, source_name
+        """,
+        month,
+    )
+
+
+def rejected_files() -> pd.DataFrame:
+    """Per org unit and source with a quarantined file or a rejected row: counts, the rejected share
+    of rows, and the latest file's outcome and reason."""
+    return query(
+        f"""
+        with {_ORG_UNIT_NAMES},
+        sources as (select source, any_value(name_vi) as source_name from extract_calendar group by source)
+        select a.org_unit_code, coalesce(o.org_unit_name, a.org_unit_code) as org_unit_name,
+               a.source, coalesce(src.source_name, a.source) as source_name,
+               a.files_loaded, a.files_quarantined, a.rows_loaded, a.rows_rejected, a.rejected_share,
+               a.latest_file_name, a.latest_file_submitted_at, a.latest_file_outcome, a.latest_file_reason
+        from agg_quality_ward_sources a
+        left join org_units o using (org_unit_code)
+        left join sources src using (source)
+        where a.org_unit_level = 'ward' and (a.files_quarantined > 0 or a.rows_rejected > 0)
+        order by a.files_quarantined desc, a.rows_rejected desc, org_unit_name, source_name
+        """
+    )
+
+
+def open_violations() -> pd.DataFrame:
+    """Validation rule failures per ward and month, with the rule's description."""
+    return query(
+        f"""
+        with {_ORG_UNIT_NAMES}
+        select v.ward_code, coalesce(o.org_unit_name, v.ward_code) as ward_name, v.period_key,
+               v.rule_id, v.name_vi, v.name_en, r.description_vi, r.description_en, v.severity,
+               v.left_value, v.operator, v.right_value
+        from fct_validation_violations v
+        left join validation_rules r using (rule_id)
+        left join org_units o on o.org_unit_code = v.ward_code
+        order by v.severity = 'error' desc, v.period_key desc, ward_name, v.rule_id
+        """
+    )
+
+
+def count_outliers() -> pd.DataFrame:
+    """Monthly counts far from the ward's own history (modified z-score beyond the threshold)."""
+    return query(
+        f"""
+        with {_ORG_UNIT_NAMES},
+        sources as (select source, any_value(name_vi) as source_name from extract_calendar group by source)
+        select c.ward_code, coalesce(o.org_unit_name, c.ward_code) as ward_name,
+               c.source, coalesce(src.source_name, c.source) as source_name, c.period_key,
+               c.value, c.median, c.modified_z, c.threshold, c.direction
+        from fct_count_outliers c
+        left join org_units o on o.org_unit_code = c.ward_code
+        left join sources src using (source)
+        where c.is_outlier
+        order by c.period_key desc, abs(c.modified_z) desc
+        """
+    )
+
+
+def reconciliation_counts() -> pd.DataFrame:
+    """Children listed by each cross-source check per ward (counts only)."""
+    return query(
+        f"""
+        with {_ORG_UNIT_NAMES}
+        select a.as_of_date, a.ward_code, coalesce(o.org_unit_name, a.ward_code) as ward_name,
+               a.check_code, a.check_sort_order, a.check_name_vi, a.check_name_en,
+               a.check_description_vi, a.check_description_en, a.children
+        from agg_child_reconciliation a
+        left join org_units o on o.org_unit_code = a.ward_code
+        order by a.check_sort_order, ward_name
+        """
+    )
+
+
+def gx_results() -> pd.DataFrame:
+    """The latest Great Expectations run (counts only); empty when none is published."""
+    if not has_table("gx_results"):
+        return pd.DataFrame()
+    return query(
+        """
+        select checked_at, model, check_name, expectation, blocking, success, rows_checked,
+               unexpected_count, unexpected_percent, observed_value
+        from gx_results
+        order by success, blocking desc, model, expectation
+        """
+    )
+
+
+def restricted_path() -> Path:
+    """The restricted serving file of child lists (only written when the lists are enabled)."""
+    return home_from_env().serving_restricted
+
+
+def restricted_version() -> float | None:
+    path = restricted_path()
+    return path.stat().st_mtime if path.exists() else None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _restricted_query(sql: str, params: tuple, version: float, path: str = "") -> pd.DataFrame:
+    con = duckdb.connect(path or os.fspath(restricted_path()), read_only=True)
+    try:
+        return con.execute(sql, list(params)).df()
+    finally:
+        con.close()
+
+
+def restricted_wards() -> pd.DataFrame:
+    """Ward codes with at least one child listed: ward_code, children."""
+    version = restricted_version()
+    if version is None:
+        return pd.DataFrame()
+    return _restricted_query(
+        "select ward_code, count(distinct member_key) as children from child_reconciliation group by all",
+        (),
+        version,
+        os.fspath(restricted_path()),
+    )
+
+
+def child_list(ward_code: str) -> pd.DataFrame:
+    """The children of one ward who still need something (restricted file only; one row per child ×
+    check × item, e.g. each overdue dose); empty when the file is missing."""
+    version = restricted_version()
+    if version is None:
+        return pd.DataFrame()
+    return _restricted_query(
+        """
+        select as_of_date, check_code, ward_code, member_key, child_name, mother_name, birth_date, sex,
+               residence, age_months, registration_date, card_valid_to, vaccine_code, dose_number,
+               due_date, days_overdue, hcdb_groups, last_support_date, source
+        from child_reconciliation
+        where ward_code = ?
+        order by check_code, child_name, birth_date, vaccine_code, dose_number
+        """,
+        (ward_code,),
+        version,
+        os.fspath(restricted_path()),
+    )
+
+
+def reconciliation_check_names() -> pd.DataFrame:
+    """The cross-source checks (serving copy): check_code, sort_order, name_vi, name_en, description_vi."""
+    return query(
+        "select check_code, sort_order, name_vi, name_en, description_vi, description_en "
+        "from reconciliation_checks order by sort_order"
+    )
+
+
+# --- health and registration pages ---
+
+
+def sector_periods(codes: tuple[str, ...]) -> pd.DataFrame:
+    """Periods in which any of the indicators has a figure (a denominator above zero): whole years,
+    the year still running (year to date), then months, newest first, like `immunization_periods`."""
+    marks = ", ".join("?" for _ in codes)
+    return query(
+        f"""
+        with periods as (
+            select distinct period_type, period_key, period_start, period_end
+            from fct_ward_indicators
+            where indicator_code in ({marks}) and denominator > 0
+        ),
+        running as (
+            select * from periods
+            where period_type = 'ytd'
+              and year(period_end) not in (select year(period_end) from periods where period_type = 'year')
+            qualify period_end = max(period_end) over (partition by year(period_end))
+        )
+        select * from periods where period_type in ('year', 'month')
+        union all
+        select * from running
+        order by period_type = 'month', period_start desc, period_end desc
+        """,
+        *codes,
+    )
+
+
+def ward_indicator(code: str, period_type: str, period_key: str) -> pd.DataFrame:
+    """One indicator for one period: every ward and the district (last), with numerator,
+    denominator, value, target and the catalogue's target comparison and direction."""
+    return query(
+        """
+        select f.org_unit_code, f.org_unit_name, f.org_unit_level, f.numerator, f.denominator,
+               f.value, f.target, f.meets_target, i.target_comparison, i.direction
+        from fct_ward_indicators f
+        join indicators i using (indicator_code)
+        where f.indicator_code = ? and f.period_type = ? and f.period_key = ?
+        order by f.org_unit_level = 'district', f.org_unit_name
+        """,
+        code,
+        period_type,
+        period_key,
+    )
+
+
+def doses_by_vaccine_dose(months: tuple[str, ...]) -> pd.DataFrame:
+    """Doses per ward × vaccine × dose number over the given months ('2025-03', ...), with the
+    vaccine's label and schedule order (dim_vaccine), wards of today only."""
+    marks = ", ".join("?" for _ in months)
+    return query(
+        f"""
+        with labels as (
+            select vaccine_code, dose_number, any_value(vaccine_label_vi) as vaccine_vi,
+                   any_value(vaccine_name_en) as vaccine_en, min(recommended_age_days) as age_days,
+                   bool_or(in_full_immunisation) as in_full_immunisation
+            from dim_vaccine
+            group by all
+        )
+        select a.ward_code, w.ward_name, a.vaccine_code, a.dose_number,
+               coalesce(l.vaccine_vi, a.vaccine_code) as vaccine_vi,
+               coalesce(l.vaccine_en, a.vaccine_code) as vaccine_en,
+               l.age_days, l.in_full_immunisation, sum(a.doses) as doses
+        from agg_immunization_ward_months a
+        join (select ward_code, ward_name from dim_ward where is_current) w using (ward_code)
+        left join labels l using (vaccine_code, dose_number)
+        where a.dose_month in ({marks})
+        group by all
+        order by l.age_days nulls last, a.vaccine_code, a.dose_number, w.ward_name
+        """,
+        *months,
+    )
+
+
+def dtp_monthly(year: int, ward_code: str | None = None) -> pd.DataFrame:
+    """DTP (DPT-VGB-Hib) doses 1 and 3 per month of the year, for the district (ward_code None)
+    or one ward: dose_month ('2025-03'), dtp1, dtp3; months without doses are absent."""
+    return query(
+        """
+        select dose_month,
+               coalesce(sum(doses) filter (where dose_number = 1), 0) as dtp1,
+               coalesce(sum(doses) filter (where dose_number = 3), 0) as dtp3
+        from agg_immunization_ward_months
+        where vaccine_code = 'DTP_HEPB_HIB' and dose_month like ? || '-%'
+          and (? is null or ward_code = ?)
+        group by dose_month
+        order by dose_month
+        """,
+        str(year),
+        ward_code,
+        ward_code,
+    )
+
+
+def target_population(year: int, ward_code: str | None = None) -> int | None:
+    """The year's fully-immunised denominator (register children whose first birthday falls in
+    the year), for the district (ward_code None) or one ward; None when there is no such figure."""
+    frame = query(
+        """
+        select denominator
+        from fct_ward_indicators
+        where indicator_code = 'fully_immunised_under1' and period_type = 'year' and period_key = ?
+          and (case when ? is null then org_unit_level = 'district' else org_unit_code = ? end)
+        """,
+        str(year),
+        ward_code,
+        ward_code,
+    )
+    if frame.empty or pd.isna(frame.iloc[0]["denominator"]) or frame.iloc[0]["denominator"] <= 0:
+        return None
+    return int(frame.iloc[0]["denominator"])
+
+
+def vitamin_a_rounds() -> pd.DataFrame:
+    """Vitamin A coverage per round (the June and December months) for every ward and the
+    district, rounds with a denominator only, newest round first."""
+    return query(
+        """
+        select f.period_key, f.period_start, f.org_unit_code, f.org_unit_name, f.org_unit_level,
+               f.numerator, f.denominator, f.value, f.target, f.meets_target,
+               i.target_comparison, i.direction
+        from fct_ward_indicators f
+        join indicators i using (indicator_code)
+        where f.indicator_code = 'vitamin_a_coverage' and f.period_type = 'month'
+          and month(f.period_start) in (6, 12)
+          and f.period_key in (
+              select period_key from fct_ward_indicators
+              where indicator_code = 'vitamin_a_coverage' and period_type = 'month' and denominator > 0
+          )
+        order by f.period_start desc, f.org_unit_level = 'district', f.org_unit_name
+        """
+    )

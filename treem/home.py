@@ -41,6 +41,11 @@ class Home:
         return self.root / "serving.duckdb"
 
     @property
+    def serving_restricted(self) -> Path:
+        """Child-level lists for the dashboard, only when TREEM_DASHBOARD_CHILD_LISTS=1 at publish."""
+        return self.root / "serving_restricted.duckdb"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 

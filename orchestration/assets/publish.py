@@ -25,6 +25,7 @@ PUBLISHED_MODELS = (
     "fct_count_outliers",
     "agg_child_reconciliation",
     "agg_quality_ward_sources",
+    "agg_hcdb_children_groups",
 )
 PUBLISHED_SEEDS = ("indicators", "validation_rules", "reconciliation_checks", "extract_calendar")
 # The Great Expectations outcomes of the latest check run, counts only (the failing values stay in the
@@ -37,12 +38,63 @@ where run_id = (select arg_max(run_id, checked_at) from warehouse.dq.gx_results)
 """
 
 
+# The restricted serving file: child-level lists (names, IDs) for the dashboard's "Danh sách cần hỗ trợ"
+# page, kept apart from the serving copy and written only when the lists are enabled (until access
+# control lands, issue 8).
+RESTRICTED_MODELS = ("child_reconciliation",)
+CHILD_LISTS_ENV = "TREEM_DASHBOARD_CHILD_LISTS"
+
+
+def child_lists_enabled() -> bool:
+    return os.environ.get(CHILD_LISTS_ENV) == "1"
+
+
+def _remove(path: str) -> None:
+    if os.path.exists(path):
+        os.remove(path)
+
+
+def publish_restricted_copy(
+    warehouse: os.PathLike, restricted: os.PathLike, enabled: bool | None = None
+) -> dict[str, int] | None:
+    """Write the child lists to ``restricted``.tmp and rename it over ``restricted``, when enabled
+    (default: ``TREEM_DASHBOARD_CHILD_LISTS=1``); otherwise remove any old restricted file. Returns row
+    counts, or None when disabled."""
+    restricted = os.fspath(restricted)
+    staging_file = restricted + ".tmp"
+    _remove(staging_file)
+    if not (child_lists_enabled() if enabled is None else enabled):
+        _remove(restricted)
+        return None
+    counts = {}
+    con = duckdb.connect(staging_file)
+    try:
+        con.execute("attach ? as warehouse (read_only)", [os.fspath(warehouse)])
+        for table in RESTRICTED_MODELS:
+            con.execute(f"create table {table} as select * from warehouse.restricted.{table}")
+            counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
+        con.execute("create table restricted_meta as select current_localtimestamp() as published_at")
+        con.execute("detach warehouse")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    os.replace(staging_file, restricted)
+    return counts
+
+
 def _published() -> list[tuple[str, str]]:
     return [("marts", m) for m in PUBLISHED_MODELS] + [("reference", s) for s in PUBLISHED_SEEDS]
 
 
-def publish_serving_copy(warehouse: os.PathLike, serving: os.PathLike) -> dict[str, int]:
-    """Write the published tables to ``serving``.tmp, then rename it over ``serving``; returns row counts."""
+def publish_serving_copy(
+    warehouse: os.PathLike,
+    serving: os.PathLike,
+    restricted: os.PathLike | None = None,
+    child_lists: bool | None = None,
+) -> dict[str, int]:
+    """Write the published tables to ``serving``.tmp, then rename it over ``serving``; returns row counts.
+    With ``restricted``, also write (or remove) the restricted file of child lists, see
+    ``publish_restricted_copy``; its tables count as ``restricted.<table>``."""
     serving = os.fspath(serving)
     staging_file = serving + ".tmp"
     if os.path.exists(staging_file):
@@ -77,6 +129,9 @@ def publish_serving_copy(warehouse: os.PathLike, serving: os.PathLike) -> dict[s
     finally:
         con.close()
     os.replace(staging_file, serving)
+    if restricted is not None:
+        lists = publish_restricted_copy(warehouse, restricted, child_lists)
+        counts.update({f"restricted.{t}": n for t, n in (lists or {}).items()})
     return counts
 
 
@@ -84,17 +139,21 @@ def publish_serving_copy(warehouse: os.PathLike, serving: os.PathLike) -> dict[s
     key="serving_copy",
     group_name="publish",
     description="The read-only DuckDB file the dashboard reads, replaced atomically after each good build.",
-    deps=[get_asset_key_for_model([treem_dbt_assets], name) for name in PUBLISHED_MODELS + PUBLISHED_SEEDS],
+    deps=[
+        get_asset_key_for_model([treem_dbt_assets], name)
+        for name in PUBLISHED_MODELS + PUBLISHED_SEEDS + RESTRICTED_MODELS
+    ],
     kinds={"duckdb"},
     pool=WAREHOUSE_POOL,
 )
 def serving_copy(context: dg.AssetExecutionContext, treem_home: HomeResource) -> dg.MaterializeResult:
     home = treem_home.home
-    counts = publish_serving_copy(home.warehouse, home.serving)
+    counts = publish_serving_copy(home.warehouse, home.serving, restricted=home.serving_restricted)
     context.log.info(f"Đã xuất bản bản phục vụ {home.serving}: {counts}")
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(home.serving)),
+            "child_lists": child_lists_enabled(),
             **{f"rows_{t}": n for t, n in counts.items()},
         }
     )

@@ -1,0 +1,331 @@
+"""Bảo vệ trẻ em: HCĐB children supported, abuse cases and timely intervention, injury deaths against 2024."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, formatting, queries
+from dashboard.i18n import lang, t
+
+EN = lang() == "en"
+
+
+def _n(value: object) -> str:
+    """A count in Vietnamese format, '–' when missing (pandas NA included)."""
+    return "–" if value is None or pd.isna(value) else formatting.number(value)
+
+
+st.title(t("Bảo vệ trẻ em", "Child protection"))
+
+meta = queries.serving_meta()
+if meta is None:
+    st.info(
+        t(
+            "Chưa có dữ liệu: bản phục vụ chưa được xuất bản. "
+            "Hãy chạy `treem run` sau khi các tệp đã vào hộp thư.",
+            "No data yet: the serving copy has not been published. "
+            "Run `treem run` once files are in the inbox.",
+        )
+    )
+    st.stop()
+st.caption(
+    t("Dữ liệu tính đến", "Data as of")
+    + f" {formatting.datetime(meta['data_as_of'])} · "
+    + t("xuất bản lúc", "published at")
+    + f" {formatting.datetime(meta['published_at'])}"
+)
+# Issue 8 (access control) will show counts below 5 as "<5" outside the protection team (domain §10).
+st.caption(
+    t(
+        "Lưu ý: số nhỏ (dưới 5) đang hiển thị đầy đủ; khi có phân quyền, chúng sẽ được ẩn (“<5”) "
+        "với người ngoài nhóm bảo vệ trẻ em.",
+        "Note: small counts (below 5) are shown in full for now; once access control lands they will "
+        "be shown as “<5” outside the protection team.",
+    )
+)
+
+periods = queries.protection_periods()
+if periods.empty:
+    st.info(
+        t(
+            "Chưa có số liệu bảo vệ trẻ em cho kỳ nào: chưa nạp tệp hỗ trợ trẻ em có hoàn cảnh đặc biệt, "
+            "vụ việc xâm hại hay tai nạn thương tích (hoặc sổ theo dõi trẻ em).",
+            "No child protection figures for any period yet: no HCĐB support, abuse case or injury file "
+            "(or child register) has been loaded.",
+        )
+    )
+    st.stop()
+
+
+def _label(row: tuple) -> str:
+    period_type, period_key, period_start, period_end = row
+    if period_type == "year":
+        return t(f"Cả năm {period_key}", f"Year {period_key}")
+    if period_type == "ytd":
+        return (
+            t("Từ đầu năm đến ", "Year to date, ")
+            + formatting.month_label(period_end.strftime("%Y-%m")).lower()
+        )
+    if period_type == "half_year":
+        half = period_key.split("-")[-1]
+        return t(f"6 tháng {'đầu' if half == 'H1' else 'cuối'} năm {period_start.year}", period_key)
+    if period_type == "quarter":
+        return t(f"Quý {period_key.split('Q')[-1]}/{period_start.year}", period_key)
+    return formatting.month_label(period_key)
+
+
+columns = ["period_type", "period_key", "period_start", "period_end"]
+options = list(periods[columns].itertuples(index=False, name=None))
+chosen = st.selectbox(t("Kỳ", "Period"), options, format_func=_label, key="period")
+period_type, period_key, _, _ = chosen
+period_label = _label(chosen)
+
+frame = queries.protection_indicators(period_type, period_key)
+frame = frame.assign(
+    status=[
+        charts.indicator_status(v, tg, c, d)
+        for v, tg, c, d in zip(
+            frame["value"], frame["target"], frame["target_comparison"], frame["direction"], strict=True
+        )
+    ]
+)
+if EN:
+    frame["status"] = frame["status"].map(charts.STATUS_EN)
+
+
+def _rows(code: str) -> tuple[pd.Series | None, pd.DataFrame]:
+    rows = frame[frame["indicator_code"] == code]
+    district = rows[rows["org_unit_level"] == "district"]
+    return (district.iloc[0] if not district.empty else None), rows[rows["org_unit_level"] == "ward"]
+
+
+def _definition(code: str) -> str:
+    catalogue = queries.indicator(code)
+    text = catalogue.get("definition_en" if EN else "definition_vi", "")
+    return (
+        t("Định nghĩa: ", "Definition: ")
+        + f"{text}. "
+        + t("Nguồn chỉ tiêu: ", "Target source: ")
+        + str(catalogue.get("target_source", ""))
+    )
+
+
+def _download(table: pd.DataFrame, name: str, key: str) -> None:
+    st.download_button(
+        t("Tải bảng (CSV)", "Download table (CSV)"),
+        table.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"{name}-{period_key}.csv",
+        mime="text/csv",
+        key=key,
+    )
+
+
+def _has_data(wards: pd.DataFrame, count: bool = False) -> bool:
+    if count:
+        return bool(wards["numerator"].fillna(0).sum() > 0 or wards["baseline"].fillna(0).sum() > 0)
+    return bool(wards["denominator"].fillna(0).sum() > 0)
+
+
+hcdb, hcdb_wards = _rows("hcdb_supported")
+abuse, abuse_wards = _rows("abuse_timely_intervention")
+deaths, deaths_wards = _rows("injury_deaths")
+
+col1, col2, col3 = st.columns(3)
+if hcdb is not None and hcdb["denominator"] > 0:
+    col1.metric(
+        t("Trẻ HCĐB được hỗ trợ (toàn quận)", "HCĐB children supported (district)"),
+        formatting.percent(hcdb["value"]),
+        delta=f"{hcdb['status']} · {_n(hcdb['numerator'])}/{_n(hcdb['denominator'])} " + t("trẻ", "children"),
+        delta_color="off",
+        delta_arrow="off",
+    )
+else:
+    col1.metric(t("Trẻ HCĐB được hỗ trợ (toàn quận)", "HCĐB children supported (district)"), "–")
+if abuse is not None and abuse["denominator"] > 0:
+    col2.metric(
+        t("Vụ xâm hại được can thiệp kịp thời", "Abuse cases with timely intervention"),
+        formatting.percent(abuse["value"]),
+        delta=f"{abuse['status']} · {_n(abuse['numerator'])}/{_n(abuse['denominator'])} " + t("vụ", "cases"),
+        delta_color="off",
+        delta_arrow="off",
+    )
+else:
+    col2.metric(t("Vụ xâm hại được can thiệp kịp thời", "Abuse cases with timely intervention"), "–")
+if deaths is not None:
+    if pd.isna(deaths["target"]):  # 2024 itself: the baseline year, no target
+        delta = t("Năm gốc để so sánh (2024)", "The baseline year (2024)")
+    else:
+        target_text = f"{float(deaths['target']):.1f}".replace(".", ",")
+        delta = (
+            f"{deaths['status']} · "
+            + t(f"chỉ tiêu ≤ {target_text}", f"target ≤ {target_text}")
+            + f" · 2024: {_n(deaths['baseline'])}"
+        )
+    col3.metric(
+        t("Trẻ tử vong do tai nạn thương tích", "Child deaths from injuries"),
+        _n(deaths["numerator"]),
+        delta=delta,
+        delta_color="off",
+        delta_arrow="off",
+    )
+
+# --- HCĐB children supported ---
+st.subheader(t("Trẻ em có hoàn cảnh đặc biệt được hỗ trợ", "Children in special circumstances supported"))
+st.caption(_definition("hcdb_supported"))
+if hcdb_wards.empty or not _has_data(hcdb_wards):
+    st.info(
+        t(
+            f"Chưa có trẻ HCĐB nào trong sổ theo dõi cho kỳ {period_label.lower()}: "
+            "chưa nạp sổ theo dõi trẻ em.",
+            f"No HCĐB child in the register for {period_label}: no child register loaded yet.",
+        )
+    )
+else:
+    chart = charts.indicator_by_ward(
+        hcdb_wards.dropna(subset=["value"]),
+        t(f"Tỷ lệ trẻ HCĐB được hỗ trợ – {period_label}", f"HCĐB children supported – {period_label}"),
+        t("Lũy kế từ 1/1; vạch đứt: chỉ tiêu 100%", "Since 1 January; dashed line: 100% target"),
+        t("Tỷ lệ được hỗ trợ", "Share supported"),
+        percent=True,
+        english=EN,
+    )
+    st.altair_chart(charts.vietnamese(chart), width="stretch")
+    table = pd.DataFrame(
+        {
+            t("Phường", "Ward"): hcdb_wards["org_unit_name"],
+            t("Trẻ HCĐB", "HCĐB children"): hcdb_wards["denominator"].map(_n),
+            t("Đã hỗ trợ", "Supported"): hcdb_wards["numerator"].map(_n),
+            t("Tỷ lệ", "Share"): hcdb_wards["value"].map(formatting.percent),
+            t("Mục tiêu", "Status"): hcdb_wards["status"],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    _download(hcdb_wards, "tre-hcdb-duoc-ho-tro", "dl_hcdb")
+
+# --- HCĐB children by group ---
+st.subheader(t("Trẻ em có hoàn cảnh đặc biệt theo nhóm", "Children in special circumstances by group"))
+groups = queries.hcdb_children_groups()
+if groups.empty:
+    if not queries.has_table("agg_hcdb_children_groups"):
+        st.info(
+            t(
+                "Bản phục vụ này chưa có bảng trẻ HCĐB theo nhóm; lần xuất bản sau sẽ có.",
+                "This serving copy has no HCĐB-by-group table yet; the next publish will add it.",
+            )
+        )
+    else:
+        st.info(
+            t(
+                "Chưa có trẻ HCĐB theo nhóm: chưa nạp sổ theo dõi trẻ em.",
+                "No HCĐB children by group: no child register loaded yet.",
+            )
+        )
+else:
+    as_of = pd.Timestamp(groups["as_of_date"].iloc[0]).strftime("%d/%m/%Y")
+    st.caption(
+        t(
+            f"Theo sổ theo dõi mới nhất, tại ngày {as_of} (không theo kỳ đã chọn). Một trẻ có thể thuộc "
+            "nhiều nhóm nên tổng các nhóm có thể lớn hơn số trẻ.",
+            f"From the latest register, on {as_of} (not the chosen period). A child may belong to several "
+            "groups, so the groups can add up to more than the children.",
+        )
+    )
+    name = "group_name_en" if EN else "group_name_vi"
+    district = (
+        groups.groupby(["hcdb_group_code", "group_sort_order", name], as_index=False)[
+            ["children", "children_supported"]
+        ]
+        .sum()
+        .sort_values("group_sort_order")
+    )
+    district["group"] = district["hcdb_group_code"] + ") " + district[name]
+    st.altair_chart(
+        charts.vietnamese(
+            charts.hcdb_groups(
+                district, t("Trẻ HCĐB theo nhóm, toàn quận", "HCĐB children by group, district"), EN
+            )
+        ),
+        width="stretch",
+    )
+    pivot = groups.pivot_table(
+        index="ward_name", columns="hcdb_group_code", values="children", aggfunc="sum", fill_value=0
+    )
+    pivot = pivot[[c for c in district["hcdb_group_code"] if c in pivot.columns]]
+    pivot.index.name = t("Phường", "Ward")
+    pivot.columns.name = None
+    st.dataframe(pivot.reset_index(), hide_index=True, width="stretch")
+    _download(groups, "tre-hcdb-theo-nhom", "dl_groups")
+
+# --- abuse cases and timely intervention ---
+st.subheader(t("Trẻ bị xâm hại được can thiệp kịp thời", "Abused children given timely intervention"))
+st.caption(_definition("abuse_timely_intervention"))
+if abuse_wards.empty or not _has_data(abuse_wards):
+    st.info(
+        t(
+            f"Không có vụ xâm hại nào được tiếp nhận trong kỳ {period_label.lower()} "
+            "(hoặc chưa nạp danh sách vụ việc).",
+            f"No abuse case received in {period_label} (or no case list loaded yet).",
+        )
+    )
+else:
+    with_cases = abuse_wards[abuse_wards["denominator"] > 0]
+    chart = charts.indicator_by_ward(
+        with_cases,
+        t(f"Tỷ lệ vụ được can thiệp kịp thời – {period_label}", f"Timely intervention – {period_label}"),
+        t("Chỉ các phường có vụ việc; vạch đứt: chỉ tiêu 100%", "Wards with cases only; dashed line: 100%"),
+        t("Tỷ lệ can thiệp kịp thời", "Share timely"),
+        percent=True,
+        english=EN,
+    )
+    st.altair_chart(charts.vietnamese(chart), width="stretch")
+    table = pd.DataFrame(
+        {
+            t("Phường", "Ward"): abuse_wards["org_unit_name"],
+            t("Số vụ", "Cases"): abuse_wards["denominator"].map(_n),
+            t("Can thiệp kịp thời", "Timely"): abuse_wards["numerator"].map(_n),
+            t("Tỷ lệ", "Share"): abuse_wards["value"].map(formatting.percent),
+            t("Mục tiêu", "Status"): abuse_wards["status"],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    _download(abuse_wards, "vu-xam-hai-can-thiep", "dl_abuse")
+
+# --- injury deaths against 2024 ---
+st.subheader(t("Trẻ tử vong do tai nạn thương tích so với năm 2024", "Child injury deaths against 2024"))
+st.caption(_definition("injury_deaths"))
+if deaths_wards.empty or not _has_data(deaths_wards, count=True):
+    st.info(
+        t(
+            f"Không có ca tử vong nào trong kỳ {period_label.lower()} và cùng kỳ năm 2024 "
+            "(hoặc chưa nạp danh sách tai nạn thương tích).",
+            f"No death in {period_label} nor in the same months of 2024 (or no injury list loaded yet).",
+        )
+    )
+else:
+    chart = charts.indicator_by_ward(
+        deaths_wards,
+        t(f"Số trẻ tử vong do tai nạn thương tích – {period_label}", f"Injury deaths – {period_label}"),
+        t(
+            "Vạch đen: chỉ tiêu, không quá 90% số ca cùng kỳ năm 2024",
+            "Black tick: target, at most 90% of the same months of 2024",
+        ),
+        t("Số ca tử vong", "Deaths"),
+        percent=False,
+        english=EN,
+    )
+    st.altair_chart(charts.vietnamese(chart), width="stretch")
+    table = pd.DataFrame(
+        {
+            t("Phường", "Ward"): deaths_wards["org_unit_name"],
+            t("Số ca tử vong", "Deaths"): deaths_wards["numerator"].map(_n),
+            t("Cùng kỳ 2024", "Same months 2024"): [
+                "–" if pd.isna(tg) else _n(b)
+                for b, tg in zip(deaths_wards["baseline"], deaths_wards["target"], strict=True)
+            ],
+            t("Chỉ tiêu (≤)", "Target (≤)"): deaths_wards["target"].map(
+                lambda v: "–" if pd.isna(v) else f"{v:.1f}".replace(".", ",")
+            ),
+            t("Mục tiêu", "Status"): deaths_wards["status"],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    _download(deaths_wards, "tu-vong-tai-nan-thuong-tich", "dl_deaths")

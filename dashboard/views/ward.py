@@ -1,0 +1,270 @@
+"""Phường: one ward's scorecard, every indicator against target, rank, trend, reporting and data quality."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, formatting, queries
+from dashboard.i18n import lang, t
+
+EN = lang() == "en"
+value_text = formatting.indicator_value
+target_text = formatting.indicator_target
+status_text = charts.status_text
+
+st.title(t("Phường", "Ward"))
+
+meta = queries.serving_meta()
+if meta is None:
+    st.info(
+        t(
+            "Chưa có dữ liệu: bản phục vụ chưa được xuất bản. "
+            "Hãy chạy `treem run` sau khi các tệp đã vào hộp thư.",
+            "No data yet: the serving copy has not been published. "
+            "Run `treem run` once files are in the inbox.",
+        )
+    )
+    st.stop()
+st.caption(
+    t("Dữ liệu tính đến ", "Data as of ")
+    + formatting.datetime(meta["data_as_of"])
+    + t(" · xuất bản lúc ", " · published at ")
+    + formatting.datetime(meta["published_at"])
+)
+
+wards = queries.current_wards()
+if wards.empty:
+    st.info(t("Chưa có danh mục phường trong bản phục vụ.", "The serving copy has no ward list yet."))
+    st.stop()
+names = dict(zip(wards["ward_code"], wards["ward_name"], strict=True))
+codes = list(names)
+asked = st.query_params.get("ward")
+ward_code = st.selectbox(
+    t("Phường", "Ward"),
+    codes,
+    index=codes.index(asked) if asked in names else 0,
+    format_func=names.get,
+    key="ward_code",
+)
+if st.query_params.get("ward") != ward_code:
+    st.query_params["ward"] = ward_code
+ward_name = names[ward_code]
+
+periods = queries.indicator_periods()
+ytd = periods[periods["period_type"] == "ytd"].reset_index(drop=True) if not periods.empty else periods
+if ytd.empty:
+    st.info(
+        t(
+            "Chưa có chỉ số nào tính được: các tệp đã nạp chưa đủ cho kỳ nào.",
+            "No indicator can be computed yet: the loaded files do not cover any period.",
+        )
+    )
+    st.stop()
+complete = ytd.index[ytd["complete"].fillna(False).astype(bool)]
+labels = dict(zip(ytd["period_key"], ytd["label_en" if EN else "label_vi"], strict=True))
+period_key = st.selectbox(
+    t("Kỳ (lũy kế từ đầu năm)", "Period (year to date)"),
+    list(ytd["period_key"]),
+    index=int(complete[0]) if len(complete) else 0,
+    format_func=labels.get,
+    key="ward_period",
+)
+year = int(ytd.loc[ytd["period_key"] == period_key, "period_end"].iloc[0].year)
+name_col = "name_en" if EN else "name_vi"
+
+frame = queries.indicators_for_period(period_key)
+frame = frame.assign(
+    status=[
+        charts.indicator_status(v, tg, c, d)
+        for v, tg, c, d in zip(
+            frame["value"], frame["target"], frame["target_comparison"], frame["direction"], strict=True
+        )
+    ]
+)
+in_wards = frame[frame["org_unit_level"] == "ward"].copy()
+# rank among the wards, 1 = best, direction-aware; wards without a figure are not ranked
+in_wards["score"] = in_wards["value"].where(in_wards["direction"] == "lower_is_better", -in_wards["value"])
+in_wards["rank"] = in_wards.groupby("indicator_code")["score"].rank(method="min")
+in_wards["ranked"] = in_wards.groupby("indicator_code")["score"].transform("count")
+mine = in_wards[in_wards["org_unit_code"] == ward_code]
+district = frame[frame["org_unit_level"] == "district"].set_index("indicator_code")
+
+st.subheader(f"{ward_name} – {labels[period_key]}")
+if mine.empty:
+    st.info(t("Chưa có số liệu của phường cho kỳ này.", "No figures for this ward in this period yet."))
+else:
+    scorecard = pd.DataFrame(
+        {
+            t("Chỉ số", "Indicator"): mine[name_col].to_numpy(),
+            t("Giá trị", "Value"): [
+                value_text(v, u) for v, u in zip(mine["value"], mine["unit"], strict=True)
+            ],
+            t("Chỉ tiêu", "Target"): [
+                target_text(tg, c, u)
+                for tg, c, u in zip(mine["target"], mine["target_comparison"], mine["unit"], strict=True)
+            ],
+            t("Trạng thái", "Status"): mine["status"].map(status_text).to_numpy(),
+            t("Xếp hạng", "Rank"): [
+                f"{int(r)}/{int(n)}" if not pd.isna(r) else "–"
+                for r, n in zip(mine["rank"], mine["ranked"], strict=True)
+            ],
+            t("Toàn quận", "District"): [
+                value_text(district["value"].get(c), u)
+                for c, u in zip(mine["indicator_code"], mine["unit"], strict=True)
+            ],
+        }
+    )
+    st.dataframe(scorecard, hide_index=True, width="stretch")
+    st.caption(
+        t(
+            "Xếp hạng trong 15 phường: 1 là tốt nhất (chỉ số càng thấp càng tốt thì xếp ngược lại); "
+            "phường chưa có số liệu không được xếp.",
+            "Rank among the 15 wards: 1 is best (direction-aware); wards without a figure are not ranked.",
+        )
+    )
+    st.download_button(
+        t("Tải bảng (CSV)", "Download table (CSV)"),
+        mine.drop(columns=["definition_vi", "definition_en", "score"])
+        .to_csv(index=False)
+        .encode("utf-8-sig"),
+        file_name=f"phuong-{ward_code}-{period_key}.csv",
+        mime="text/csv",
+        key="ward_csv",
+    )
+
+# --- trends ---
+st.subheader(t("Diễn biến trong năm", "Through the year") + f" {year}")
+trend = queries.ward_year_trend(ward_code, year)
+catalogue = queries.indicator_catalogue().set_index("indicator_code")
+if trend.empty or trend["value"].notna().sum() == 0:
+    st.info(
+        t(
+            "Chưa có số liệu lũy kế theo tháng cho năm này.",
+            "No monthly year-to-date figures for this year yet.",
+        )
+    )
+else:
+    shown = [c for c in catalogue.index if trend.loc[trend["indicator_code"] == c, "value"].notna().any()]
+    columns = st.columns(2)
+    for i, code in enumerate(shown):
+        row = catalogue.loc[code]
+        data = trend[trend["indicator_code"] == code].assign(
+            who=lambda d: d["org_unit_level"].map({"ward": ward_name, "district": t("Toàn quận", "District")})
+        )
+        is_count = row["unit"] == "count"
+        y_format = ",d" if is_count else "%"
+        lines = (
+            alt.Chart(data)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("month:O", title=t("Lũy kế đến hết tháng", "Year to date to the end of")),
+                y=alt.Y("value:Q", title=t("Giá trị", "Value"), axis=alt.Axis(format=y_format)),
+                color=alt.Color(
+                    "who:N",
+                    title=None,
+                    scale=alt.Scale(
+                        domain=[ward_name, t("Toàn quận", "District")], range=["#1b4f9c", "#9a9a9a"]
+                    ),
+                ),
+                strokeDash=alt.StrokeDash(
+                    "who:N",
+                    legend=None,
+                    scale=alt.Scale(domain=[ward_name, t("Toàn quận", "District")], range=[[1, 0], [5, 3]]),
+                ),
+                tooltip=[
+                    alt.Tooltip("who:N", title=t("Đơn vị", "Unit")),
+                    alt.Tooltip("month:O", title=t("Tháng", "Month")),
+                    alt.Tooltip("value:Q", title=t("Giá trị", "Value"), format=",.1f" if is_count else ".1%"),
+                ],
+            )
+        )
+        layers = lines
+        if not is_count and not pd.isna(row["target"]):
+            rule = (
+                alt.Chart(pd.DataFrame({"target": [float(row["target"])]}))
+                .mark_rule(strokeDash=[2, 2], color="#333")
+                .encode(y="target:Q")
+            )
+            layers = lines + rule
+        definition = row["definition_en"] if EN else row["definition_vi"]
+        chart = layers.properties(
+            title=alt.Title(
+                row["name_en"] if EN else row["name_vi"],
+                subtitle=(definition[:110] + "…") if len(definition) > 110 else definition,
+            ),
+            height=220,
+        )
+        with columns[i % 2]:
+            st.altair_chart(charts.vietnamese(chart), width="stretch")
+
+# --- reporting record ---
+st.subheader(t("Báo cáo của phường", "The ward's reporting") + f" {year}")
+record = queries.ward_submissions(ward_code, year)
+if record.empty:
+    st.info(
+        t("Phường chưa phải gửi tệp dữ liệu nào trong năm này.", "The ward owed no data files this year.")
+    )
+else:
+    shown_record = record.drop(columns=["source"]).rename(
+        columns={
+            "source_name": t("Nguồn", "Source"),
+            "owed": t("Phải gửi", "Owed"),
+            "received": t("Đã nhận", "Received"),
+            "on_time": t("Đúng hạn", "On time"),
+            "late": t("Muộn", "Late"),
+            "missing": t("Quá hạn chưa gửi", "Overdue, missing"),
+            "max_days_late": t("Muộn nhất (ngày)", "Most days late"),
+        }
+    )
+    st.dataframe(shown_record, hide_index=True, width="stretch")
+    st.download_button(
+        t("Tải bảng (CSV)", "Download table (CSV)"),
+        record.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"bao-cao-phuong-{ward_code}-{year}.csv",
+        mime="text/csv",
+        key="ward_submissions_csv",
+    )
+
+# --- data quality ---
+st.subheader(t("Chất lượng dữ liệu", "Data quality"))
+quality = queries.ward_quality(ward_code)
+if quality.empty:
+    st.info(t("Chưa có tệp nào của phường được nạp.", "No file of this ward has been loaded yet."))
+else:
+    text_columns = ["latest_file_name", "latest_file_outcome", "latest_file_reason"]
+    shown_quality = (
+        quality.assign(
+            **{c: quality[c].fillna("–") for c in text_columns},
+            rejected_share=quality["rejected_share"].map(formatting.percent),
+            latest_file_submitted_at=quality["latest_file_submitted_at"].map(
+                lambda v: formatting.datetime(None if pd.isna(v) else v)
+            ),
+        )
+        .drop(columns=["source"])
+        .rename(
+            columns={
+                "source_name": t("Nguồn", "Source"),
+                "files_loaded": t("Tệp đã nạp", "Files loaded"),
+                "files_quarantined": t("Tệp cách ly", "Files quarantined"),
+                "rows_loaded": t("Dòng đã nạp", "Rows loaded"),
+                "rows_rejected": t("Dòng bị loại", "Rows rejected"),
+                "rejected_share": t("Tỷ lệ loại", "Rejected share"),
+                "open_violations": t("Lỗi chưa xử lý", "Open violations"),
+                "outliers": t("Giá trị bất thường", "Outliers"),
+                "latest_file_name": t("Tệp gần nhất", "Latest file"),
+                "latest_file_submitted_at": t("Gửi lúc", "Submitted at"),
+                "latest_file_outcome": t("Kết quả", "Outcome"),
+                "latest_file_reason": t("Lý do", "Reason"),
+            }
+        )
+    )
+    st.dataframe(shown_quality, hide_index=True, width="stretch")
+    st.download_button(
+        t("Tải bảng (CSV)", "Download table (CSV)"),
+        quality.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"chat-luong-phuong-{ward_code}.csv",
+        mime="text/csv",
+        key="ward_quality_csv",
+    )

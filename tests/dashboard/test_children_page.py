@@ -1,0 +1,101 @@
+"""The child lists page: absent from the navigation unless TREEM_DASHBOARD_CHILD_LISTS=1, and then it
+reads only the restricted serving file, one ward at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from treem.home import Home
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+PAGE = "views/children.py"
+
+
+def _restricted_file(home: Home) -> None:
+    """A tiny restricted serving file by hand: two children in Mộ Lao, one in Văn Quán."""
+    con = duckdb.connect(str(home.serving_restricted))
+    con.execute(
+        """
+        create table child_reconciliation (
+            as_of_date date, check_code varchar, ward_code varchar, member_key varchar, child_key varchar,
+            source varchar, record_id varchar, personal_id varchar, child_name varchar, mother_name varchar,
+            birth_date date, sex varchar, residence varchar, age_months bigint, days_since_birth bigint,
+            registration_date date, card_valid_to date, vaccine_code varchar, dose_number integer,
+            in_full_immunisation boolean, due_date date, days_overdue bigint, hcdb_groups varchar,
+            last_support_date date
+        )
+        """
+    )
+    as_of = dt.date(2025, 3, 31)
+    rows = [
+        ("born_not_registered", "09541", "k1", "Nguyễn Văn An", dt.date(2025, 1, 2), None, None, None),
+        ("dose_overdue", "09541", "k2", "Trần Thị Ánh", dt.date(2024, 10, 1), "DTP_HEPB_HIB", 2, 40),
+        ("under6_without_valid_card", "09542", "k3", "Lê Minh Khoa", dt.date(2022, 5, 5), None, None, None),
+    ]
+    for check, ward, key, name, born, vaccine, dose, overdue in rows:
+        con.execute(
+            "insert into child_reconciliation (as_of_date, check_code, ward_code, member_key, child_key, "
+            "child_name, birth_date, sex, vaccine_code, dose_number, days_overdue) "
+            "values (?, ?, ?, ?, ?, ?, ?, 'F', ?, ?, ?)",
+            [as_of, check, ward, key, key, name, born, vaccine, dose, overdue],
+        )
+    con.close()
+
+
+@pytest.fixture
+def env(fixture_pipeline, tmp_path, monkeypatch) -> Home:
+    """A home with the fixture's serving copy (ward names, check names) and, later, a restricted file."""
+    home, _ = fixture_pipeline
+    copy = Home(tmp_path / "home")
+    copy.root.mkdir()
+    copy.serving.write_bytes(home.serving.read_bytes())
+    monkeypatch.setenv("TREEM_HOME", str(copy.root))
+    return copy
+
+
+def test_absent_from_navigation_without_the_env_var(env, monkeypatch):
+    monkeypatch.delenv("TREEM_DASHBOARD_CHILD_LISTS", raising=False)
+    _restricted_file(env)  # even with a restricted file present
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page(PAGE)
+
+
+def test_lists_only_the_chosen_wards_children(env, monkeypatch):
+    monkeypatch.setenv("TREEM_DASHBOARD_CHILD_LISTS", "1")
+    _restricted_file(env)
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    assert app.title[0].value == "Danh sách cần hỗ trợ"
+    ward = app.selectbox(key="ward")
+    ward.select("09541").run()
+    assert not app.exception
+    names = {n for d in app.dataframe for n in d.value["Họ tên"]}
+    assert names == {"Nguyễn Văn An", "Trần Thị Ánh"}
+    overdue = next(d.value for d in app.dataframe if "Vắc xin" in d.value.columns)
+    assert (overdue.iloc[0]["Vắc xin"], overdue.iloc[0]["Mũi"], overdue.iloc[0]["Số ngày quá hạn"]) == (
+        "DTP_HEPB_HIB",
+        "2",
+        "40",
+    )
+    app.selectbox(key="ward").select("09542").run()
+    names = {n for d in app.dataframe for n in d.value["Họ tên"]}
+    assert names == {"Lê Minh Khoa"}
+    app.selectbox(key="ward").select("09556").run()  # Hà Cầu: nobody listed
+    assert not app.dataframe
+    assert "Không có trẻ nào" in app.success[0].value
+
+
+def test_says_when_the_restricted_file_is_missing(env, monkeypatch):
+    monkeypatch.setenv("TREEM_DASHBOARD_CHILD_LISTS", "1")
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    assert "Chưa có danh sách" in app.info[0].value
