@@ -190,7 +190,7 @@ else:
         "indicator:N",
         title=t("Chỉ số", "Indicator"),
         sort=list(district[name_col]),
-        axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=220),
+        axis=alt.Axis(orient="top", labelAngle=-60, labelLimit=200, labelOverlap=False),
     )
     base = alt.Chart(heat).encode(x=x, y=y)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
