@@ -1,4 +1,5 @@
-"""Publish writes the restricted serving file of child lists only when the lists are enabled."""
+"""Publish writes the restricted serving file of child lists only when the lists are enabled. The publish
+module reads the dbt manifest on import, which a fresh clone has only once `pointed_env` prepared it."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import shutil
 
 import duckdb
 
-from orchestration.assets.publish import publish_serving_copy
-
 
 def test_restricted_file_only_when_enabled(fixture_pipeline, tmp_path, monkeypatch):
+    from orchestration.assets.publish import publish_serving_copy
+
     home, _ = fixture_pipeline
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy2(home.warehouse, warehouse)  # never write next to the shared fixture home
@@ -48,6 +49,8 @@ def test_restricted_file_only_when_enabled(fixture_pipeline, tmp_path, monkeypat
 
 
 def test_explicit_switch_overrides_the_environment(fixture_pipeline, tmp_path, monkeypatch):
+    from orchestration.assets.publish import publish_serving_copy
+
     home, _ = fixture_pipeline
     monkeypatch.setenv("TREEM_DASHBOARD_CHILD_LISTS", "1")
     restricted = tmp_path / "r.duckdb"
