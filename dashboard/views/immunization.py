@@ -4,35 +4,11 @@ cumulative DTP1 and DTP3 doses against the monthly target line, and vitamin A pe
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, formatting, queries
+from dashboard import charts, formatting, page, queries
 from dashboard.i18n import lang, t
 
 english = lang() == "en"
-st.title(t("Y tế", "Health"))
-
-meta = queries.serving_meta()
-if meta is None:
-    st.info(
-        t(
-            "Chưa có dữ liệu: bản phục vụ chưa được xuất bản. Hãy chạy `treem run` sau khi các tệp "
-            "đã vào hộp thư.",
-            "No data yet: the serving copy has not been published. Run `treem run` once files are in "
-            "the inboxes.",
-        )
-    )
-    st.stop()
-st.caption(
-    t(
-        f"Dữ liệu tính đến {formatting.datetime(meta['data_as_of'])} · xuất bản lúc "
-        f"{formatting.datetime(meta['published_at'])} · "
-        f"{formatting.number(meta['files_loaded'])} tệp đã nạp, "
-        f"{formatting.number(meta['files_quarantined'])} tệp cách ly",
-        f"Data as of {formatting.datetime(meta['data_as_of'])} · published at "
-        f"{formatting.datetime(meta['published_at'])} · "
-        f"{formatting.number(meta['files_loaded'])} files loaded, "
-        f"{formatting.number(meta['files_quarantined'])} quarantined",
-    )
-)
+meta = page.header("Y tế", "Health")
 
 periods = queries.immunization_periods()
 if periods.empty:

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, formatting, queries
+from dashboard import charts, formatting, page, queries
 from dashboard.i18n import lang, t
 
 PERIOD_TYPES = {
@@ -46,25 +46,7 @@ def shortfall(row: pd.Series) -> float:
     return gap
 
 
-st.title(t("Tổng quan", "Overview"))
-
-meta = queries.serving_meta()
-if meta is None:
-    st.info(
-        t(
-            "Chưa có dữ liệu: bản phục vụ chưa được xuất bản. "
-            "Hãy chạy `treem run` sau khi các tệp đã vào hộp thư.",
-            "No data yet: the serving copy has not been published. "
-            "Run `treem run` once files are in the inbox.",
-        )
-    )
-    st.stop()
-st.caption(
-    t("Dữ liệu tính đến ", "Data as of ")
-    + formatting.datetime(meta["data_as_of"])
-    + t(" · xuất bản lúc ", " · published at ")
-    + formatting.datetime(meta["published_at"])
-)
+meta = page.header("Tổng quan", "Overview")
 
 periods = queries.indicator_periods()
 if periods.empty:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, formatting, queries
+from dashboard import charts, formatting, page, queries
 from dashboard.i18n import lang, t
 
 EN = lang() == "en"
@@ -14,25 +14,7 @@ def _n(value: object) -> str:
     return "–" if value is None or pd.isna(value) else formatting.number(value)
 
 
-st.title(t("Bảo vệ trẻ em", "Child protection"))
-
-meta = queries.serving_meta()
-if meta is None:
-    st.info(
-        t(
-            "Chưa có dữ liệu: bản phục vụ chưa được xuất bản. "
-            "Hãy chạy `treem run` sau khi các tệp đã vào hộp thư.",
-            "No data yet: the serving copy has not been published. "
-            "Run `treem run` once files are in the inbox.",
-        )
-    )
-    st.stop()
-st.caption(
-    t("Dữ liệu tính đến", "Data as of")
-    + f" {formatting.datetime(meta['data_as_of'])} · "
-    + t("xuất bản lúc", "published at")
-    + f" {formatting.datetime(meta['published_at'])}"
-)
+meta = page.header("Bảo vệ trẻ em", "Child protection")
 # Issue 8 (access control) will show counts below 5 as "<5" outside the protection team (domain §10).
 st.caption(
     t(

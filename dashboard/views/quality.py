@@ -4,7 +4,7 @@ outliers, cross-source reconciliation counts and the latest Great Expectations r
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, formatting, queries
+from dashboard import charts, formatting, page, queries
 from dashboard.i18n import lang, t
 
 EN = lang() == "en"
@@ -47,28 +47,7 @@ def _download(frame: pd.DataFrame, name: str) -> None:
     )
 
 
-st.title(t("Báo cáo & chất lượng dữ liệu", "Reporting & data quality"))
-
-meta = queries.serving_meta()
-if meta is None:
-    st.info(
-        t(
-            "Chưa có dữ liệu: bản phục vụ chưa được xuất bản. "
-            "Hãy chạy `treem run` sau khi các tệp đã vào hộp thư.",
-            "No data yet: the serving copy has not been published. "
-            "Run `treem run` once files are in the inbox.",
-        )
-    )
-    st.stop()
-st.caption(
-    t("Dữ liệu tính đến", "Data as of")
-    + f" {formatting.datetime(meta['data_as_of'])} · "
-    + t("xuất bản lúc", "published at")
-    + f" {formatting.datetime(meta['published_at'])} · {_n(meta['files_loaded'])} "
-    + t("tệp đã nạp", "files loaded")
-    + f", {_n(meta['files_quarantined'])} "
-    + t("tệp cách ly", "files quarantined")
-)
+meta = page.header("Báo cáo & chất lượng dữ liệu", "Reporting & data quality")
 
 violations = queries.open_violations()
 outliers = queries.count_outliers()

@@ -3,34 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, formatting, queries
+from dashboard import charts, formatting, page, queries
 from dashboard.i18n import lang, t
 
 CODES = ("birth_reg_on_time", "birth_reg_linked", "bhyt_under6_coverage")
 
 english = lang() == "en"
-st.title(t("Hộ tịch & BHYT", "Registration & insurance"))
-
-meta = queries.serving_meta()
-if meta is None:
-    st.info(
-        t(
-            "Chưa có dữ liệu: bản phục vụ chưa được xuất bản. "
-            "Hãy chạy `treem run` sau khi các tệp đã vào hộp thư.",
-            "No data yet: the serving copy has not been published. "
-            "Run `treem run` once files are in the inboxes.",
-        )
-    )
-    st.stop()
-loaded, quarantined = formatting.number(meta["files_loaded"]), formatting.number(meta["files_quarantined"])
-st.caption(
-    t(
-        f"Dữ liệu tính đến {formatting.datetime(meta['data_as_of'])} · xuất bản lúc "
-        f"{formatting.datetime(meta['published_at'])} · {loaded} tệp đã nạp, {quarantined} tệp cách ly",
-        f"Data as of {formatting.datetime(meta['data_as_of'])} · published at "
-        f"{formatting.datetime(meta['published_at'])} · {loaded} files loaded, {quarantined} quarantined",
-    )
-)
+meta = page.header("Hộ tịch & BHYT", "Registration & insurance")
 
 periods = queries.sector_periods(CODES)
 if periods.empty:

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, formatting, queries
+from dashboard import charts, formatting, page, queries
 from dashboard.i18n import lang, t
 
 EN = lang() == "en"
@@ -14,25 +14,7 @@ value_text = formatting.indicator_value
 target_text = formatting.indicator_target
 status_text = charts.status_text
 
-st.title(t("Phường", "Ward"))
-
-meta = queries.serving_meta()
-if meta is None:
-    st.info(
-        t(
-            "Chưa có dữ liệu: bản phục vụ chưa được xuất bản. "
-            "Hãy chạy `treem run` sau khi các tệp đã vào hộp thư.",
-            "No data yet: the serving copy has not been published. "
-            "Run `treem run` once files are in the inbox.",
-        )
-    )
-    st.stop()
-st.caption(
-    t("Dữ liệu tính đến ", "Data as of ")
-    + formatting.datetime(meta["data_as_of"])
-    + t(" · xuất bản lúc ", " · published at ")
-    + formatting.datetime(meta["published_at"])
-)
+meta = page.header("Phường", "Ward")
 
 wards = queries.current_wards()
 if wards.empty:

@@ -1,0 +1,38 @@
+"""What every page starts with: its title, and either the serving copy's stamp or, before the first
+publish, a message saying why there is nothing to show (the page stops there)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import formatting, queries
+from dashboard.i18n import t
+
+
+def header(title_vi: str, title_en: str) -> dict:
+    """The page title and the 'data as of' stamp; returns the serving copy's metadata."""
+    st.title(t(title_vi, title_en))
+    meta = queries.serving_meta()
+    if meta is None:
+        st.info(
+            t(
+                "Chưa có dữ liệu: bản phục vụ chưa được xuất bản. "
+                "Hãy chạy `treem run` sau khi các tệp đã vào hộp thư.",
+                "No data yet: the serving copy has not been published. "
+                "Run `treem run` once files are in the inboxes.",
+            )
+        )
+        st.stop()
+    loaded, quarantined = (
+        formatting.number(meta["files_loaded"]),
+        formatting.number(meta["files_quarantined"]),
+    )
+    st.caption(
+        t(
+            f"Dữ liệu tính đến {formatting.datetime(meta['data_as_of'])} · xuất bản lúc "
+            f"{formatting.datetime(meta['published_at'])} · {loaded} tệp đã nạp, {quarantined} tệp cách ly",
+            f"Data as of {formatting.datetime(meta['data_as_of'])} · published at "
+            f"{formatting.datetime(meta['published_at'])} · {loaded} files loaded, {quarantined} quarantined",
+        )
+    )
+    return meta
