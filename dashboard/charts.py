@@ -356,14 +356,7 @@ def ward_indicator_bars(
             ],
         )
     )
-    chart: alt.Chart | alt.LayerChart = bars
-    if target is not None and not _missing(target):
-        rule = (
-            alt.Chart(pd.DataFrame({"target": [float(target)]}))
-            .mark_rule(strokeDash=[6, 4], color="#333")
-            .encode(x="target:Q")
-        )
-        chart = bars + rule
+    chart = with_target_rule(bars, target)
     return chart.properties(title=alt.Title(title, subtitle=subtitle), height=alt.Step(22))
 
 
@@ -450,12 +443,17 @@ def vitamin_a_by_ward(
             ],
         )
     )
-    chart: alt.Chart | alt.LayerChart = bars
-    if target is not None and not _missing(target):
-        rule = (
-            alt.Chart(pd.DataFrame({"target": [float(target)]}))
-            .mark_rule(strokeDash=[6, 4], color="#333")
-            .encode(x="target:Q")
-        )
-        chart = bars + rule
+    chart = with_target_rule(bars, target)
     return chart.properties(title=alt.Title(title, subtitle=subtitle), height=alt.Step(14))
+
+
+def with_target_rule(bars: alt.Chart, target: object) -> alt.Chart | alt.LayerChart:
+    """Horizontal bars with the target drawn as a dashed vertical rule (none when there is no target)."""
+    if target is None or _missing(target):
+        return bars
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [float(target)]}))
+        .mark_rule(strokeDash=[6, 4], color="#333")
+        .encode(x="target:Q")
+    )
+    return bars + rule

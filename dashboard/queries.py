@@ -16,26 +16,29 @@ def serving_path() -> Path:
     return home_from_env().serving
 
 
-def serving_version() -> float | None:
-    """The serving copy's modification time: a new publish invalidates every cached query."""
-    path = serving_path()
+def _version(path: Path) -> float | None:
+    """A published file's modification time: a new publish invalidates every cached query on it."""
     return path.stat().st_mtime if path.exists() else None
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _query(sql: str, params: tuple, version: float) -> pd.DataFrame:
-    con = duckdb.connect(os.fspath(serving_path()), read_only=True)
+@st.cache_data(show_spinner=False, max_entries=96)
+def _read(path: str, sql: str, params: tuple, version: float) -> pd.DataFrame:
+    con = duckdb.connect(path, read_only=True)
     try:
         return con.execute(sql, list(params)).df()
     finally:
         con.close()
 
 
-def query(sql: str, *params: object) -> pd.DataFrame:
-    version = serving_version()
+def _query_file(path: Path, sql: str, params: tuple) -> pd.DataFrame:
+    version = _version(path)
     if version is None:
         return pd.DataFrame()
-    return _query(sql, params, version)
+    return _read(os.fspath(path), sql, params, version)
+
+
+def query(sql: str, *params: object) -> pd.DataFrame:
+    return _query_file(serving_path(), sql, params)
 
 
 def serving_meta() -> dict | None:
@@ -469,39 +472,23 @@ def restricted_path() -> Path:
 
 
 def restricted_version() -> float | None:
-    path = restricted_path()
-    return path.stat().st_mtime if path.exists() else None
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _restricted_query(sql: str, params: tuple, version: float, path: str = "") -> pd.DataFrame:
-    con = duckdb.connect(path or os.fspath(restricted_path()), read_only=True)
-    try:
-        return con.execute(sql, list(params)).df()
-    finally:
-        con.close()
+    return _version(restricted_path())
 
 
 def restricted_wards() -> pd.DataFrame:
     """Ward codes with at least one child listed: ward_code, children."""
-    version = restricted_version()
-    if version is None:
-        return pd.DataFrame()
-    return _restricted_query(
+    return _query_file(
+        restricted_path(),
         "select ward_code, count(distinct member_key) as children from child_reconciliation group by all",
         (),
-        version,
-        os.fspath(restricted_path()),
     )
 
 
 def child_list(ward_code: str) -> pd.DataFrame:
     """The children of one ward who still need something (restricted file only; one row per child ×
     check × item, e.g. each overdue dose); empty when the file is missing."""
-    version = restricted_version()
-    if version is None:
-        return pd.DataFrame()
-    return _restricted_query(
+    return _query_file(
+        restricted_path(),
         """
         select as_of_date, check_code, ward_code, member_key, child_name, mother_name, birth_date, sex,
                residence, age_months, registration_date, card_valid_to, vaccine_code, dose_number,
@@ -511,8 +498,6 @@ def child_list(ward_code: str) -> pd.DataFrame:
         order by check_code, child_name, birth_date, vaccine_code, dose_number
         """,
         (ward_code,),
-        version,
-        os.fspath(restricted_path()),
     )
 
 
