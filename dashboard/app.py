@@ -43,6 +43,12 @@ pages = {
     ],
     t("Dữ liệu", "Data"): [
         st.Page(
+            "views/reports.py",
+            title=t("Báo cáo định kỳ", "Periodic reports"),
+            icon="📥",
+            url_path="bao-cao",
+        ),
+        st.Page(
             "views/quality.py",
             title=t("Báo cáo & chất lượng dữ liệu", "Reporting & data quality"),
             icon="✅",

@@ -25,6 +25,10 @@ def datetime(value: dt.datetime | None) -> str:
     return value.strftime("%H:%M %d/%m/%Y") if value else "–"
 
 
+def date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "–"
+
+
 def month_label(month_key: str) -> str:
     """'2025-03' → 'Tháng 03/2025'."""
     year, month = month_key.split("-")

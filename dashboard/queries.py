@@ -342,6 +342,7 @@ def hcdb_children_groups() -> pd.DataFrame:
                a.group_sort_order, a.group_name_vi, a.group_name_en, a.children, a.children_supported
         from agg_hcdb_children_groups a
         left join org_units o on o.org_unit_code = a.ward_code
+        where a.as_of_date = (select max(as_of_date) from agg_hcdb_children_groups)
         order by a.group_sort_order, ward_name
         """
     )
@@ -642,3 +643,30 @@ def vitamin_a_rounds() -> pd.DataFrame:
         order by f.period_start desc, f.org_unit_level = 'district', f.org_unit_name
         """
     )
+
+
+def report_periods() -> pd.DataFrame:
+    """The report periods of the calendar the data covers, latest first: period_key, label_vi,
+    label_en, period_start, period_end, deadline."""
+    return query(
+        """
+        select period_key, label_vi, label_en, period_start, period_end, deadline
+        from dim_period p
+        where period_type = 'report'
+          and exists (select 1 from fct_ward_indicators f where f.period_key = p.period_key)
+        order by period_end desc, deadline desc, period_key
+        """
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _report_workbook(path: str, period_key: str, ward_code: str | None, version: float) -> bytes:
+    from reports.build import report_bytes
+
+    return report_bytes(path, period_key, ward_code)
+
+
+def report_workbook(period_key: str, ward_code: str | None = None) -> bytes:
+    """The report workbook (district edition, or one ward's), built from the serving copy."""
+    path = serving_path()
+    return _report_workbook(os.fspath(path), period_key, ward_code, _version(path))

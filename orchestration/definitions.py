@@ -7,6 +7,7 @@ import dagster as dg
 from orchestration.assets.dbt import treem_dbt_assets
 from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.publish import serving_copy
+from orchestration.assets.reports import period_reports
 from orchestration.checks import district_is_the_sum_of_its_wards, great_expectations_suites
 from orchestration.console import treem_console_logger
 from orchestration.dbt_project import dbt_resource
@@ -15,7 +16,7 @@ from orchestration.resources import HomeResource
 from orchestration.sensors import inbox_sensor
 
 defs = dg.Definitions(
-    assets=[*ingestion_assets(), treem_dbt_assets, serving_copy],
+    assets=[*ingestion_assets(), treem_dbt_assets, serving_copy, period_reports],
     asset_checks=[district_is_the_sum_of_its_wards, great_expectations_suites],
     jobs=[treem_all_job],
     sensors=[inbox_sensor],

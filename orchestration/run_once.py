@@ -45,6 +45,8 @@ def _stage(step_key: str) -> str:
         return "dbt build (kho dữ liệu + kiểm thử)"
     if "serving" in step_key:
         return "xuất bản (serving copy)"
+    if step_key == "period_reports":
+        return "báo cáo Excel theo kỳ (reports)"
     if step_key == "great_expectations_suites":
         return "kiểm tra chất lượng (Great Expectations)"
     return "kiểm tra chặn xuất bản (blocking)"

@@ -14,6 +14,10 @@ from ingestion.clock import DISTRICT_TZ
 from treem.home import Home
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# the report tests' home: a report period, a ward, and a file whose name is a spreadsheet formula
+CRAFTED_NAME = r'=HYPERLINK("https:\\evil.example","Bam vao day") TCMR_MoLao_T03-2025.xlsx'
+PERIOD = "2025-BCT-6T"
+WARD = "09541"  # Mộ Lao
 IMMUNIZATION_FIXTURES = FIXTURES / "immunization"
 
 
@@ -85,3 +89,20 @@ def fixture_pipeline(pointed_env: Home, tmp_path_factory: pytest.TempPathFactory
     summary = run_pipeline(home)
     use(pointed_env)
     return home, summary
+
+
+@pytest.fixture(scope="session")
+def report_home(pointed_env, tmp_path_factory):
+    """Scale 0.02 (clean) for 2025, plus an unreadable copy of Mộ Lao's March immunisation file under a
+    name that is a spreadsheet formula: it is quarantined, and its name must reach the report as text."""
+    from ingestion.demo import generate
+    from orchestration.run_once import run_pipeline
+
+    home = fresh_home(tmp_path_factory.mktemp("report-home"))
+    generate(home.root, seed=7, scale=0.02, messy=0.0)
+    (home.source_inbox("immunization") / CRAFTED_NAME).write_bytes(b"PK\x03\x04 not really a workbook")
+    use(home)
+    summary = run_pipeline(home)
+    use(pointed_env)
+    assert summary.success and not summary.blocking_failed, summary
+    return home

@@ -150,6 +150,53 @@ def cmd_quality(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from reports.build import ReportError, build_all, build_report, report_file_name
+    from reports.data import current_wards, report_periods
+
+    home = _home(args)
+    try:
+        if args.list or not (args.period or args.all):
+            print(f"Các kỳ báo cáo theo lịch (bản phục vụ {home.serving}):")
+            for p in report_periods(home.serving):
+                state = "có số liệu" if p["has_data"] else "chưa đủ số liệu"
+                print(
+                    f"  {p['period_key']:<14} {p['label_vi']} (số liệu "
+                    f"{p['period_start']:%d/%m/%Y}–{p['period_end']:%d/%m/%Y}, hạn "
+                    f"{p['deadline']:%d/%m/%Y}): {state}"
+                )
+            if not args.list:
+                print(
+                    "Chọn một kỳ: treem report --period MÃ_KỲ [--ward MÃ_PHƯỜNG] [--out TỆP.xlsx], hoặc "
+                    "mọi kỳ: treem report --all"
+                )
+            return 0
+        started = time.perf_counter()
+        if args.all:
+            built = build_all(home.serving, home.reports, progress=lambda m: print("  " + m, flush=True))
+            print(
+                f"Đã ghi {len(built.written)} tệp vào {home.reports} trong "
+                f"{time.perf_counter() - started:.1f} giây"
+            )
+            if built.skipped:
+                print("Chưa đủ số liệu (bỏ qua): " + ", ".join(built.skipped))
+            return 0
+        ward_name = None
+        if args.ward:
+            ward_name = next((w.name for w in current_wards(home.serving) if w.code == args.ward), None)
+        out = (
+            Path(args.out)
+            if args.out
+            else home.reports / args.period / report_file_name(args.period, args.ward, ward_name)
+        )
+        path = build_report(home.serving, args.period, out, args.ward)
+    except ReportError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Đã ghi báo cáo {path} ({time.perf_counter() - started:.1f} giây)")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     home = _home(args)
     if not home.generated.joinpath("ground_truth.json").exists():
@@ -219,6 +266,28 @@ def build_parser() -> argparse.ArgumentParser:
         "tệp cách ly, dòng bị loại, kỳ nộp muộn, kho | gốc, và dòng khớp / lệch cho từng số đo",
     )
     p.set_defaults(func=cmd_quality)
+    p = sub.add_parser(
+        "report",
+        help="báo cáo định kỳ (Excel) của kế hoạch: bộ chỉ tiêu theo phường và các phụ lục",
+        description="Tạo bảng tính Excel của một kỳ báo cáo trong lịch (báo cáo kết quả công tác 6 tháng, "
+        "năm; Bộ chỉ tiêu 6 tháng, 9 tháng, năm) từ bản phục vụ: phụ lục bộ chỉ tiêu theo phường có dòng "
+        "toàn quận, tiêm chủng và vitamin A, khai sinh và BHYT, trẻ HCĐB theo 14 nhóm, xâm hại và tai nạn "
+        "thương tích (số nhỏ được ẩn ở bản toàn quận), tình hình gửi số liệu, ghi chú định nghĩa. Không "
+        "có --period: liệt kê các kỳ.",
+    )
+    p.add_argument("--home", default=argparse.SUPPRESS, help="thư mục dữ liệu (như --home trước lệnh)")
+    p.add_argument("--period", metavar="MÃ_KỲ", help="kỳ báo cáo, ví dụ 2025-BCT-6T (xem --list)")
+    p.add_argument(
+        "--ward", metavar="MÃ", help="bản của một phường (mã phường, ví dụ 09541): chỉ số liệu phường đó"
+    )
+    p.add_argument(
+        "--out",
+        metavar="TỆP.xlsx",
+        help="tệp ghi ra (mặc định: reports/<kỳ>/<kỳ>_<mã>-<tên>.xlsx trong thư mục dữ liệu)",
+    )
+    p.add_argument("--all", action="store_true", help="mọi kỳ có số liệu, bản toàn quận và bản từng phường")
+    p.add_argument("--list", action="store_true", help="liệt kê các kỳ báo cáo và kỳ nào đã đủ số liệu")
+    p.set_defaults(func=cmd_report)
     p = sub.add_parser("demo", help="tạo dữ liệu mẫu (nếu chưa có), chạy pipeline rồi mở bảng điều khiển")
     demo_options(p)
     p.add_argument("--port", type=int, default=8501)

@@ -26,8 +26,16 @@ PUBLISHED_MODELS = (
     "agg_child_reconciliation",
     "agg_quality_ward_sources",
     "agg_hcdb_children_groups",
+    "agg_protection_ward_months",
+    "agg_injury_ward_months",
 )
-PUBLISHED_SEEDS = ("indicators", "validation_rules", "reconciliation_checks", "extract_calendar")
+PUBLISHED_SEEDS = (
+    "indicators",
+    "validation_rules",
+    "reconciliation_checks",
+    "extract_calendar",
+    "protection_categories",
+)
 # The Great Expectations outcomes of the latest check run, counts only (the failing values stay in the
 # warehouse: they may be personal IDs).
 GX_RESULTS = """

@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from tests.conftest import FIXTURES
-from tests.dashboard.test_browser import ROOT, start_dashboard, stop
+from tests.dashboard.browser import ROOT, start_dashboard, stop
 from treem.home import Home
 
 pytestmark = pytest.mark.slow

@@ -29,6 +29,7 @@ def test_asset_graph_keys(defs):
         "reference/vaccine_schedule",
         "reference/indicators",
         "serving_copy",
+        "period_reports",
     } <= keys
 
 
@@ -37,6 +38,7 @@ def test_dbt_staging_reads_what_ingestion_writes_and_publish_follows_the_marts(d
     staging = dg.AssetKey(["staging", "stg_immunization__doses"])
     assert dg.AssetKey(["raw", "immunization"]) in graph.get(staging).parent_keys
     assert dg.AssetKey(["marts", "fct_ward_indicators"]) in graph.get(dg.AssetKey("serving_copy")).parent_keys
+    assert graph.get(dg.AssetKey("period_reports")).parent_keys == {dg.AssetKey("serving_copy")}
 
 
 def test_warehouse_writers_share_the_one_writer_pool(defs):

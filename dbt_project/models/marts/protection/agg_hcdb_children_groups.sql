@@ -1,6 +1,7 @@
--- Children in special circumstances (HCĐB) per ward × group on the last day the child status
--- snapshot covers, for the dashboard: counts only (the children are in marts.fct_child_status). A
--- child in two groups counts in each; every ward of today × every group has a row, 0 when none.
+-- Children in special circumstances (HCĐB) per ward × group on each day of the child status
+-- snapshot (every period end), for the dashboard and reports: counts only (the children are in
+-- marts.fct_child_status). A child in two groups counts in each; every ward of today × every group ×
+-- every day has a row, 0 when none.
 with status as (
     select * from {{ ref('fct_child_status') }}
 ),
@@ -14,7 +15,7 @@ today_wards as (
 ),
 
 as_of as (
-    select max(as_of_date) as as_of_date from status having max(as_of_date) is not null
+    select distinct as_of_date from status
 ),
 
 wards as (
@@ -23,23 +24,24 @@ wards as (
 
 memberships as (
     select
+        status.as_of_date,
         status.ward_code,
         trim(unnest(string_split(status.hcdb_groups, ';'))) as hcdb_group_code,
         status.member_key,
         status.supported_this_year
     from status
-    inner join as_of on status.as_of_date = as_of.as_of_date
     where status.is_hcdb
 ),
 
 counts as (
     select
+        as_of_date,
         ward_code,
         hcdb_group_code,
         count(distinct member_key) as children,
         count(distinct member_key) filter (where supported_this_year) as children_supported
     from memberships
-    group by ward_code, hcdb_group_code
+    group by as_of_date, ward_code, hcdb_group_code
 ),
 
 final as (
@@ -56,7 +58,8 @@ final as (
     cross join groups
     cross join as_of
     left join counts
-        on wards.ward_code = counts.ward_code
+        on as_of.as_of_date = counts.as_of_date
+        and wards.ward_code = counts.ward_code
         and groups.hcdb_group_code = counts.hcdb_group_code
 )
 

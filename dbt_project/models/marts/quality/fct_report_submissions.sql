@@ -66,6 +66,23 @@ current_loaded as (
     ) = 1
 ),
 
+-- the file an office sent that was set aside, so that the clerk knows what to send again
+last_quarantined as (
+    select
+        matched.org_unit_code,
+        matched.source,
+        matched.period_key,
+        files.file_name,
+        files.quarantine_reason
+    from matched
+    inner join files using (file_id)
+    where matched.is_quarantined
+    qualify row_number() over (
+        partition by matched.org_unit_code, matched.source, matched.period_key
+        order by matched.submitted_at desc, matched.first_seen_at desc, matched.file_id
+    ) = 1
+),
+
 file_counts as (
     select
         org_unit_code,
@@ -104,7 +121,9 @@ final as (
         cast(coalesce(file_counts.files_quarantined, 0) as integer) as files_quarantined,
         coalesce(first_loaded.superseded_by_file_id is not null, false) as superseded,
         case when first_loaded.superseded_by_file_id is not null then current_loaded.submitted_at end as corrected_at,
-        current_loaded.file_id as current_file_id
+        current_loaded.file_id as current_file_id,
+        last_quarantined.file_name as quarantined_file_name,
+        last_quarantined.quarantine_reason
     from expected
     left join first_loaded
         on expected.org_unit_code = first_loaded.org_unit_code
@@ -114,6 +133,10 @@ final as (
         on expected.org_unit_code = current_loaded.org_unit_code
         and expected.source = current_loaded.source
         and expected.period_key = current_loaded.period_key
+    left join last_quarantined
+        on expected.org_unit_code = last_quarantined.org_unit_code
+        and expected.source = last_quarantined.source
+        and expected.period_key = last_quarantined.period_key
     left join file_counts
         on expected.org_unit_code = file_counts.org_unit_code
         and expected.source = file_counts.source

@@ -1,0 +1,77 @@
+"""Báo cáo định kỳ: the plan's report workbooks (Excel) for any report period, district or one ward."""
+
+import streamlit as st
+
+from dashboard import formatting, page, queries
+from dashboard.i18n import lang, t
+from reports.build import report_file_name
+from reports.data import DISTRICT_CODE as DISTRICT
+
+english = lang() == "en"
+page.header("Báo cáo định kỳ", "Periodic reports")
+
+periods = queries.report_periods()
+if periods.empty:
+    st.info(
+        t(
+            "Chưa kỳ báo cáo nào có đủ số liệu: số liệu đã nạp chưa phủ hết kỳ đầu tiên của lịch báo cáo "
+            "(Bộ chỉ tiêu 6 tháng, đến 30/4).",
+            "No report period is covered by the data yet: the loaded extracts do not reach the end of the "
+            "calendar's first report period (6-month indicator set, to 30 April).",
+        )
+    )
+    st.stop()
+
+st.markdown(
+    t(
+        "Bảng tính Excel theo mẫu phụ lục báo cáo, lập từ kho dữ liệu: bộ chỉ tiêu theo phường có dòng "
+        "toàn quận, tiêm chủng và vitamin A, khai sinh và BHYT, trẻ em có hoàn cảnh đặc biệt theo 14 "
+        "nhóm, xâm hại và tai nạn thương tích, tình hình gửi số liệu, ghi chú định nghĩa. Bản toàn quận "
+        "ẩn các số nhỏ hơn 5 về bảo vệ trẻ em; bản của phường chỉ có số liệu của phường đó.",
+        "An Excel workbook laid out as the report's annexes, made from the warehouse: the indicator set "
+        "per ward with the district total, immunisation and vitamin A, registration and insurance, "
+        "children in special circumstances by the 14 groups, abuse and injuries, reporting completeness, "
+        "and definitions. The district edition hides protection counts below 5; a ward's edition holds "
+        "only that ward's data.",
+    )
+)
+records = {p["period_key"]: p for p in periods.to_dict("records")}
+period = records[
+    st.selectbox(
+        t("Kỳ báo cáo", "Report period"),
+        list(records),
+        format_func=lambda key: (
+            f"{records[key]['label_en'] if english else records[key]['label_vi']} · "
+            + t(
+                f"hạn {formatting.date(records[key]['deadline'])}",
+                f"due {formatting.date(records[key]['deadline'])}",
+            )
+        ),
+    )
+]
+wards = dict(queries.current_wards().itertuples(index=False, name=None))
+editions = {DISTRICT: t("Toàn quận", "Whole district")} | {
+    code: t(f"Phường {name}", name) for code, name in wards.items()
+}
+chosen = st.selectbox(t("Bản", "Edition"), list(editions), format_func=editions.get)
+ward_code = None if chosen == DISTRICT else chosen
+ward_name = wards.get(ward_code)
+file_name = report_file_name(period["period_key"], ward_code, ward_name)
+st.caption(
+    t(
+        f"Số liệu từ {formatting.date(period['period_start'])} đến "
+        f"{formatting.date(period['period_end'])}; tệp {file_name}",
+        f"Data from {formatting.date(period['period_start'])} to {formatting.date(period['period_end'])}; "
+        f"file {file_name}",
+    )
+)
+st.download_button(
+    t("Tải báo cáo (Excel)", "Download the report (Excel)"),
+    data=lambda: queries.report_workbook(period["period_key"], ward_code),
+    file_name=file_name,
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon="📥",
+    type="primary",
+    on_click="ignore",
+    key="report_download",
+)

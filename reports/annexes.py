@@ -1,0 +1,691 @@
+"""The annexes of a report, as sheets of tables built from ``ReportData``: the indicator set, then
+immunisation and vitamin A, registration and insurance, HCĐB children, protection and injuries,
+reporting completeness and timeliness, and the notes.
+
+Ward rows are values from the marts; the district total row sums them with formulas where a reader
+would check the arithmetic (counts, and rates as total over total). In the district-wide edition the
+protection, injury and HCĐB counts that are small are hidden (see ``suppression``), and a hidden
+count's column total is then written as a value, never as a sum a reader could take apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from reports.data import DISTRICT_CODE, ReportData, Ward
+from reports.sheet import Column, Ratio, Sheet, Sum, Table
+from reports.suppression import is_small, suppress
+
+DASH = "–"  # a figure not shown because it would reveal a hidden count
+CONCEALED = "x"  # a count hidden only so that a small one cannot be found by subtraction
+TOTAL_ROW = "total"
+MET = {True: "Đạt", False: "Chưa đạt"}
+COMPARISON = {"at_least": "≥", "at_most": "≤"}
+
+NAME_COLUMNS = [Column("stt", "STT", fmt="count", width=5), Column("name", "Phường", fmt="text", width=16)]
+
+
+def _ward_rows(data: ReportData, values: Callable[[Ward], dict]) -> list[dict]:
+    return [{"stt": i, "name": ward.name, **values(ward)} for i, ward in enumerate(data.wards, start=1)]
+
+
+def _share(numerator: int | None, denominator: int | None) -> float | None:
+    return numerator / denominator if numerator is not None and denominator else None
+
+
+def _total_row(data: ReportData, columns: list[Column], special: dict | None = None) -> dict | None:
+    """The district total row: Sum() for counts, Ratio() for shares given in ``special``; none in a ward's
+    edition (its only row is the ward)."""
+    if not data.district_edition:
+        return None
+    total = {"stt": "", "name": f"Toàn quận {data.district_name}".strip()}
+    for column in columns[len(NAME_COLUMNS) :]:
+        total[column.key] = Sum() if column.fmt == "count" else None
+    total.update(special or {})
+    return total
+
+
+@dataclass(frozen=True)
+class RateColumns:
+    """Three columns of one indicator in an annex: its denominator, numerator and rate."""
+
+    prefix: str
+    indicator: str
+    group: str
+    denominator: str
+    numerator: str
+    rate: str = "Tỷ lệ"
+    width: float = 9.0
+
+    def columns(self) -> list[Column]:
+        return [
+            Column(f"{self.prefix}:den", self.denominator, self.group, "count", self.width),
+            Column(f"{self.prefix}:num", self.numerator, self.group, "count", self.width),
+            Column(f"{self.prefix}:value", self.rate, self.group, "percent", self.width - 1),
+        ]
+
+    def figures(self, data: ReportData, org_unit: str) -> dict:
+        row = data.indicator(org_unit, self.indicator) or {}
+        return {
+            f"{self.prefix}:den": row.get("denominator"),
+            f"{self.prefix}:num": row.get("numerator"),
+            f"{self.prefix}:value": row.get("value"),
+        }
+
+    def total(self) -> dict:
+        return {f"{self.prefix}:value": Ratio(f"{self.prefix}:num", f"{self.prefix}:den")}
+
+
+def _rates_total(rates: Iterable[RateColumns]) -> dict:
+    return {key: value for rate in rates for key, value in rate.total().items()}
+
+
+class Hider:
+    """Small-count suppression over one table of the district-wide edition."""
+
+    def __init__(self, data: ReportData):
+        self.active = data.district_edition
+        self.threshold = data.small_count_threshold
+        self.marker = f"<{self.threshold}"
+
+    def apply(
+        self,
+        rows: list[dict],
+        total: dict,
+        keys: Iterable[str],
+        totals: dict[str, int | None],
+        row_groups: Iterable[tuple[str, list[str]]] = (),
+    ) -> set[tuple[int | str, str]]:
+        """Hide small counts of ``keys`` in ``rows`` and the total row (whose true values are ``totals``).
+        Columns add up to the total row; each (total key, member keys) of ``row_groups`` adds up within a
+        row. A column with anything hidden gets its total as a value. Returns the hidden (row, key)s."""
+        keys = list(keys)
+        if not self.active:
+            return set()
+        cells = {(i, k): row.get(k) for i, row in enumerate(rows) for k in keys}
+        cells.update({(TOTAL_ROW, k): totals.get(k) for k in keys})
+        lines = [((TOTAL_ROW, k), [(i, k) for i in range(len(rows))]) for k in keys]
+        for group_total, members in row_groups:
+            for i in [*range(len(rows)), TOTAL_ROW]:
+                lines.append(((i, group_total), [(i, m) for m in members]))
+        hidden = suppress(cells, lines, self.threshold)
+        for i, k in hidden:
+            small = is_small(cells[(i, k)], self.threshold)
+            (total if i == TOTAL_ROW else rows[i])[k] = self.marker if small else CONCEALED
+        for k in keys:
+            if any(key == k for _, key in hidden) and (TOTAL_ROW, k) not in hidden:
+                total[k] = totals.get(k)
+        return hidden
+
+    @staticmethod
+    def dash_ratios(
+        rows: list[dict], total: dict | None, hidden: set, ratios: dict[str, tuple[str, ...]]
+    ) -> None:
+        """Replace a share by a dash where a count it is computed from is hidden."""
+        for key, parts in ratios.items():
+            for i, row in [*enumerate(rows), (TOTAL_ROW, total)]:
+                if row is not None and any((i, p) in hidden for p in parts):
+                    row[key] = DASH
+
+
+# ── Phụ lục 1: the indicator set ──────────────────────────────────────────────────────────────────
+
+PROTECTED_INDICATORS = ("abuse_timely_intervention", "injury_deaths")
+
+
+def _target_text(indicator: dict) -> str:
+    target, comparison = indicator["target"], indicator["target_comparison"]
+    if target is None:
+        return "không có chỉ tiêu số"
+    if comparison == "at_most_share_of_baseline":
+        return f"≤ {target:.0%} năm 2024"
+    return f"{COMPARISON.get(comparison, '')} {target:.0%}".strip()
+
+
+def indicator_sheet(data: ReportData) -> Sheet:
+    columns = list(NAME_COLUMNS)
+    breaks = []
+    for n, ind in enumerate(data.catalogue, start=1):
+        code, is_count = ind["indicator_code"], not ind["is_percent"]
+        group = f"{n}. {ind['name_vi']} ({_target_text(ind)})"
+        columns += [
+            Column(f"{code}:num", "Số ca tử vong" if is_count else "Tử số", group, "count", 9),
+            Column(f"{code}:den", "Cùng kỳ năm 2024" if is_count else "Mẫu số", group, "count", 9),
+            Column(
+                f"{code}:value",
+                "Số ca" if is_count else "Tỷ lệ",
+                group,
+                "count" if is_count else "percent",
+                8,
+            ),
+            Column(f"{code}:target", "Chỉ tiêu", group, "decimal" if is_count else "percent", 8),
+            Column(f"{code}:met", "Đánh giá", group, "text", 8.5),
+        ]
+        if n % 3 == 0 and n < len(data.catalogue):
+            breaks.append(f"{code}:met")
+
+    def figures(unit: str) -> dict:
+        out = {}
+        for ind in data.catalogue:
+            code = ind["indicator_code"]
+            row = data.indicator(unit, code) or {}
+            count = not ind["is_percent"]
+            out[f"{code}:num"] = row.get("numerator")
+            out[f"{code}:den"] = row.get("baseline") if count else row.get("denominator")
+            out[f"{code}:value"] = row.get("numerator") if count else row.get("value")
+            out[f"{code}:target"] = row.get("target")
+            out[f"{code}:met"] = MET.get(row.get("meets_target"), "")
+        return out
+
+    rows = _ward_rows(data, lambda ward: figures(ward.code))
+    district = figures(DISTRICT_CODE)
+    special = {}
+    for ind in data.catalogue:
+        code = ind["indicator_code"]
+        special[f"{code}:value"] = Sum() if not ind["is_percent"] else Ratio(f"{code}:num", f"{code}:den")
+        special[f"{code}:target"] = district[f"{code}:target"]
+        special[f"{code}:met"] = district[f"{code}:met"]
+    total = _total_row(data, columns, special)
+    if total is not None:
+        hider = Hider(data)
+        keys = [f"{c}:{part}" for c in PROTECTED_INDICATORS for part in ("num", "den")]
+        hidden = hider.apply(rows, total, keys, district)
+        # a hidden count also hides what is computed from it: the share, the judgement, a count's value
+        for code in PROTECTED_INDICATORS:
+            for i, row in [*enumerate(rows), (TOTAL_ROW, total)]:
+                if (i, f"{code}:num") in hidden or (i, f"{code}:den") in hidden:
+                    row[f"{code}:value"] = row[f"{code}:num"] if code == "injury_deaths" else DASH
+                    row[f"{code}:met"] = DASH
+                if code == "injury_deaths" and (i, f"{code}:den") in hidden:
+                    row[f"{code}:target"] = DASH
+            if any(key == f"{code}:num" for _, key in hidden) and (TOTAL_ROW, f"{code}:num") not in hidden:
+                total[f"{code}:value"] = district[f"{code}:value"]
+    return Sheet(
+        "PL1 Bộ chỉ tiêu",
+        "PHỤ LỤC 1. BỘ CHỈ TIÊU CÔNG TÁC TRẺ EM THEO PHƯỜNG",
+        [Table(columns, rows, total)],
+        notes=[
+            "Tử số, mẫu số, chỉ tiêu và đánh giá của từng phường lấy từ kho dữ liệu"
+            + (
+                "; dòng toàn quận cộng tử số và mẫu số các phường (công thức), tỷ lệ toàn quận = tổng tử "
+                "số / tổng mẫu số."
+                if data.district_edition
+                else "."
+            ),
+            *_suppression_note(data),
+            "Chỉ tiêu tai nạn thương tích là số ca tử vong, so với 90% số ca cùng kỳ năm 2024. Ô trống: "
+            "kỳ không có mẫu số (ví dụ không có đợt uống vitamin A trong kỳ) hoặc chỉ tiêu không có số.",
+        ],
+        page_breaks_after=breaks,
+        pages_wide=len(breaks) + 1,
+    )
+
+
+# ── Phụ lục 2: immunisation and vitamin A ─────────────────────────────────────────────────────────
+
+
+def _vaccine_header(vaccine: dict, doses_of: dict[str, int]) -> str:
+    label = vaccine["vaccine_name_vi"]
+    return (
+        label
+        if doses_of[vaccine["vaccine_code"]] == 1 or "mũi" in label or "lần" in label
+        else (f"{label} mũi {vaccine['dose_number']}")
+    )
+
+
+def immunisation_sheet(data: ReportData) -> Sheet:
+    doses_of: dict[str, int] = {}
+    for v in data.vaccines:
+        doses_of[v["vaccine_code"]] = doses_of.get(v["vaccine_code"], 0) + 1
+    dose_group = "Số mũi tiêm trong kỳ"
+    columns = list(NAME_COLUMNS) + [
+        Column(v["vaccine_dose_key"], _vaccine_header(v, doses_of), dose_group, "count", 8.5)
+        for v in data.vaccines
+    ]
+    rates = [
+        RateColumns(
+            "fic",
+            "fully_immunised_under1",
+            "Tiêm chủng đầy đủ trẻ dưới 1 tuổi",
+            "Trẻ tròn 1 tuổi trong kỳ",
+            "Tiêm đủ trước 1 tuổi",
+        ),
+        RateColumns("drop", "dtp_dropout", "Bỏ cuộc DPT1 → DPT3", "Mũi DPT1", "DPT1 − DPT3", "Tỷ lệ bỏ cuộc"),
+        RateColumns(
+            "vit",
+            "vitamin_a_coverage",
+            "Uống vitamin A (trẻ 6–36 tháng)",
+            "Trẻ trong độ tuổi (đầu đợt)",
+            "Được uống",
+        ),
+    ]
+    columns += [column for rate in rates for column in rate.columns()]
+
+    def figures(ward: Ward) -> dict:
+        out = {
+            v["vaccine_dose_key"]: data.doses.get((ward.code, v["vaccine_dose_key"]), 0)
+            for v in data.vaccines
+        }
+        for rate in rates:
+            out.update(rate.figures(data, ward.code))
+        return out
+
+    rows = _ward_rows(data, figures)
+    total = _total_row(data, columns, _rates_total(rates))
+    return Sheet(
+        "PL2 Tiêm chủng, vitamin A",
+        "PHỤ LỤC 2. TIÊM CHỦNG MỞ RỘNG VÀ UỐNG VITAMIN A",
+        [Table(columns, rows, total)],
+        page_breaks_after=[data.vaccines[-1]["vaccine_dose_key"]] if data.vaccines else [],
+        pages_wide=2 if data.vaccines else 1,
+        notes=[
+            "Số mũi: mũi tiêm ghi trong danh sách tiêm chủng của trạm y tế có ngày tiêm trong kỳ. Tiêm "
+            "chủng đầy đủ, bỏ cuộc và vitamin A theo định nghĩa ở trang Ghi chú; vitamin A tính theo các "
+            "đợt bắt đầu trong kỳ (ô trống: kỳ không có đợt nào).",
+        ],
+    )
+
+
+# ── Phụ lục 3: birth registration and health insurance ────────────────────────────────────────────
+
+
+def registration_sheet(data: ReportData) -> Sheet:
+    reg = "Đăng ký khai sinh của trẻ sinh trong kỳ"
+    card = RateColumns(
+        "card",
+        "bhyt_under6_coverage",
+        "Thẻ BHYT trẻ dưới 6 tuổi (ngày cuối kỳ)",
+        "Trẻ dưới 6 tuổi",
+        "Có thẻ còn hạn",
+        "Tỷ lệ có thẻ",
+        10,
+    )
+    ids = RateColumns(
+        "id",
+        "register_id_completeness",
+        "Mã định danh cá nhân",
+        "Trẻ trong sổ theo dõi",
+        "Có mã hợp lệ",
+        width=10,
+    )
+    columns = (
+        list(NAME_COLUMNS)
+        + [
+            Column("reg:den", "Số lượt đăng ký", reg, "count", 10),
+            Column("reg:on_time", "Đúng hạn (≤ 60 ngày)", reg, "count", 10),
+            Column("reg:on_time_share", "Tỷ lệ đúng hạn", reg, "percent", 9),
+            Column("reg:linked", "Liên thông", reg, "count", 10),
+            Column("reg:linked_share", "Tỷ lệ liên thông", reg, "percent", 9),
+        ]
+        + card.columns()[:2]
+        + [Column("card:missing", "Chưa có thẻ", card.group, "count", 10)]
+        + card.columns()[2:]
+        + ids.columns()
+    )
+
+    def figures(ward: Ward) -> dict:
+        on_time = data.indicator(ward.code, "birth_reg_on_time") or {}
+        linked = data.indicator(ward.code, "birth_reg_linked") or {}
+        out = {
+            "reg:den": on_time.get("denominator"),
+            "reg:on_time": on_time.get("numerator"),
+            "reg:on_time_share": on_time.get("value"),
+            "reg:linked": linked.get("numerator"),
+            "reg:linked_share": linked.get("value"),
+            **card.figures(data, ward.code),
+            **ids.figures(data, ward.code),
+        }
+        if out["card:den"] is not None:
+            out["card:missing"] = out["card:den"] - out["card:num"]
+        return out
+
+    total = _total_row(
+        data,
+        columns,
+        {
+            "reg:on_time_share": Ratio("reg:on_time", "reg:den"),
+            "reg:linked_share": Ratio("reg:linked", "reg:den"),
+            **_rates_total([card, ids]),
+        },
+    )
+    return Sheet(
+        "PL3 Khai sinh, BHYT",
+        "PHỤ LỤC 3. ĐĂNG KÝ KHAI SINH, THẺ BẢO HIỂM Y TẾ VÀ MÃ ĐỊNH DANH CỦA TRẺ EM",
+        [Table(columns, _ward_rows(data, figures), total)],
+        notes=[
+            "Đăng ký khai sinh: lượt đăng ký tại phường của trẻ sinh trong kỳ; đúng hạn là không quá 60 "
+            "ngày sau ngày sinh (Luật Hộ tịch). Thẻ BHYT và mã định danh: trẻ trong sổ theo dõi mới nhất "
+            "của phường vào ngày cuối kỳ.",
+        ],
+    )
+
+
+# ── Phụ lục 4: children in special circumstances ──────────────────────────────────────────────────
+
+
+def hcdb_sheet(data: ReportData) -> Sheet:
+    groups = data.hcdb_groups
+    group_head = "Số trẻ theo nhóm hoàn cảnh đặc biệt (Luật Trẻ em, điều 10; tên nhóm ở bảng dưới)"
+    support = RateColumns(
+        "hcdb", "hcdb_supported", "Trợ giúp từ đầu năm", "Tổng số trẻ HCĐB", "Được trợ giúp"
+    )
+    columns = (
+        list(NAME_COLUMNS)
+        + [
+            Column(f"g:{g['hcdb_group_code']}", f"Nhóm {g['hcdb_group_code']}", group_head, "count", 6.5)
+            for g in groups
+        ]
+        + support.columns()
+    )
+
+    def children_in(ward: Ward, group: str, measure: str = "children") -> int:
+        return (data.hcdb.get((ward.code, group)) or {}).get(measure, 0)
+
+    def figures(ward: Ward) -> dict:
+        counts = {f"g:{g['hcdb_group_code']}": children_in(ward, g["hcdb_group_code"]) for g in groups}
+        return counts | support.figures(data, ward.code)
+
+    rows = _ward_rows(data, figures)
+    total = _total_row(data, columns, support.total())
+    group_keys = [f"g:{g['hcdb_group_code']}" for g in groups]
+    children = {k: sum(row[k] for row in rows) for k in group_keys}
+    supported = {
+        g["hcdb_group_code"]: sum(
+            children_in(w, g["hcdb_group_code"], "children_supported") for w in data.wards
+        )
+        for g in groups
+    }
+    hider = Hider(data)
+    if total is not None:
+        hider.apply(rows, total, group_keys, children)
+    group_rows = []
+    for g in groups:
+        code = g["hcdb_group_code"]
+        count, helped = children[f"g:{code}"], supported[code]
+        hidden = total is not None and isinstance(total[f"g:{code}"], str)
+        if hidden:
+            count = total[f"g:{code}"]
+        helped_shown = helped
+        if hider.active and is_small(helped, hider.threshold):
+            helped_shown = hider.marker
+        elif hidden:  # with the group's count hidden, its supported children would say too much
+            helped_shown = CONCEALED
+        group_rows.append(
+            {
+                "stt": code,
+                "name": g["name_vi"],
+                "children": count,
+                "supported": helped_shown,
+                "share": DASH if isinstance(helped_shown, str) else _share(helped, children[f"g:{code}"]),
+            }
+        )
+    group_table = Table(
+        [
+            Column("stt", "Nhóm", fmt="text", width=5),
+            Column("name", "Nhóm trẻ em có hoàn cảnh đặc biệt", fmt="text", width=16),
+            Column("children", "Số trẻ", fmt="count", width=9),
+            Column("supported", "Được trợ giúp từ đầu năm", fmt="count", width=9),
+            Column("share", "Tỷ lệ", fmt="percent", width=8),
+        ],
+        group_rows,
+        caption=f"Theo nhóm, {'toàn quận' if data.district_edition else 'toàn phường'} "
+        f"(ngày {data.period.end:%d/%m/%Y})",
+    )
+    return Sheet(
+        "PL4 Trẻ HCĐB",
+        "PHỤ LỤC 4. TRẺ EM CÓ HOÀN CẢNH ĐẶC BIỆT THEO 14 NHÓM VÀ KẾT QUẢ TRỢ GIÚP",
+        [Table(columns, rows, total), group_table],
+        notes=[
+            f"Trẻ trong sổ theo dõi mới nhất của phường vào ngày {data.period.end:%d/%m/%Y}; một trẻ thuộc "
+            "nhiều nhóm được đếm ở mỗi nhóm, nên cộng các nhóm có thể lớn hơn tổng số trẻ HCĐB.",
+            *_suppression_note(data),
+        ],
+    )
+
+
+# ── Phụ lục 5: protection cases and injuries ─────────────────────────────────────────────────────
+
+
+def protection_sheet(data: ReportData) -> Sheet:
+    abuse, injury = "Trẻ em bị xâm hại (vụ tiếp nhận trong kỳ)", "Trẻ em bị tai nạn, thương tích"
+    types = [(f"a:{t['code']}", t) for t in data.abuse_types]
+    causes = [(f"i:{c['code']}", c) for c in data.injury_causes]
+    columns = list(NAME_COLUMNS) + [Column("cases", "Tổng số vụ", abuse, "count", 7.5)]
+    columns += [Column(key, t["name_vi"], abuse, "count", 8) for key, t in types]
+    columns += [
+        Column("timely", "Được can thiệp kịp thời", abuse, "count", 8.5),
+        Column("timely_share", "Tỷ lệ kịp thời", abuse, "percent", 8),
+        Column("events", "Tổng số trường hợp", injury, "count", 8),
+    ]
+    columns += [Column(key, c["name_vi"], injury, "count", 8) for key, c in causes]
+    columns += [
+        Column("deaths", "Tử vong", injury, "count", 7.5),
+        Column("deaths_2024", "Tử vong cùng kỳ 2024", injury, "count", 8.5),
+    ]
+
+    def figures(ward: Ward) -> dict:
+        out = {key: (data.protection.get((ward.code, t["code"])) or {}).get("cases", 0) for key, t in types}
+        out.update(
+            {key: (data.injuries.get((ward.code, c["code"])) or {}).get("events", 0) for key, c in causes}
+        )
+        cases = [r for (w, _), r in data.protection.items() if w == ward.code]
+        events = [r for (w, _), r in data.injuries.items() if w == ward.code]
+        out["cases"] = sum(r["cases"] for r in cases)
+        out["timely"] = sum(r["cases_timely"] for r in cases)
+        out["timely_share"] = _share(out["timely"], out["cases"])
+        out["events"] = sum(r["events"] for r in events)
+        out["deaths"] = sum(r["deaths"] for r in events)
+        out["deaths_2024"] = (data.indicator(ward.code, "injury_deaths") or {}).get("baseline")
+        return out
+
+    rows = _ward_rows(data, figures)
+    total = _total_row(data, columns, {"timely_share": Ratio("timely", "cases")})
+    if total is not None:
+        counts = [c.key for c in columns[len(NAME_COLUMNS) :] if c.fmt == "count"]
+        sums = {k: sum(row[k] or 0 for row in rows) for k in counts}
+        hider = Hider(data)
+        hidden = hider.apply(
+            rows,
+            total,
+            counts,
+            sums,
+            row_groups=[("cases", [k for k, _ in types]), ("events", [k for k, _ in causes])],
+        )
+        hider.dash_ratios(rows, total, hidden, {"timely_share": ("timely", "cases")})
+    return Sheet(
+        "PL5 Bảo vệ trẻ em, TNTT",
+        "PHỤ LỤC 5. TRẺ EM BỊ XÂM HẠI VÀ TRẺ EM BỊ TAI NẠN, THƯƠNG TÍCH",
+        [Table(columns, rows, total)],
+        notes=[
+            "Xâm hại: vụ việc tiếp nhận trong kỳ, theo hình thức; can thiệp kịp thời theo thời hạn ở "
+            "trang Ghi chú. Tai nạn, thương tích: trường hợp xảy ra trong kỳ theo nguyên nhân; năm 2024 "
+            "tính theo phường hiện nay.",
+            *_suppression_note(data),
+        ],
+    )
+
+
+def _suppression_note(data: ReportData) -> list[str]:
+    if not data.district_edition:
+        return []
+    n = data.small_count_threshold
+    return [
+        f'Bảo vệ bí mật đời tư của trẻ em: số từ 1 đến {n - 1} được ghi "<{n}"; "{CONCEALED}": ô được '
+        "ẩn thêm để không suy ra được số đã ẩn bằng phép trừ; tổng của cột có ô ẩn được ghi bằng số "
+        "(không phải công "
+        f'thức); "{DASH}": tỷ lệ hoặc đánh giá không hiển thị vì tính từ số đã ẩn.'
+    ]
+
+
+# ── Phụ lục 6: reporting completeness and timeliness ──────────────────────────────────────────────
+
+
+def _status(row: dict) -> str:
+    if row["received"]:
+        return "Đúng hạn" if row["on_time"] else f"Muộn {row['days_late']} ngày"
+    return "Chưa đến hạn" if row["pending"] else "Chưa nhận"
+
+
+def submissions_sheet(data: ReportData) -> Sheet:
+    columns = list(NAME_COLUMNS) + [
+        Column("owed", "Số kỳ số liệu phải gửi", fmt="count", width=9),
+        Column("due", "Đã đến hạn", fmt="count", width=8),
+        Column("received", "Đã nhận", fmt="count", width=8),
+        Column("on_time", "Đúng hạn", fmt="count", width=8),
+        Column("late", "Muộn", fmt="count", width=8),
+        Column("missing", "Chưa nhận (quá hạn)", fmt="count", width=9),
+        Column("complete", "Tỷ lệ đầy đủ", fmt="percent", width=9),
+        Column("timely", "Tỷ lệ đúng hạn", fmt="percent", width=9),
+        Column("max_late", "Muộn nhất (ngày)", fmt="count", width=9),
+        Column("quarantined", "Tệp bị cách ly", fmt="count", width=9),
+    ]
+    units = [(w.code, w.name) for w in data.wards]
+    if data.district_edition and any(s["org_unit_level"] == "district" for s in data.submissions):
+        units.append((DISTRICT_CODE, "Cấp quận (BHXH)"))
+
+    def figures(code: str) -> dict:
+        owed = [s for s in data.submissions if s["org_unit_code"] == code]
+        due = [s for s in owed if not s["pending"]]
+        received = sum(s["received"] for s in due)
+        on_time = sum(bool(s["on_time"]) for s in due)
+        late = [s["days_late"] for s in due if s["received"] and not s["on_time"]]
+        return {
+            "owed": len(owed),
+            "due": len(due),
+            "received": received,
+            "on_time": on_time,
+            "late": len(late),
+            "missing": len(due) - received,
+            "complete": _share(received, len(due)),
+            "timely": _share(on_time, len(due)),
+            "max_late": max(late, default=None),
+            "quarantined": sum(s["files_quarantined"] for s in owed),
+        }
+
+    rows = [{"stt": i, "name": name, **figures(code)} for i, (code, name) in enumerate(units, start=1)]
+    total = _total_row(
+        data,
+        columns,
+        {
+            "complete": Ratio("received", "due"),
+            "timely": Ratio("on_time", "due"),
+            "max_late": max((r["max_late"] for r in rows if r["max_late"] is not None), default=None),
+        },
+    )
+    return Sheet(
+        "PL6 Gửi số liệu",
+        "PHỤ LỤC 6. TÌNH HÌNH GỬI SỐ LIỆU: ĐẦY ĐỦ VÀ ĐÚNG HẠN",
+        [Table(columns, rows, total)],
+        notes=[
+            "Các tệp số liệu mà phường (và BHXH quận) phải gửi cho các kỳ kết thúc từ "
+            f"{data.period.start:%d/%m/%Y} đến {data.period.end:%d/%m/%Y} (bảng extract_calendar); hạn của "
+            "mỗi kỳ là ngày 5 tháng sau. Đã nhận: tệp được nạp (tệp bị cách ly chưa tính là đã nhận); "
+            "đúng hạn theo lần gửi đầu tiên được nạp. Tỷ lệ tính trên các kỳ đã đến hạn. Từng kỳ chưa "
+            "nhận, gửi muộn hoặc có tệp bị cách ly ở trang PL6b.",
+        ],
+    )
+
+
+def submission_issues_sheet(data: ReportData) -> Sheet:
+    names = {w.code: w.name for w in data.wards} | {DISTRICT_CODE: "Cấp quận (BHXH)"}
+    issues = [
+        s
+        for s in data.submissions
+        if (not s["received"] and not s["pending"])
+        or (s["received"] and not s["on_time"])
+        or s["files_quarantined"]
+    ]
+    detail = Table(
+        [
+            Column("stt", "STT", fmt="count", width=5),
+            Column("name", "Phường", fmt="text", width=16),
+            Column("source", "Nguồn số liệu", fmt="text", width=24),
+            Column("period", "Kỳ số liệu", fmt="text", width=14),
+            Column("deadline", "Hạn gửi", fmt="date", width=11),
+            Column("sent", "Gửi lúc", fmt="datetime", width=15),
+            Column("status", "Tình trạng", fmt="text", width=12),
+            Column("file", "Tệp bị cách ly gần nhất", fmt="text", width=26),
+            Column("reason", "Lý do cách ly", fmt="text", width=40),
+        ],
+        [
+            {
+                "stt": i,
+                "name": names.get(s["org_unit_code"], s["org_unit_code"]),
+                "source": data.sources.get(s["source"], s["source"]),
+                "period": s["period_label_vi"] or s["period_key"],
+                "deadline": s["deadline"],
+                "sent": s["first_submitted_at"],
+                "status": _status(s),
+                "file": s["quarantined_file_name"],
+                "reason": s["quarantine_reason"],
+            }
+            for i, s in enumerate(issues, start=1)
+        ],
+        empty_message="Mọi kỳ số liệu đã đến hạn đều được gửi đúng hạn, không có tệp bị cách ly.",
+    )
+    return Sheet(
+        "PL6b Chi tiết gửi số liệu",
+        "PHỤ LỤC 6b. CÁC KỲ SỐ LIỆU CHƯA NHẬN, GỬI MUỘN HOẶC CÓ TỆP BỊ CÁCH LY",
+        [detail],
+        notes=[
+            "Tệp bị cách ly gần nhất: tên tệp như đơn vị đặt, và lý do hệ thống không nạp được; đơn vị "
+            "sửa theo lý do rồi gửi lại tệp.",
+        ],
+    )
+
+
+# ── Ghi chú: definitions and target sources ──────────────────────────────────────────────────────
+
+DIRECTION = {"higher_is_better": "Càng cao càng tốt", "lower_is_better": "Càng thấp càng tốt"}
+
+
+def notes_sheet(data: ReportData) -> Sheet:
+    columns = [
+        Column("stt", "STT", fmt="count", width=5),
+        Column("name", "Chỉ tiêu", fmt="text", width=24),
+        Column("numerator", "Tử số", fmt="text", width=30),
+        Column("denominator", "Mẫu số", fmt="text", width=30),
+        Column("definition", "Cách tính", fmt="text", width=46),
+        Column("target", "Chỉ tiêu kế hoạch", fmt="text", width=12),
+        Column("direction", "Chiều tốt", fmt="text", width=11),
+        Column("source", "Nguồn của chỉ tiêu", fmt="text", width=34),
+        Column("code", "Mã", fmt="text", width=14),
+    ]
+    rows = [
+        {
+            "stt": i,
+            "name": ind["name_vi"],
+            "numerator": ind["numerator_vi"],
+            "denominator": ind["denominator_vi"] or "",
+            "definition": ind["definition_vi"],
+            "target": _target_text(ind),
+            "direction": DIRECTION.get(ind["direction"], ind["direction"]),
+            "source": ind["target_source"],
+            "code": ind["indicator_code"],
+        }
+        for i, ind in enumerate(data.catalogue, start=1)
+    ]
+    return Sheet(
+        "Ghi chú",
+        "GHI CHÚ: ĐỊNH NGHĨA CÁC CHỈ TIÊU VÀ NGUỒN CỦA CHỈ TIÊU",
+        [Table(columns, rows)],
+        notes=[
+            "Số liệu lấy từ kho dữ liệu trẻ em của quận (treem), tổng hợp từ các tệp số liệu do phường, "
+            "trạm y tế, Phòng Tư pháp và BHXH gửi; mỗi con số truy được về từng dòng của tệp gốc.",
+            "Kỳ báo cáo và hạn gửi theo Kế hoạch công tác trẻ em năm 2025 của UBND quận, mục III.8.",
+            *_suppression_note(data),
+        ],
+    )
+
+
+ANNEXES = (
+    indicator_sheet,
+    immunisation_sheet,
+    registration_sheet,
+    hcdb_sheet,
+    protection_sheet,
+    submissions_sheet,
+    submission_issues_sheet,
+    notes_sheet,
+)

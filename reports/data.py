@@ -1,0 +1,260 @@
+"""Everything one report workbook shows, read from the serving copy (never the warehouse).
+
+A ward's edition asks every query for that ward only, so another ward's figures are never read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+
+import duckdb
+
+DISTRICT_CODE = "268"
+
+
+class ReportError(Exception):
+    """A report cannot be made; the message (Vietnamese) says why and what to do."""
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    key: str
+    label_vi: str
+    start: dt.date
+    end: dt.date
+    deadline: dt.date
+    kind: str
+
+
+@dataclass(frozen=True)
+class Ward:
+    code: str
+    name: str
+
+
+@dataclass
+class ReportData:
+    period: ReportPeriod
+    ward: Ward | None  # None: the district-wide edition
+    wards: list[Ward]  # the rows of every ward table (the one ward in its own edition)
+    district_name: str
+    data_as_of: dt.datetime | None
+    indicators: list[dict]  # fct_ward_indicators rows of the period (wards, and the district)
+    catalogue: list[dict]  # dim_indicator, in catalogue order
+    vaccines: list[dict]  # dim_vaccine, in schedule order
+    doses: dict[tuple[str, str], int]  # (ward, vaccine_dose_key) -> doses given in the period
+    hcdb_groups: list[dict]  # dim_hcdb_group
+    hcdb: dict[tuple[str, str], dict]  # (ward, group) -> children, children_supported at the period end
+    abuse_types: list[dict]
+    injury_causes: list[dict]
+    protection: dict[tuple[str, str], dict]  # (ward, abuse type) -> cases, cases_timely
+    injuries: dict[tuple[str, str], dict]  # (ward, cause) -> events, deaths
+    submissions: list[dict]  # fct_report_submissions rows of the extracts whose period ends in the window
+    sources: dict[str, str] = field(default_factory=dict)  # source -> Vietnamese name
+    small_count_threshold: int = 5  # report.yaml's, set by the builder
+
+    @property
+    def district_edition(self) -> bool:
+        return self.ward is None
+
+    def indicator(self, org_unit: str, code: str) -> dict | None:
+        return self._indicators.get((org_unit, code))
+
+    def __post_init__(self) -> None:
+        self._indicators = {(r["org_unit_code"], r["indicator_code"]): r for r in self.indicators}
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute("select count(*) from duckdb_tables() where table_name = ?", [name]).fetchone()[0]
+    )
+
+
+def report_periods(serving: os.PathLike) -> list[dict]:
+    """The report periods of the calendar (seed report_calendar) and whether the data covers them."""
+    con = _connect(serving)
+    try:
+        return _rows(
+            con,
+            """
+            select p.period_key, p.label_vi, p.period_start, p.period_end, p.deadline,
+                   exists (select 1 from fct_ward_indicators f where f.period_key = p.period_key) as has_data
+            from dim_period p
+            where p.period_type = 'report'
+            order by p.period_end, p.deadline, p.period_key
+            """,
+        )
+    finally:
+        con.close()
+
+
+def current_wards(serving: os.PathLike) -> list[Ward]:
+    con = _connect(serving)
+    try:
+        return _wards(con, None)
+    finally:
+        con.close()
+
+
+def _connect(serving: os.PathLike) -> duckdb.DuckDBPyConnection:
+    if not os.path.exists(serving):
+        raise ReportError(f"Chưa có bản phục vụ {os.fspath(serving)}: hãy chạy `treem run` trước.")
+    return duckdb.connect(os.fspath(serving), read_only=True)
+
+
+def _wards(con: duckdb.DuckDBPyConnection, ward_code: str | None) -> list[Ward]:
+    rows = con.execute(
+        "select ward_code, ward_name from dim_ward where is_current and (? is null or ward_code = ?) "
+        "order by ward_code",
+        [ward_code, ward_code],
+    ).fetchall()
+    return [Ward(code, name) for code, name in rows]
+
+
+def _period(con: duckdb.DuckDBPyConnection, period_key: str) -> ReportPeriod:
+    row = con.execute(
+        "select period_key, label_vi, period_start, period_end, deadline, report_kind from dim_period "
+        "where period_type = 'report' and period_key = ?",
+        [period_key],
+    ).fetchone()
+    if row is None:
+        known = [
+            r[0]
+            for r in con.execute(
+                "select period_key from dim_period where period_type = 'report' order by period_end, "
+                "period_key"
+            ).fetchall()
+        ]
+        raise ReportError(
+            f"Không có kỳ báo cáo '{period_key}' trong lịch báo cáo; các kỳ: {', '.join(known)}"
+        )
+    return ReportPeriod(*row)
+
+
+def load_report_data(serving: os.PathLike, period_key: str, ward_code: str | None = None) -> ReportData:
+    """Read one report's figures: the district edition (every ward and the district), or one ward's."""
+    con = _connect(serving)
+    try:
+        period = _period(con, period_key)
+        wards = _wards(con, ward_code)
+        if ward_code is not None and not wards:
+            raise ReportError(f"Không có phường mã '{ward_code}' trong danh sách phường hiện nay.")
+        codes = [w.code for w in wards] + ([] if ward_code else [DISTRICT_CODE])
+        marks = ", ".join("?" for _ in codes)
+        indicators = _rows(
+            con,
+            f"select * from fct_ward_indicators where period_key = ? and org_unit_code in ({marks})",
+            [period_key, *codes],
+        )
+        if not indicators:
+            as_of = con.execute("select max(period_end) from fct_ward_indicators").fetchone()[0]
+            raise ReportError(
+                f"Chưa đủ số liệu cho kỳ '{period_key}' ({period.label_vi}, đến {period.end:%d/%m/%Y}): số "
+                f"liệu đã nạp mới đến {as_of:%d/%m/%Y}."
+                if as_of
+                else f"Chưa có số liệu nào cho kỳ '{period_key}'."
+            )
+        ward_marks = ", ".join("?" for _ in wards)
+        ward_codes = [w.code for w in wards]
+        window = [period.start, period.end]
+        doses = con.execute(
+            f"""
+            select ward_code, vaccine_code || '-' || dose_number, sum(doses)::bigint
+            from agg_immunization_ward_months
+            where dose_month between strftime(?::date, '%Y-%m') and strftime(?::date, '%Y-%m')
+              and ward_code in ({ward_marks})
+            group by all
+            """,
+            [*window, *ward_codes],
+        ).fetchall()
+        hcdb = _rows(
+            con,
+            f"""
+            select ward_code, hcdb_group_code, children, children_supported from agg_hcdb_children_groups
+            where as_of_date = ? and ward_code in ({ward_marks})
+            """,
+            [period.end, *ward_codes],
+        )
+        protection = injuries = []
+        if _has_table(con, "agg_protection_ward_months"):
+            protection = _rows(
+                con,
+                f"""
+                select ward_code, abuse_type,
+                       sum(cases)::bigint as cases, sum(cases_timely)::bigint as cases_timely
+                from agg_protection_ward_months
+                where month_start between ? and ? and ward_code in ({ward_marks})
+                group by all
+                """,
+                [*window, *ward_codes],
+            )
+            injuries = _rows(
+                con,
+                f"""
+                select ward_code, cause, sum(events)::bigint as events, sum(deaths)::bigint as deaths
+                from agg_injury_ward_months
+                where month_start between ? and ? and ward_code in ({ward_marks})
+                group by all
+                """,
+                [*window, *ward_codes],
+            )
+        categories = (
+            _rows(
+                con,
+                "select category, code, name_vi from protection_categories order by category, sort_order",
+            )
+            if _has_table(con, "protection_categories")
+            else []
+        )
+        submissions = _rows(
+            con,
+            f"""
+            select s.*, p.label_vi as period_label_vi
+            from fct_report_submissions s
+            left join dim_period p using (period_key)
+            where s.period_end between ? and ?
+              and (s.org_unit_code in ({ward_marks}) or (? is null and s.org_unit_level = 'district'))
+            order by s.org_unit_code, s.source, s.period_end, s.period_key
+            """,
+            [*window, *ward_codes, ward_code],
+        )
+        district_name = con.execute(
+            "select any_value(district_name) from dim_ward where is_current"
+        ).fetchone()[0]
+        return ReportData(
+            period=period,
+            ward=wards[0] if ward_code else None,
+            wards=wards,
+            district_name=district_name or "",
+            data_as_of=con.execute("select data_as_of from serving_meta").fetchone()[0],
+            indicators=indicators,
+            catalogue=_rows(con, "select * from dim_indicator order by rowid"),
+            vaccines=_rows(
+                con,
+                "select vaccine_dose_key, vaccine_code, dose_number, vaccine_name_vi from dim_vaccine "
+                "order by recommended_age_days, vaccine_code, dose_number",
+            ),
+            doses={(w, key): n for w, key, n in doses},
+            hcdb_groups=_rows(con, "select * from dim_hcdb_group order by sort_order"),
+            hcdb={(r["ward_code"], r["hcdb_group_code"]): r for r in hcdb},
+            abuse_types=[c for c in categories if c["category"] == "abuse_type"],
+            injury_causes=[c for c in categories if c["category"] == "injury_cause"],
+            protection={(r["ward_code"], r["abuse_type"]): r for r in protection},
+            injuries={(r["ward_code"], r["cause"]): r for r in injuries},
+            submissions=submissions,
+            sources=dict(
+                con.execute(
+                    "select source, any_value(name_vi) from extract_calendar group by source"
+                ).fetchall()
+            ),
+        )
+    finally:
+        con.close()

@@ -1,0 +1,101 @@
+"""The real dashboard in a real browser: start `streamlit run` on a free port over a home, and open its
+pages in Debian's headless Chromium (driven by Playwright; no browser download)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "dashboard" / "app.py"
+CHROMIUM = Path("/usr/bin/chromium")
+# flags headless Chromium needs on this project's machines (closed network, running as root)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_dashboard(home_root: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run` the dashboard over `home_root`; the process and its base URL, once it answers."""
+    port = free_port()
+    env = {**os.environ, "TREEM_HOME": str(home_root)}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    out = log.open("wb")
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}: {log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError(f"streamlit did not answer within 60 s: {log.read_text()}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def render(browser, url: str, title: str, screenshot: Path) -> str:
+    """Open `url`, wait for the page's title heading and for Streamlit to finish running, screenshot it."""
+    page = browser.new_page()
+    try:
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
+        # the script has finished when the status widget ("Running...") is gone
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        )
+        page.wait_for_timeout(500)  # let charts (Vega) finish drawing before the screenshot
+        page.screenshot(path=str(screenshot), full_page=True)
+        errors = page.locator('[data-testid="stException"]')
+        assert errors.count() == 0, errors.first.inner_text()
+        # an unknown URL path runs the main page under a "Page not found" dialog
+        dialogs = page.get_by_role("dialog")
+        assert dialogs.count() == 0, dialogs.first.inner_text()
+        return page.locator('[data-testid="stMain"]').inner_text()
+    finally:
+        page.close()

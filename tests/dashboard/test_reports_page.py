@@ -1,0 +1,76 @@
+"""The periodic-reports page: AppTest over the report home (choices, file name), the workbook it serves,
+and a real download in headless Chromium; before any report period is covered, it says so."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import PERIOD
+from tests.dashboard.browser import start_dashboard, stop
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+PERIOD_LABEL = "Báo cáo Bộ chỉ tiêu trẻ em 6 tháng năm 2025 · hạn 12/05/2025"
+
+pytestmark = pytest.mark.slow
+
+
+def _page(home, monkeypatch) -> AppTest:
+    monkeypatch.setenv("TREEM_HOME", str(home.root))
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    return app.switch_page("views/reports.py").run()
+
+
+def test_periods_editions_and_the_file_name(report_home, monkeypatch):
+    page = _page(report_home, monkeypatch)
+    assert not page.exception
+    assert page.title[0].value == "Báo cáo định kỳ"
+    period, edition = page.selectbox
+    assert period.options[0] == "Báo cáo kết quả công tác trẻ em năm 2025 · hạn 13/11/2025"  # latest first
+    assert len(period.options) == 5 and PERIOD_LABEL in period.options
+    assert edition.options[0] == "Toàn quận" and "Phường Mộ Lao" in edition.options
+    assert len(edition.options) == 16
+    page = period.select(PERIOD).run()
+    page = page.selectbox[1].select("09541").run()
+    assert "tệp 2025-BCT-6T_09541-mo-lao.xlsx" in page.caption[1].value
+    assert page.get("download_button")[0].proto.label == "Tải báo cáo (Excel)"
+
+
+def test_the_workbook_it_serves_is_the_wards_edition(report_home, monkeypatch):
+    monkeypatch.setenv("TREEM_HOME", str(report_home.root))
+    from dashboard import queries
+
+    wb = load_workbook(BytesIO(queries.report_workbook(PERIOD, "09541")))
+    assert wb["PL1 Bộ chỉ tiêu"]["B11"].value == "Mộ Lao" and wb["PL1 Bộ chỉ tiêu"]["B12"].value is None
+
+
+def test_before_a_report_period_is_covered_it_says_so(fixture_pipeline, monkeypatch):
+    home, _ = fixture_pipeline  # March 2025 only
+    page = _page(home, monkeypatch)
+    assert not page.exception
+    assert "Chưa kỳ báo cáo nào có đủ số liệu" in page.info[0].value
+    assert not page.get("download_button")
+
+
+def test_downloading_in_chromium_gives_the_district_workbook(report_home, browser, tmp_path):
+    process, url = start_dashboard(report_home.root, tmp_path / "streamlit.log")
+    page = browser.new_page()
+    try:
+        page.goto(f"{url}/bao-cao", wait_until="domcontentloaded")
+        button = page.get_by_role("button", name="Tải báo cáo (Excel)")
+        button.wait_for(timeout=60_000)
+        with page.expect_download(timeout=60_000) as download:
+            button.click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+    finally:
+        page.close()
+        stop(process)
+    assert saved.name == "2025-KQ-N_268-toan-quan.xlsx"  # the latest period, district edition
+    wb = load_workbook(saved)
+    assert wb["PL1 Bộ chỉ tiêu"]["B26"].value == "Toàn quận Hà Đông"
+    assert wb["PL1 Bộ chỉ tiêu"]["C26"].value == "=SUM(C11:C25)"

@@ -1,0 +1,274 @@
+"""The report workbook of a small demo year, opened with openpyxl and checked cell by cell against the
+serving copy's marts: ward rows, the district total row, small-count suppression, the ward edition,
+the crafted file name, the layout and print setup; LibreOffice recalculates it and prints it to PDF."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from reports.build import build_report
+from tests.conftest import CRAFTED_NAME, PERIOD, WARD
+from tests.libreoffice import convert
+from tests.reports.conftest import needs_libreoffice
+
+pytestmark = pytest.mark.slow
+
+HIDDEN = ("<5", "x")
+OUR_FORMULA = re.compile(r'^=(SUM\(([A-Z]+)(\d+):\2(\d+)\)|IF\(N\([A-Z]+\d+\)=0,"",[A-Z]+\d+/[A-Z]+\d+\))$')
+
+
+@pytest.fixture(scope="module")
+def editions(report_home, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    district = build_report(report_home.serving, PERIOD, out / "district.xlsx")
+    ward = build_report(report_home.serving, PERIOD, out / "ward.xlsx", WARD)
+    return district, ward
+
+
+def _serving(home, sql, *params):
+    con = duckdb.connect(str(home.serving), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def _mart(home) -> dict:
+    rows = _serving(
+        home,
+        "select org_unit_name, indicator_code, numerator, denominator, value, target, meets_target, baseline "
+        "from fct_ward_indicators where period_key = ?",
+        PERIOD,
+    )
+    return {(r[0], r[1]): r[2:] for r in rows}
+
+
+def _catalogue(home) -> list[tuple[str, bool]]:
+    return _serving(home, "select indicator_code, is_percent from dim_indicator order by rowid")
+
+
+def _rows_by_name(ws) -> dict[str, int]:
+    """Row number of each name in column B below the two header rows (9 and 10)."""
+    return {ws.cell(r, 2).value: r for r in range(11, ws.max_row + 1) if isinstance(ws.cell(r, 2).value, str)}
+
+
+def _wards(home) -> list[str]:
+    return [
+        r[0] for r in _serving(home, "select ward_name from dim_ward where is_current order by ward_code")
+    ]
+
+
+def test_sheets_and_the_administrative_heading(editions, report_home):
+    wb = load_workbook(editions[0])
+    assert wb.sheetnames == [
+        "PL1 Bộ chỉ tiêu",
+        "PL2 Tiêm chủng, vitamin A",
+        "PL3 Khai sinh, BHYT",
+        "PL4 Trẻ HCĐB",
+        "PL5 Bảo vệ trẻ em, TNTT",
+        "PL6 Gửi số liệu",
+        "PL6b Chi tiết gửi số liệu",
+        "Ghi chú",
+    ]
+    ws = wb["PL1 Bộ chỉ tiêu"]
+    texts = [c.value for row in ws.iter_rows(min_row=1, max_row=7) for c in row if c.value]
+    assert texts[:2] == ["UBND QUẬN HÀ ĐÔNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
+    assert "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI" in texts and "Độc lập - Tự do - Hạnh phúc" in texts
+    assert "Hà Đông, ngày ..... tháng ..... năm 2025" in texts
+    assert "PHỤ LỤC 1. BỘ CHỈ TIÊU CÔNG TÁC TRẺ EM THEO PHƯỜNG" in texts
+    assert "(Kèm theo báo cáo Bộ chỉ tiêu trẻ em 6 tháng năm 2025)" in texts
+    period_line = next(t for t in texts if t.startswith("Phạm vi"))
+    assert "từ 01/01/2025 đến 30/04/2025" in period_line and "Hạn gửi báo cáo: 12/05/2025" in period_line
+    (as_of,) = _serving(report_home, "select data_as_of from serving_meta")[0]
+    assert f"Số liệu tính đến: {as_of:%d/%m/%Y %H:%M}" in period_line
+    signatures = [c.value for row in ws.iter_rows(min_row=27) for c in row if c.value]
+    assert "NGƯỜI LẬP BIỂU" in signatures and "TRƯỞNG PHÒNG" in signatures
+
+
+def test_indicator_table_ward_rows_equal_the_mart(editions, report_home):
+    ws = load_workbook(editions[0])["PL1 Bộ chỉ tiêu"]
+    mart, rows = _mart(report_home), _rows_by_name(ws)
+    assert list(rows)[:15] == _wards(report_home)
+    for ward in _wards(report_home):
+        r = rows[ward]
+        for n, (code, _is_percent) in enumerate(_catalogue(report_home)):
+            c = 3 + 5 * n
+            num, den, value, target, met, baseline = mart[(ward, code)]
+            shown = [ws.cell(r, c + i).value for i in range(5)]
+            if code in ("abuse_timely_intervention", "injury_deaths"):
+                continue  # checked with the suppression
+            assert shown[0] == num and shown[1] == den, (ward, code)
+            assert shown[2] == (pytest.approx(value) if value is not None else None), (ward, code)
+            assert shown[3] == (pytest.approx(target) if target is not None else None), (ward, code)
+            assert (shown[4] or None) == {True: "Đạt", False: "Chưa đạt"}.get(met), (ward, code)
+
+
+def test_total_row_sums_the_ward_rows_with_formulas_and_the_mart_agrees(editions, report_home):
+    ws = load_workbook(editions[0])["PL1 Bộ chỉ tiêu"]
+    mart, rows = _mart(report_home), _rows_by_name(ws)
+    total = rows["Toàn quận Hà Đông"]
+    first, last = rows[_wards(report_home)[0]], rows[_wards(report_home)[-1]]
+    assert (first, last, total) == (11, 25, 26)
+    for n, (code, _is_percent) in enumerate(_catalogue(report_home)):
+        if code in ("abuse_timely_intervention", "injury_deaths"):
+            continue
+        c = 3 + 5 * n
+        num, den = ws.cell(total, c).coordinate[:-2], ws.cell(total, c + 1).coordinate[:-2]
+        assert ws.cell(total, c).value == f"=SUM({num}11:{num}25)"
+        assert ws.cell(total, c + 1).value == f"=SUM({den}11:{den}25)"
+        assert ws.cell(total, c + 2).value == f'=IF(N({den}26)=0,"",{num}26/{den}26)'
+        # the mart's district row is the sum of its wards' numerators over the sum of their denominators
+        d_num, d_den, d_value = mart[("Quận Hà Đông", code)][:3]
+        assert d_num == sum(mart[(w, code)][0] for w in _wards(report_home))
+        assert d_den == sum(mart[(w, code)][1] for w in _wards(report_home))
+        assert d_value == (pytest.approx(d_num / d_den) if d_den else None)
+
+
+@needs_libreoffice
+def test_libreoffice_computes_the_total_row_to_the_marts_district_figures(editions, report_home, tmp_path):
+    recalculated = convert(editions[0], "xlsx:Calc MS Excel 2007 XML", tmp_path)
+    ws = load_workbook(recalculated, data_only=True)["PL1 Bộ chỉ tiêu"]
+    mart = _mart(report_home)
+    for n, (code, _) in enumerate(_catalogue(report_home)):
+        num, den, value = mart[("Quận Hà Đông", code)][:3]
+        c = 3 + 5 * n
+        if code == "injury_deaths":
+            assert ws.cell(26, c).value == num and ws.cell(26, c + 2).value == num
+            continue
+        assert (ws.cell(26, c).value, ws.cell(26, c + 1).value) == (num, den), code
+        assert ws.cell(26, c + 2).value == (pytest.approx(value) if value is not None else None), code
+
+
+def _injury_truth(home) -> dict[tuple[str, str], int]:
+    rows = _serving(
+        home,
+        """
+        select w.ward_name, a.cause, sum(a.events)::int
+        from agg_injury_ward_months a join dim_ward w on w.ward_code = a.ward_code and w.is_current
+        where a.month_start between '2025-01-01' and '2025-04-30' group by all
+        """,
+    )
+    return {(w, c): n for w, c, n in rows}
+
+
+def test_small_injury_counts_are_hidden_and_none_can_be_recovered(editions, report_home):
+    ws = load_workbook(editions[0])["PL5 Bảo vệ trẻ em, TNTT"]
+    headers = {ws.cell(10, c).value: c for c in range(1, ws.max_column + 1)}
+    causes = {
+        "traffic": "Tai nạn giao thông",
+        "drowning": "Đuối nước",
+        "fall": "Ngã",
+        "burn": "Bỏng",
+        "poisoning": "Ngộ độc",
+        "other": "Khác",
+    }
+    truth, wards, rows = _injury_truth(report_home), _wards(report_home), _rows_by_name(ws)
+    assert sum(truth.values()) > 0
+    hidden_any = False
+    for cause, header in causes.items():
+        column = headers[header]
+        values = [truth.get((w, cause), 0) for w in wards]
+        shown = [ws.cell(rows[w], column).value for w in wards]
+        for true, cell in zip(values, shown, strict=True):
+            # "<5" for a small count, "x" for one hidden only to protect another
+            assert cell == "<5" if 0 < true < 5 else cell in (true, "x")
+        hidden = sum(cell in HIDDEN for cell in shown)
+        hidden_any |= hidden > 0
+        total = ws.cell(26, column).value
+        if hidden:
+            # the total of a column with hidden cells is a number (not a sum one could take apart), and
+            # never leaves exactly one hidden cell to be found by subtraction
+            assert total in HIDDEN or (total == sum(values) and hidden >= 2)
+        else:
+            assert (
+                total == f"=SUM({ws.cell(26, column).column_letter}11:{ws.cell(26, column).column_letter}25)"
+            )
+    assert hidden_any
+    events = headers["Tổng số trường hợp"]
+    for w in wards:  # within a ward, causes add up to its events: never exactly one cause hidden
+        cells = [ws.cell(rows[w], headers[h]).value for h in causes.values()]
+        assert ws.cell(rows[w], events).value in HIDDEN or sum(c in HIDDEN for c in cells) != 1
+
+
+def test_the_ward_edition_holds_only_that_wards_data_unsuppressed(editions, report_home):
+    wb = load_workbook(editions[1])
+    others = [w for w in _wards(report_home) if w != "Mộ Lao"]
+    mart = _mart(report_home)
+    texts = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [t for t in texts if any(w in t for w in others)]
+    assert "<5" not in texts and "x" not in texts and "Toàn quận Hà Đông" not in texts
+    assert "UBND PHƯỜNG MỘ LAO" in texts and "TM. ỦY BAN NHÂN DÂN" in texts
+    ws = wb["PL1 Bộ chỉ tiêu"]
+    assert _rows_by_name(ws) == {"Mộ Lao": 11}
+    for n, (code, _) in enumerate(_catalogue(report_home)):
+        num, den, value, target, met, baseline = mart[("Mộ Lao", code)]
+        assert ws.cell(11, 3 + 5 * n).value == num, code
+        assert ws.cell(11, 4 + 5 * n).value == (baseline if code == "injury_deaths" else den), code
+    truth = _injury_truth(report_home)
+    pl5 = wb["PL5 Bảo vệ trẻ em, TNTT"]
+    headers = {pl5.cell(10, c).value: c for c in range(1, pl5.max_column + 1)}
+    assert pl5.cell(11, headers["Ngã"]).value == truth.get(("Mộ Lao", "fall"), 0)
+    assert pl5.cell(11, headers["Tổng số trường hợp"]).value == sum(
+        n for (w, _), n in truth.items() if w == "Mộ Lao"
+    )
+
+
+def _formulas(wb) -> list[str]:
+    return [c.value for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_a_crafted_file_name_comes_out_as_text_and_the_only_formulas_are_the_reports(editions):
+    for path in editions:
+        wb = load_workbook(path)
+        ws = wb["PL6b Chi tiết gửi số liệu"]
+        cells = [c for row in ws.iter_rows() for c in row if c.value == CRAFTED_NAME]
+        assert len(cells) == 1
+        assert (cells[0].data_type, cells[0].quotePrefix) == ("s", True)
+        row = cells[0].row
+        assert ws.cell(row, 2).value == "Mộ Lao" and ws.cell(row, 4).value == "Tháng 3/2025"
+        assert isinstance(ws.cell(row, 9).value, str) and ws.cell(row, 9).value  # the reason, for the clerk
+    district, ward = (load_workbook(p) for p in editions)
+    assert _formulas(district) and all(OUR_FORMULA.match(f) for f in _formulas(district))
+    assert _formulas(ward) == []  # a ward's edition has no total row, so no formula at all
+
+
+def test_formats_frozen_headers_and_print_setup(editions):
+    wb = load_workbook(editions[0])
+    for ws in wb:
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToHeight) == 0
+        assert ws.print_title_rows == "$9:$10" and ws.freeze_panes == "C11", ws.title
+    pl1 = wb["PL1 Bộ chỉ tiêu"]
+    assert pl1.print_title_cols == "$A:$B" and int(pl1.page_setup.fitToWidth) == 4
+    assert [b.id for b in pl1.col_breaks.brk] == [17, 32, 47]  # three indicators a page
+    assert pl1["C11"].number_format == "#,##0" and pl1["E11"].number_format == "0.0%"
+    assert wb["PL3 Khai sinh, BHYT"].column_dimensions["B"].width == 16
+
+
+@needs_libreoffice
+def test_libreoffice_prints_the_workbook_to_pdf(editions, tmp_path):
+    for path in editions:
+        pdf = convert(path, "pdf", tmp_path)
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+        # PL1 four pages wide, PL2 two, then one or more for each other sheet
+        assert pages >= 12, pages
+
+
+def test_the_pipeline_run_wrote_every_report_period_for_the_district_and_each_ward(report_home):
+    periods = [
+        r[0] for r in _serving(report_home, "select period_key from dim_period where period_type = 'report'")
+    ]
+    assert sorted(p.name for p in report_home.reports.iterdir()) == sorted(periods)
+    files = sorted(p.name for p in (report_home.reports / PERIOD).iterdir())
+    assert (
+        len(files) == 16
+        and f"{PERIOD}_268-toan-quan.xlsx" in files
+        and f"{PERIOD}_09541-mo-lao.xlsx" in files
+    )
+    assert not list(report_home.reports.rglob("*.tmp"))
+    ws = load_workbook(report_home.reports / PERIOD / f"{PERIOD}_09541-mo-lao.xlsx")["PL1 Bộ chỉ tiêu"]
+    assert _rows_by_name(ws) == {"Mộ Lao": 11}
