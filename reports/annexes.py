@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 from reports.data import DISTRICT_CODE, ReportData, Ward
 from reports.sheet import Column, Ratio, Sheet, Sum, Table
-from reports.suppression import is_small, suppress
+from reports.suppression import is_small, marker, suppress
 
 DASH = "–"  # a figure not shown because it would reveal a hidden count
-CONCEALED = "x"  # a count hidden only so that a small one cannot be found by subtraction
 TOTAL_ROW = "total"
 MET = {True: "Đạt", False: "Chưa đạt"}
 COMPARISON = {"at_least": "≥", "at_most": "≤"}
@@ -82,7 +81,8 @@ def _rates_total(rates: Iterable[RateColumns]) -> dict:
 
 
 class Hider:
-    """Small-count suppression over one table of the district-wide edition."""
+    """Small-count suppression over the ward table of a sheet of the district-wide edition (and any
+    category lines that share its district totals). Does nothing in a ward's edition."""
 
     def __init__(self, data: ReportData):
         self.active = data.district_edition
@@ -95,26 +95,36 @@ class Hider:
         total: dict,
         keys: Iterable[str],
         totals: dict[str, int | None],
-        row_groups: Iterable[tuple[str, list[str]]] = (),
-    ) -> set[tuple[int | str, str]]:
-        """Hide small counts of ``keys`` in ``rows`` and the total row (whose true values are ``totals``).
-        Columns add up to the total row; each (total key, member keys) of ``row_groups`` adds up within a
-        row. A column with anything hidden gets its total as a value. Returns the hidden (row, key)s."""
+        categories: Iterable[tuple[str, dict[str, int], dict]] = (),
+    ) -> set:
+        """Hide small counts of ``keys`` in ``rows`` and the total row (whose true values are ``totals``):
+        each column of wards adds up to its total. Each of ``categories`` is (the key of the total it
+        breaks down, {category: count}, the dict to write them in): a line of its own, sharing that
+        total. A column with anything hidden gets its total as a number, not a sum. Returns the hidden
+        (row, key)s; category cells are ("category", total key, category)."""
         keys = list(keys)
         if not self.active:
             return set()
+        categories = list(categories)
         cells = {(i, k): row.get(k) for i, row in enumerate(rows) for k in keys}
         cells.update({(TOTAL_ROW, k): totals.get(k) for k in keys})
         lines = [((TOTAL_ROW, k), [(i, k) for i in range(len(rows))]) for k in keys]
-        for group_total, members in row_groups:
-            for i in [*range(len(rows)), TOTAL_ROW]:
-                lines.append(((i, group_total), [(i, m) for m in members]))
+        for of, counts, _ in categories:
+            members = [("category", of, c) for c in counts]
+            cells.update({("category", of, c): n for c, n in counts.items()})
+            lines.append(((TOTAL_ROW, of), members, False))  # categories are not readers of the table
         hidden = suppress(cells, lines, self.threshold)
-        for i, k in hidden:
-            small = is_small(cells[(i, k)], self.threshold)
-            (total if i == TOTAL_ROW else rows[i])[k] = self.marker if small else CONCEALED
+        for cell in hidden:
+            shown = marker(cells[cell], self.threshold)
+            if cell[0] == "category":
+                next(out for of, _, out in categories if of == cell[1])[cell[2]] = shown
+            else:
+                (total if cell[0] == TOTAL_ROW else rows[cell[0]])[cell[1]] = shown
         for k in keys:
-            if any(key == k for _, key in hidden) and (TOTAL_ROW, k) not in hidden:
+            if (
+                any(key == k for _, key in (c for c in hidden if c[0] != "category"))
+                and (TOTAL_ROW, k) not in hidden
+            ):
                 total[k] = totals.get(k)
         return hidden
 
@@ -132,6 +142,12 @@ class Hider:
 # ── Phụ lục 1: the indicator set ──────────────────────────────────────────────────────────────────
 
 PROTECTED_INDICATORS = ("abuse_timely_intervention", "injury_deaths")
+PL5_COLUMNS = {  # PL1's protected counts → the PL5 column that holds the same count
+    "abuse_timely_intervention:num": "timely",
+    "abuse_timely_intervention:den": "cases",
+    "injury_deaths:num": "deaths",
+    "injury_deaths:den": "deaths_2024",
+}
 
 
 def _target_text(indicator: dict) -> str:
@@ -188,9 +204,19 @@ def indicator_sheet(data: ReportData) -> Sheet:
         special[f"{code}:met"] = district[f"{code}:met"]
     total = _total_row(data, columns, special)
     if total is not None:
-        hider = Hider(data)
-        keys = [f"{c}:{part}" for c in PROTECTED_INDICATORS for part in ("num", "den")]
-        hidden = hider.apply(rows, total, keys, district)
+        # the same cells as PL5 hides (the same counts, in the same lines), so the sheets agree
+        shown, shown_total, hidden_pl5 = _protection_tables(data)[:3]
+        hidden = set()
+        for key, source in PL5_COLUMNS.items():
+            for i, row in [*enumerate(rows), (TOTAL_ROW, total)]:
+                if (i, source) in hidden_pl5:
+                    row[key] = (shown_total if i == TOTAL_ROW else shown[i])[source]
+                    hidden.add((i, key))
+            if (
+                any(k == source for i, k, *_ in hidden_pl5 if i != "category")
+                and (TOTAL_ROW, source) not in hidden_pl5
+            ):
+                total[key] = district[key]
         # a hidden count also hides what is computed from it: the share, the judgement, a count's value
         for code in PROTECTED_INDICATORS:
             for i, row in [*enumerate(rows), (TOTAL_ROW, total)]:
@@ -365,71 +391,45 @@ def registration_sheet(data: ReportData) -> Sheet:
 
 
 def hcdb_sheet(data: ReportData) -> Sheet:
-    groups = data.hcdb_groups
-    group_head = "Số trẻ theo nhóm hoàn cảnh đặc biệt (Luật Trẻ em, điều 10; tên nhóm ở bảng dưới)"
     support = RateColumns(
-        "hcdb", "hcdb_supported", "Trợ giúp từ đầu năm", "Tổng số trẻ HCĐB", "Được trợ giúp"
+        "hcdb", "hcdb_supported", "Trẻ em có hoàn cảnh đặc biệt", "Tổng số trẻ", "Được trợ giúp từ đầu năm"
     )
-    columns = (
-        list(NAME_COLUMNS)
-        + [
-            Column(f"g:{g['hcdb_group_code']}", f"Nhóm {g['hcdb_group_code']}", group_head, "count", 6.5)
-            for g in groups
-        ]
-        + support.columns()
-    )
-
-    def children_in(ward: Ward, group: str, measure: str = "children") -> int:
-        return (data.hcdb.get((ward.code, group)) or {}).get(measure, 0)
-
-    def figures(ward: Ward) -> dict:
-        counts = {f"g:{g['hcdb_group_code']}": children_in(ward, g["hcdb_group_code"]) for g in groups}
-        return counts | support.figures(data, ward.code)
-
-    rows = _ward_rows(data, figures)
+    columns = list(NAME_COLUMNS) + support.columns()
+    rows = _ward_rows(data, lambda ward: support.figures(data, ward.code))
     total = _total_row(data, columns, support.total())
-    group_keys = [f"g:{g['hcdb_group_code']}" for g in groups]
-    children = {k: sum(row[k] for row in rows) for k in group_keys}
-    supported = {
-        g["hcdb_group_code"]: sum(
-            children_in(w, g["hcdb_group_code"], "children_supported") for w in data.wards
-        )
-        for g in groups
-    }
-    hider = Hider(data)
-    if total is not None:
-        hider.apply(rows, total, group_keys, children)
+    threshold = data.small_count_threshold
+    hidden_when_small = data.district_edition  # a ward's own edition shows its own small groups
+
+    def shown(count: int) -> int | str:
+        return marker(count, threshold) if hidden_when_small and is_small(count, threshold) else count
+
     group_rows = []
-    for g in groups:
+    for g in data.hcdb_groups:
         code = g["hcdb_group_code"]
-        count, helped = children[f"g:{code}"], supported[code]
-        hidden = total is not None and isinstance(total[f"g:{code}"], str)
-        if hidden:
-            count = total[f"g:{code}"]
-        helped_shown = helped
-        if hider.active and is_small(helped, hider.threshold):
-            helped_shown = hider.marker
-        elif hidden:  # with the group's count hidden, its supported children would say too much
-            helped_shown = CONCEALED
+        children = sum((data.hcdb.get((w.code, code)) or {}).get("children", 0) for w in data.wards)
+        helped = sum((data.hcdb.get((w.code, code)) or {}).get("children_supported", 0) for w in data.wards)
+        count, helped_text = shown(children), shown(helped)
+        if isinstance(count, str):  # with a group's small count hidden, its supported would say too much
+            helped_text = marker(helped, threshold)
         group_rows.append(
             {
                 "stt": code,
                 "name": g["name_vi"],
                 "children": count,
-                "supported": helped_shown,
-                "share": DASH if isinstance(helped_shown, str) else _share(helped, children[f"g:{code}"]),
+                "supported": helped_text,
+                "share": DASH if isinstance(helped_text, str) else _share(helped, children),
             }
         )
     group_table = Table(
         [
             Column("stt", "Nhóm", fmt="text", width=5),
-            Column("name", "Nhóm trẻ em có hoàn cảnh đặc biệt", fmt="text", width=16),
+            Column("name", "Nhóm trẻ em có hoàn cảnh đặc biệt (Luật Trẻ em, điều 10)", fmt="text", width=40),
             Column("children", "Số trẻ", fmt="count", width=9),
             Column("supported", "Được trợ giúp từ đầu năm", fmt="count", width=9),
             Column("share", "Tỷ lệ", fmt="percent", width=8),
         ],
         group_rows,
-        caption=f"Theo nhóm, {'toàn quận' if data.district_edition else 'toàn phường'} "
+        caption=f"Theo 14 nhóm, {'toàn quận' if data.district_edition else 'toàn phường'} "
         f"(ngày {data.period.end:%d/%m/%Y})",
     )
     return Sheet(
@@ -447,42 +447,52 @@ def hcdb_sheet(data: ReportData) -> Sheet:
 # ── Phụ lục 5: protection cases and injuries ─────────────────────────────────────────────────────
 
 
-def protection_sheet(data: ReportData) -> Sheet:
-    abuse, injury = "Trẻ em bị xâm hại (vụ tiếp nhận trong kỳ)", "Trẻ em bị tai nạn, thương tích"
-    types = [(f"a:{t['code']}", t) for t in data.abuse_types]
-    causes = [(f"i:{c['code']}", c) for c in data.injury_causes]
-    columns = list(NAME_COLUMNS) + [Column("cases", "Tổng số vụ", abuse, "count", 7.5)]
-    columns += [Column(key, t["name_vi"], abuse, "count", 8) for key, t in types]
-    columns += [
-        Column("timely", "Được can thiệp kịp thời", abuse, "count", 8.5),
-        Column("timely_share", "Tỷ lệ kịp thời", abuse, "percent", 8),
-        Column("events", "Tổng số trường hợp", injury, "count", 8),
-    ]
-    columns += [Column(key, c["name_vi"], injury, "count", 8) for key, c in causes]
-    columns += [
-        Column("deaths", "Tử vong", injury, "count", 7.5),
-        Column("deaths_2024", "Tử vong cùng kỳ 2024", injury, "count", 8.5),
+PL5_ABUSE, PL5_INJURY = "Trẻ em bị xâm hại (vụ tiếp nhận trong kỳ)", "Trẻ em bị tai nạn, thương tích"
+
+
+def _protection_columns() -> list[Column]:
+    abuse, injury = PL5_ABUSE, PL5_INJURY
+    return list(NAME_COLUMNS) + [
+        Column("cases", "Số vụ", abuse, "count", 9),
+        Column("timely", "Được can thiệp kịp thời", abuse, "count", 10),
+        Column("timely_share", "Tỷ lệ kịp thời", abuse, "percent", 9),
+        Column("events", "Số trường hợp", injury, "count", 9),
+        Column("deaths", "Tử vong", injury, "count", 9),
+        Column("deaths_2024", "Tử vong cùng kỳ năm 2024", injury, "count", 10),
     ]
 
+
+def _protection_tables(data: ReportData) -> tuple[list[dict], dict | None, set, dict, dict]:
+    """PL5's ward rows, total row, hidden cells, and the cases by abuse type and injuries by cause as
+    shown (small counts hidden in the district edition, in one suppression over all their lines)."""
+    columns = _protection_columns()
+
     def figures(ward: Ward) -> dict:
-        out = {key: (data.protection.get((ward.code, t["code"])) or {}).get("cases", 0) for key, t in types}
-        out.update(
-            {key: (data.injuries.get((ward.code, c["code"])) or {}).get("events", 0) for key, c in causes}
-        )
         cases = [r for (w, _), r in data.protection.items() if w == ward.code]
         events = [r for (w, _), r in data.injuries.items() if w == ward.code]
-        out["cases"] = sum(r["cases"] for r in cases)
-        out["timely"] = sum(r["cases_timely"] for r in cases)
+        out = {
+            "cases": sum(r["cases"] for r in cases),
+            "timely": sum(r["cases_timely"] for r in cases),
+            "events": sum(r["events"] for r in events),
+            "deaths": sum(r["deaths"] for r in events),
+            "deaths_2024": (data.indicator(ward.code, "injury_deaths") or {}).get("baseline"),
+        }
         out["timely_share"] = _share(out["timely"], out["cases"])
-        out["events"] = sum(r["events"] for r in events)
-        out["deaths"] = sum(r["deaths"] for r in events)
-        out["deaths_2024"] = (data.indicator(ward.code, "injury_deaths") or {}).get("baseline")
         return out
 
     rows = _ward_rows(data, figures)
     total = _total_row(data, columns, {"timely_share": Ratio("timely", "cases")})
+    by_type = {
+        t["code"]: sum(r["cases"] for (_, c), r in data.protection.items() if c == t["code"])
+        for t in data.abuse_types
+    }
+    by_cause = {
+        c["code"]: sum(r["events"] for (_, k), r in data.injuries.items() if k == c["code"])
+        for c in data.injury_causes
+    }
+    shown_types, shown_causes = dict(by_type), dict(by_cause)
     if total is not None:
-        counts = [c.key for c in columns[len(NAME_COLUMNS) :] if c.fmt == "count"]
+        counts = ["cases", "timely", "events", "deaths", "deaths_2024"]
         sums = {k: sum(row[k] or 0 for row in rows) for k in counts}
         hider = Hider(data)
         hidden = hider.apply(
@@ -490,17 +500,49 @@ def protection_sheet(data: ReportData) -> Sheet:
             total,
             counts,
             sums,
-            row_groups=[("cases", [k for k, _ in types]), ("events", [k for k, _ in causes])],
+            categories=[("cases", by_type, shown_types), ("events", by_cause, shown_causes)],
         )
         hider.dash_ratios(rows, total, hidden, {"timely_share": ("timely", "cases")})
+    else:
+        hidden = set()
+    return rows, total, hidden, shown_types, shown_causes
+
+
+def protection_sheet(data: ReportData) -> Sheet:
+    rows, total, _, shown_types, shown_causes = _protection_tables(data)
+    columns = _protection_columns()
+    scope = "toàn quận" if data.district_edition else "toàn phường"
+    category_tables = [
+        Table(
+            [
+                Column("stt", "STT", fmt="count", width=5),
+                Column("name", heading, fmt="text", width=22),
+                Column("count", count_header, fmt="count", width=9),
+            ],
+            [
+                {"stt": i, "name": item["name_vi"], "count": shown[item["code"]]}
+                for i, item in enumerate(items, start=1)
+            ],
+            caption=f"{caption}, {scope}",
+        )
+        for caption, heading, count_header, items, shown in (
+            ("Vụ xâm hại theo hình thức", "Hình thức xâm hại", "Số vụ", data.abuse_types, shown_types),
+            (
+                "Tai nạn, thương tích theo nguyên nhân",
+                "Nguyên nhân",
+                "Số trường hợp",
+                data.injury_causes,
+                shown_causes,
+            ),
+        )
+    ]
     return Sheet(
         "PL5 Bảo vệ trẻ em, TNTT",
         "PHỤ LỤC 5. TRẺ EM BỊ XÂM HẠI VÀ TRẺ EM BỊ TAI NẠN, THƯƠNG TÍCH",
-        [Table(columns, rows, total)],
+        [Table(columns, rows, total), *category_tables],
         notes=[
-            "Xâm hại: vụ việc tiếp nhận trong kỳ, theo hình thức; can thiệp kịp thời theo thời hạn ở "
-            "trang Ghi chú. Tai nạn, thương tích: trường hợp xảy ra trong kỳ theo nguyên nhân; năm 2024 "
-            "tính theo phường hiện nay.",
+            "Xâm hại: vụ việc tiếp nhận trong kỳ; can thiệp kịp thời theo thời hạn ở trang Ghi chú. Tai "
+            "nạn, thương tích: trường hợp xảy ra trong kỳ; năm 2024 tính theo phường hiện nay.",
             *_suppression_note(data),
         ],
     )
@@ -511,10 +553,10 @@ def _suppression_note(data: ReportData) -> list[str]:
         return []
     n = data.small_count_threshold
     return [
-        f'Bảo vệ bí mật đời tư của trẻ em: số từ 1 đến {n - 1} được ghi "<{n}"; "{CONCEALED}": ô được '
-        "ẩn thêm để không suy ra được số đã ẩn bằng phép trừ; tổng của cột có ô ẩn được ghi bằng số "
-        "(không phải công "
-        f'thức); "{DASH}": tỷ lệ hoặc đánh giá không hiển thị vì tính từ số đã ẩn.'
+        f'Bảo vệ bí mật đời tư của trẻ em: số nhỏ hơn {n} được ghi "<{n}" (một số ô 0 cũng được ghi '
+        f'"<{n}" để số nhỏ không bị suy ra); "x": số từ {n} trở lên được ẩn thêm vì cùng lý do; tổng của '
+        f'cột có ô ẩn được ghi bằng số (không phải công thức); "{DASH}": tỷ lệ hoặc đánh giá không hiển '
+        "thị vì tính từ số đã ẩn."
     ]
 
 
@@ -582,7 +624,7 @@ def submissions_sheet(data: ReportData) -> Sheet:
             f"{data.period.start:%d/%m/%Y} đến {data.period.end:%d/%m/%Y} (bảng extract_calendar); hạn của "
             "mỗi kỳ là ngày 5 tháng sau. Đã nhận: tệp được nạp (tệp bị cách ly chưa tính là đã nhận); "
             "đúng hạn theo lần gửi đầu tiên được nạp. Tỷ lệ tính trên các kỳ đã đến hạn. Từng kỳ chưa "
-            "nhận, gửi muộn hoặc có tệp bị cách ly ở trang PL6b.",
+            "nhận hoặc gửi muộn, với tệp bị cách ly của kỳ đó, ở trang PL6b.",
         ],
     )
 
@@ -592,9 +634,7 @@ def submission_issues_sheet(data: ReportData) -> Sheet:
     issues = [
         s
         for s in data.submissions
-        if (not s["received"] and not s["pending"])
-        or (s["received"] and not s["on_time"])
-        or s["files_quarantined"]
+        if (not s["received"] and not s["pending"]) or (s["received"] and not s["on_time"])
     ]
     detail = Table(
         [
@@ -622,11 +662,11 @@ def submission_issues_sheet(data: ReportData) -> Sheet:
             }
             for i, s in enumerate(issues, start=1)
         ],
-        empty_message="Mọi kỳ số liệu đã đến hạn đều được gửi đúng hạn, không có tệp bị cách ly.",
+        empty_message="Mọi kỳ số liệu đã đến hạn đều được gửi đúng hạn.",
     )
     return Sheet(
         "PL6b Chi tiết gửi số liệu",
-        "PHỤ LỤC 6b. CÁC KỲ SỐ LIỆU CHƯA NHẬN, GỬI MUỘN HOẶC CÓ TỆP BỊ CÁCH LY",
+        "PHỤ LỤC 6b. CÁC KỲ SỐ LIỆU CHƯA NHẬN HOẶC GỬI MUỘN",
         [detail],
         notes=[
             "Tệp bị cách ly gần nhất: tên tệp như đơn vị đặt, và lý do hệ thống không nạp được; đơn vị "

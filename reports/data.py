@@ -72,10 +72,25 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute("select count(*) from duckdb_tables() where table_name = ?", [name]).fetchone()[0]
-    )
+# what a report reads that an older serving copy may lack: (table, column)
+REQUIRED = (
+    ("agg_protection_ward_months", "cases"),
+    ("agg_injury_ward_months", "deaths"),
+    ("agg_hcdb_children_groups", "as_of_date"),
+    ("fct_report_submissions", "quarantined_file_name"),
+    ("protection_categories", "name_vi"),
+)
+
+
+def _check_serving_copy(con: duckdb.DuckDBPyConnection) -> None:
+    present = set(con.execute("select table_name, column_name from information_schema.columns").fetchall())
+    missing = [f"{t}.{c}" for t, c in REQUIRED if (t, c) not in present]
+    if missing:
+        raise ReportError(
+            "Bản phục vụ được xuất bản bởi phiên bản treem cũ, thiếu "
+            + ", ".join(missing)
+            + ": hãy chạy `treem run` rồi lập báo cáo lại."
+        )
 
 
 def report_periods(serving: os.PathLike) -> list[dict]:
@@ -143,6 +158,7 @@ def load_report_data(serving: os.PathLike, period_key: str, ward_code: str | Non
     """Read one report's figures: the district edition (every ward and the district), or one ward's."""
     con = _connect(serving)
     try:
+        _check_serving_copy(con)
         period = _period(con, period_key)
         wards = _wards(con, ward_code)
         if ward_code is not None and not wards:
@@ -183,36 +199,29 @@ def load_report_data(serving: os.PathLike, period_key: str, ward_code: str | Non
             """,
             [period.end, *ward_codes],
         )
-        protection = injuries = []
-        if _has_table(con, "agg_protection_ward_months"):
-            protection = _rows(
-                con,
-                f"""
-                select ward_code, abuse_type,
-                       sum(cases)::bigint as cases, sum(cases_timely)::bigint as cases_timely
-                from agg_protection_ward_months
-                where month_start between ? and ? and ward_code in ({ward_marks})
-                group by all
-                """,
-                [*window, *ward_codes],
-            )
-            injuries = _rows(
-                con,
-                f"""
-                select ward_code, cause, sum(events)::bigint as events, sum(deaths)::bigint as deaths
-                from agg_injury_ward_months
-                where month_start between ? and ? and ward_code in ({ward_marks})
-                group by all
-                """,
-                [*window, *ward_codes],
-            )
-        categories = (
-            _rows(
-                con,
-                "select category, code, name_vi from protection_categories order by category, sort_order",
-            )
-            if _has_table(con, "protection_categories")
-            else []
+        protection = _rows(
+            con,
+            f"""
+            select ward_code, abuse_type,
+                   sum(cases)::bigint as cases, sum(cases_timely)::bigint as cases_timely
+            from agg_protection_ward_months
+            where month_start between ? and ? and ward_code in ({ward_marks})
+            group by all
+            """,
+            [*window, *ward_codes],
+        )
+        injuries = _rows(
+            con,
+            f"""
+            select ward_code, cause, sum(events)::bigint as events, sum(deaths)::bigint as deaths
+            from agg_injury_ward_months
+            where month_start between ? and ? and ward_code in ({ward_marks})
+            group by all
+            """,
+            [*window, *ward_codes],
+        )
+        categories = _rows(
+            con, "select category, code, name_vi from protection_categories order by category, sort_order"
         )
         submissions = _rows(
             con,

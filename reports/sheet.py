@@ -249,7 +249,8 @@ def write_sheet(ws: Worksheet, sheet: Sheet, heading: Heading) -> None:
     for c, width_chars in widths.items():
         ws.column_dimensions[get_column_letter(c)].width = width_chars
     ws.freeze_panes = f"C{body_first}"
-    ws.print_title_rows = f"{header_row}:{header_row + 1}"
+    if len(sheet.tables) == 1:  # a second table has its own header: repeating the first's would mislead
+        ws.print_title_rows = f"{header_row}:{header_row + 1}"
     if repeat:
         ws.print_title_cols = "A:B"
         keys = [c.key for c in sheet.tables[0].columns]

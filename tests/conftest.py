@@ -93,14 +93,17 @@ def fixture_pipeline(pointed_env: Home, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(scope="session")
 def report_home(pointed_env, tmp_path_factory):
-    """Scale 0.02 (clean) for 2025, plus an unreadable copy of Mộ Lao's March immunisation file under a
-    name that is a spreadsheet formula: it is quarantined, and its name must reach the report as text."""
+    """Scale 0.02 (clean) for 2025, where Mộ Lao's March immunisation file was sent unreadable, under a
+    name that is a spreadsheet formula: it is quarantined, the extract is missing, and the file's name
+    must reach the report as text."""
     from ingestion.demo import generate
     from orchestration.run_once import run_pipeline
 
     home = fresh_home(tmp_path_factory.mktemp("report-home"))
     generate(home.root, seed=7, scale=0.02, messy=0.0)
-    (home.source_inbox("immunization") / CRAFTED_NAME).write_bytes(b"PK\x03\x04 not really a workbook")
+    inbox = home.source_inbox("immunization")
+    (inbox / "TCMR_MoLao_T03-2025.xlsx").unlink()
+    (inbox / CRAFTED_NAME).write_bytes(b"PK\x03\x04 not really a workbook")
     use(home)
     summary = run_pipeline(home)
     use(pointed_env)

@@ -155,6 +155,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     from reports.data import current_wards, report_periods
 
     home = _home(args)
+    if args.all and (args.ward or args.period or args.out):
+        print(
+            "--all lập mọi kỳ và mọi bản vào thư mục reports/: không dùng cùng --period, --ward, --out.",
+            file=sys.stderr,
+        )
+        return 2
     try:
         if args.list or not (args.period or args.all):
             print(f"Các kỳ báo cáo theo lịch (bản phục vụ {home.serving}):")

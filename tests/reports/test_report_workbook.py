@@ -143,55 +143,129 @@ def test_libreoffice_computes_the_total_row_to_the_marts_district_figures(editio
         assert ws.cell(26, c + 2).value == (pytest.approx(value) if value is not None else None), code
 
 
-def _injury_truth(home) -> dict[tuple[str, str], int]:
-    rows = _serving(
+def _pl5_truth(home) -> dict:
+    """PL5's true figures per ward name and for the district's injury causes, from the serving copy."""
+    window = ("2025-01-01", "2025-04-30")
+    per_ward = _serving(
         home,
         """
-        select w.ward_name, a.cause, sum(a.events)::int
-        from agg_injury_ward_months a join dim_ward w on w.ward_code = a.ward_code and w.is_current
-        where a.month_start between '2025-01-01' and '2025-04-30' group by all
+        with w as (select ward_code, ward_name from dim_ward where is_current),
+        p as (select ward_code, sum(cases)::int as cases, sum(cases_timely)::int as timely
+              from agg_protection_ward_months where month_start between ? and ? group by all),
+        i as (select ward_code, sum(events)::int as events, sum(deaths)::int as deaths
+              from agg_injury_ward_months where month_start between ? and ? group by all),
+        b as (select org_unit_code as ward_code, baseline::int as deaths_2024 from fct_ward_indicators
+              where period_key = ? and indicator_code = 'injury_deaths')
+        select w.ward_name, coalesce(p.cases, 0), coalesce(p.timely, 0), coalesce(i.events, 0),
+               coalesce(i.deaths, 0), b.deaths_2024
+        from w left join p using (ward_code) left join i using (ward_code) left join b using (ward_code)
         """,
+        *window,
+        *window,
+        PERIOD,
     )
-    return {(w, c): n for w, c, n in rows}
+    keys = ("cases", "timely", "events", "deaths", "deaths_2024")
+    causes = _serving(
+        home,
+        "select c.name_vi, coalesce(sum(a.events), 0)::int from protection_categories c left join "
+        "agg_injury_ward_months a on a.cause = c.code and a.month_start between ? and ? "
+        "where c.category = 'injury_cause' group by all",
+        *window,
+    )
+    return {"wards": {r[0]: dict(zip(keys, r[1:], strict=True)) for r in per_ward}, "causes": dict(causes)}
 
 
-def test_small_injury_counts_are_hidden_and_none_can_be_recovered(editions, report_home):
+def _range(variables: list, equations: list, fixed: dict, target: tuple) -> tuple[float, float]:
+    """Min and max of ``target`` over the reals, given each hidden cell's bounds ("<5": 0-4, "x": 5 or
+    more, or ``fixed``) and the equations (coefficients, constant) the sheet shows: linear programming."""
+    from scipy.optimize import linprog
+
+    index = {v: i for i, v in enumerate(variables)}
+    bounds = [fixed.get(v, (0, 4) if v[-1] == "<5" else (5, None)) for v in variables]
+    a_eq = [[coefs.get(v, 0) for v in variables] for coefs, _ in equations]
+    b_eq = [constant for _, constant in equations]
+    found = []
+    for sign in (1, -1):
+        c = [0] * len(variables)
+        c[index[target]] = sign
+        result = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds)
+        assert result.status == 0, result.message
+        found.append(sign * result.fun)
+    return found[0], found[1]
+
+
+def test_small_counts_are_hidden_and_none_can_be_recovered(editions, report_home):
+    """Every small count of PL5 is hidden and every shown count is true; linear programming over what
+    the sheet shows (sums, "<5" = 0-4, "x" = 5 or more) leaves each hidden small count more than one
+    possible value, even for a ward that knows its own hidden count in the column."""
     ws = load_workbook(editions[0])["PL5 Bảo vệ trẻ em, TNTT"]
-    headers = {ws.cell(10, c).value: c for c in range(1, ws.max_column + 1)}
-    causes = {
-        "traffic": "Tai nạn giao thông",
-        "drowning": "Đuối nước",
-        "fall": "Ngã",
-        "burn": "Bỏng",
-        "poisoning": "Ngộ độc",
-        "other": "Khác",
+    truth, wards, rows = _pl5_truth(report_home), _wards(report_home), _rows_by_name(ws)
+    columns = {ws.cell(10, c).value: c for c in range(3, 9)}
+    keys = {
+        "Số vụ": "cases",
+        "Được can thiệp kịp thời": "timely",
+        "Số trường hợp": "events",
+        "Tử vong": "deaths",
+        "Tử vong cùng kỳ năm 2024": "deaths_2024",
     }
-    truth, wards, rows = _injury_truth(report_home), _wards(report_home), _rows_by_name(ws)
-    assert sum(truth.values()) > 0
-    hidden_any = False
-    for cause, header in causes.items():
-        column = headers[header]
-        values = [truth.get((w, cause), 0) for w in wards]
-        shown = [ws.cell(rows[w], column).value for w in wards]
-        for true, cell in zip(values, shown, strict=True):
-            # "<5" for a small count, "x" for one hidden only to protect another
-            assert cell == "<5" if 0 < true < 5 else cell in (true, "x")
-        hidden = sum(cell in HIDDEN for cell in shown)
-        hidden_any |= hidden > 0
-        total = ws.cell(26, column).value
-        if hidden:
-            # the total of a column with hidden cells is a number (not a sum one could take apart), and
-            # never leaves exactly one hidden cell to be found by subtraction
-            assert total in HIDDEN or (total == sum(values) and hidden >= 2)
+    shown = {(w, k): ws.cell(rows[w], columns[h]).value for w in wards for h, k in keys.items()}
+    totals = {k: ws.cell(26, columns[h]).value for h, k in keys.items()}
+    causes = {ws.cell(r, 2).value: ws.cell(r, 3).value for r in range(28, ws.max_row + 1)}
+    causes = {name: cell for name, cell in causes.items() if name in truth["causes"]}
+    assert len(causes) == 6
+    hidden_small = 0
+    for (w, k), cell in shown.items():
+        true = truth["wards"][w][k] or 0
+        assert cell == "<5" if 0 < true < 5 else cell in (true, "<5" if true == 0 else "x"), (w, k, cell)
+        hidden_small += 0 < true < 5
+    assert hidden_small > 0
+    variables, equations = [], []
+
+    def unknown(cell: object, name: tuple) -> tuple | None:
+        if isinstance(cell, str):
+            variables.append((*name, cell))
+            return variables[-1]
+        return None
+
+    for k in keys.values():  # each column of wards adds up to its total
+        if isinstance(totals[k], str) and totals[k].startswith("="):
+            assert not any(isinstance(shown[(w, k)], str) for w in wards), k  # a sum only of shown cells
+            continue
+        coefs, constant = {}, 0
+        for w in wards:
+            v = unknown(shown[(w, k)], (w, k))
+            if v:
+                coefs[v] = 1
+            else:
+                constant -= shown[(w, k)] or 0
+        t = unknown(totals[k], ("total", k))
+        if t:
+            coefs[t] = -1
         else:
-            assert (
-                total == f"=SUM({ws.cell(26, column).column_letter}11:{ws.cell(26, column).column_letter}25)"
-            )
-    assert hidden_any
-    events = headers["Tổng số trường hợp"]
-    for w in wards:  # within a ward, causes add up to its events: never exactly one cause hidden
-        cells = [ws.cell(rows[w], headers[h]).value for h in causes.values()]
-        assert ws.cell(rows[w], events).value in HIDDEN or sum(c in HIDDEN for c in cells) != 1
+            constant += totals[k]
+        equations.append((coefs, constant))
+    coefs, constant = {}, 0  # the injury causes add up to the events
+    for name, cell in causes.items():
+        v = unknown(cell, ("cause", name))
+        if v:
+            coefs[v] = 1
+        else:
+            constant -= cell
+    events_total = [v for v in variables if v[:2] == ("total", "events")]
+    if events_total:
+        coefs[events_total[0]] = -1
+    else:
+        constant += sum(truth["wards"][w]["events"] for w in wards)
+    equations.append((coefs, constant))
+    small = [v for v in variables if v[0] in truth["wards"] and 0 < (truth["wards"][v[0]][v[1]] or 0) < 5]
+    assert small
+    for target in small:
+        low, high = _range(variables, equations, {}, target)
+        assert high - low >= 1, (target, low, high)
+        for insider in [v for v in variables if v[1] == target[1] and v != target and v[0] in truth["wards"]]:
+            true = truth["wards"][insider[0]][insider[1]] or 0
+            low, high = _range(variables, equations, {insider: (true, true)}, target)
+            assert high - low >= 1, (target, "known:", insider, low, high)
 
 
 def test_the_ward_edition_holds_only_that_wards_data_unsuppressed(editions, report_home):
@@ -208,13 +282,11 @@ def test_the_ward_edition_holds_only_that_wards_data_unsuppressed(editions, repo
         num, den, value, target, met, baseline = mart[("Mộ Lao", code)]
         assert ws.cell(11, 3 + 5 * n).value == num, code
         assert ws.cell(11, 4 + 5 * n).value == (baseline if code == "injury_deaths" else den), code
-    truth = _injury_truth(report_home)
+    truth = _pl5_truth(report_home)["wards"]["Mộ Lao"]
     pl5 = wb["PL5 Bảo vệ trẻ em, TNTT"]
     headers = {pl5.cell(10, c).value: c for c in range(1, pl5.max_column + 1)}
-    assert pl5.cell(11, headers["Ngã"]).value == truth.get(("Mộ Lao", "fall"), 0)
-    assert pl5.cell(11, headers["Tổng số trường hợp"]).value == sum(
-        n for (w, _), n in truth.items() if w == "Mộ Lao"
-    )
+    assert pl5.cell(11, headers["Số trường hợp"]).value == truth["events"]
+    assert pl5.cell(11, headers["Tử vong"]).value == truth["deaths"]
 
 
 def _formulas(wb) -> list[str]:
@@ -241,7 +313,10 @@ def test_formats_frozen_headers_and_print_setup(editions):
     for ws in wb:
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9, ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToHeight) == 0
-        assert ws.print_title_rows == "$9:$10" and ws.freeze_panes == "C11", ws.title
+        # header rows repeat on every printed page, unless a second table (with its own header) follows
+        two_tables = ws.title in ("PL4 Trẻ HCĐB", "PL5 Bảo vệ trẻ em, TNTT")
+        assert ws.print_title_rows == (None if two_tables else "$9:$10"), ws.title
+        assert ws.freeze_panes == "C11", ws.title
     pl1 = wb["PL1 Bộ chỉ tiêu"]
     assert pl1.print_title_cols == "$A:$B" and int(pl1.page_setup.fitToWidth) == 4
     assert [b.id for b in pl1.col_breaks.brk] == [17, 32, 47]  # three indicators a page
