@@ -1,6 +1,5 @@
 """Entry point: `streamlit run dashboard/app.py` (or `treem dashboard`)."""
 
-import os
 import sys
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `dashboard` imports without installing
 
+from dashboard import auth  # noqa: E402
 from dashboard.i18n import LANGUAGES, t  # noqa: E402
 
 st.set_page_config(page_title="treem – Trẻ em Hà Đông", page_icon="🧒", layout="wide")
@@ -15,55 +15,48 @@ st.sidebar.radio(
     "Ngôn ngữ / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True
 )
 
-pages = {
-    t("Chung", "Overview"): [
-        st.Page(
-            "views/overview.py",
-            title=t("Tổng quan", "Overview"),
-            icon="📊",
-            url_path="tong-quan",
-            default=True,
-        ),
-        st.Page("views/ward.py", title=t("Phường", "Ward"), icon="🏘️", url_path="phuong"),
-    ],
-    t("Lĩnh vực", "Sectors"): [
-        st.Page("views/immunization.py", title=t("Y tế", "Health"), icon="💉", url_path="tiem-chung"),
-        st.Page(
-            "views/registration.py",
-            title=t("Hộ tịch & BHYT", "Registration & insurance"),
-            icon="📝",
-            url_path="ho-tich-bhyt",
-        ),
-        st.Page(
-            "views/protection.py",
-            title=t("Bảo vệ trẻ em", "Child protection"),
-            icon="🛡️",
-            url_path="bao-ve-tre-em",
-        ),
-    ],
-    t("Dữ liệu", "Data"): [
-        st.Page(
-            "views/reports.py",
-            title=t("Báo cáo định kỳ", "Periodic reports"),
-            icon="📥",
-            url_path="bao-cao",
-        ),
-        st.Page(
-            "views/quality.py",
-            title=t("Báo cáo & chất lượng dữ liệu", "Reporting & data quality"),
-            icon="✅",
-            url_path="chat-luong-du-lieu",
-        ),
-    ],
-}
-# child-level lists: off until access control lands (issue 8), unless explicitly enabled
-if os.environ.get("TREEM_DASHBOARD_CHILD_LISTS") == "1":
-    pages[t("Dữ liệu", "Data")].append(
-        st.Page(
-            "views/children.py",
-            title=t("Danh sách cần hỗ trợ", "Children to follow up"),
-            icon="👶",
-            url_path="danh-sach",
-        )
-    )
-st.navigation(pages).run()
+viewer = auth.signed_in_viewer()
+
+
+def page(path: str, vi: str, en: str, icon: str, url_path: str, default: bool = False) -> st.Page:
+    return st.Page(path, title=t(vi, en), icon=icon, url_path=url_path, default=default)
+
+
+# every role sees the aggregate pages (limited to its ward by the query layer); lists, detail and the
+# audit log only where its role allows. Before sign-in every page is declared (hidden) so that a link
+# to one still leads there once signed in.
+anyone = viewer is None
+general = [
+    page("views/overview.py", "Tổng quan", "Overview", "📊", "tong-quan", default=True),
+    page("views/ward.py", "Phường", "Ward", "🏘️", "phuong"),
+]
+sectors = [
+    page("views/immunization.py", "Y tế", "Health", "💉", "tiem-chung"),
+    page("views/registration.py", "Hộ tịch & BHYT", "Registration & insurance", "📝", "ho-tich-bhyt"),
+    page("views/protection.py", "Bảo vệ trẻ em", "Child protection", "🛡️", "bao-ve-tre-em"),
+]
+data = [
+    page("views/reports.py", "Báo cáo định kỳ", "Periodic reports", "📥", "bao-cao"),
+    page(
+        "views/quality.py",
+        "Báo cáo & chất lượng dữ liệu",
+        "Reporting & data quality",
+        "✅",
+        "chat-luong-du-lieu",
+    ),
+]
+if anyone or viewer.sees_child_lists:
+    data.append(page("views/children.py", "Danh sách cần hỗ trợ", "Children to follow up", "👶", "danh-sach"))
+if anyone or viewer.sees_case_lists:
+    sectors.append(page("views/cases.py", "Danh sách vụ việc", "Protection cases", "📁", "vu-viec"))
+if anyone or viewer.sees_quality_detail:
+    data.append(page("views/audit.py", "Nhật ký truy cập", "Access log", "🔎", "nhat-ky"))
+navigation = st.navigation(
+    {t("Chung", "Overview"): general, t("Lĩnh vực", "Sectors"): sectors, t("Dữ liệu", "Data"): data},
+    position="hidden" if anyone else "sidebar",
+)
+if viewer is None:
+    auth.sign_in_form()
+    st.stop()
+auth.sidebar(viewer)
+navigation.run()

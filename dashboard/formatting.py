@@ -38,9 +38,15 @@ def month_label(month_key: str) -> str:
 # --- overview and ward pages ---
 
 
-def indicator_value(value: object, unit: object) -> str:
-    """An indicator's value: a count ('3') or a percentage ('45,6%'); '–' when missing."""
+def indicator_value(value: object, unit: object, mark: object = None) -> str:
+    """An indicator's value: a count ('3') or a percentage ('45,6%'); '–' when missing. A value hidden
+    because it rests on small protection counts shows its ``mark``: '<5' or 'x' for a count, 'ẩn' for a
+    rate."""
+    from dashboard.i18n import t
+
     if value is None or value != value:  # None or NaN
+        if isinstance(mark, str):
+            return t("ẩn", "hidden") if mark == "hidden" else mark
         return "–"
     return number(value) if unit == "count" else percent(float(value))
 

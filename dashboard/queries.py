@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
+from access import audit
+from access.roles import Viewer
+from dashboard import auth, scope
 from treem.home import home_from_env
 
 
@@ -22,8 +25,8 @@ def _version(path: Path) -> float | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=96)
-def _read(path: str, sql: str, params: tuple, version: float) -> pd.DataFrame:
-    con = duckdb.connect(path, read_only=True)
+def _read(path: str, sql: str, params: tuple, version: float, viewer: Viewer | None) -> pd.DataFrame:
+    con = scope.connect(path, version, viewer)
     try:
         return con.execute(sql, list(params)).df()
     finally:
@@ -31,10 +34,11 @@ def _read(path: str, sql: str, params: tuple, version: float) -> pd.DataFrame:
 
 
 def _query_file(path: Path, sql: str, params: tuple) -> pd.DataFrame:
+    """``sql`` over the published file, through the signed-in viewer's views of it (``scope``)."""
     version = _version(path)
     if version is None:
         return pd.DataFrame()
-    return _read(os.fspath(path), sql, params, version)
+    return _read(os.fspath(path), sql, params, version, auth.current_viewer())
 
 
 def query(sql: str, *params: object) -> pd.DataFrame:
@@ -165,7 +169,8 @@ def indicators_for_period(period_key: str) -> pd.DataFrame:
         select f.org_unit_code, f.org_unit_name, f.org_unit_level, f.period_key, f.period_type,
                f.indicator_code, i.name_vi, i.name_en, i.unit, i.direction, i.target_comparison,
                i.definition_vi, i.definition_en,
-               f.numerator, f.denominator, f.value, f.target, f.meets_target, f.baseline
+               f.numerator, f.denominator, f.value, f.target, f.meets_target, f.baseline, f.suppressed,
+               f.numerator_mark, f.denominator_mark, f.baseline_mark, f.value_mark
         from fct_ward_indicators f
         join indicators i using (indicator_code)
         where f.period_key = ?
@@ -317,7 +322,8 @@ def protection_indicators(period_type: str, period_key: str) -> pd.DataFrame:
     return query(
         f"""
         select f.org_unit_code, f.org_unit_name, f.org_unit_level, f.indicator_code,
-               f.numerator, f.denominator, f.value, f.target, f.meets_target, f.baseline,
+               f.numerator, f.denominator, f.value, f.target, f.meets_target, f.baseline, f.suppressed,
+               f.numerator_mark, f.denominator_mark, f.baseline_mark, f.value_mark,
                i.direction, i.target_comparison
         from fct_ward_indicators f
         join indicators i using (indicator_code)
@@ -666,7 +672,86 @@ def _report_workbook(path: str, period_key: str, ward_code: str | None, version:
     return report_bytes(path, period_key, ward_code)
 
 
-def report_workbook(period_key: str, ward_code: str | None = None) -> bytes:
-    """The report workbook (district edition, or one ward's), built from the serving copy."""
+def report_editions() -> list[str | None]:
+    """The report editions the viewer may export (None: the district's, with small counts hidden). A
+    ward's edition shows the ward's own small counts: only its own officer and protection officers."""
+    viewer = auth.current_viewer()
+    if viewer is None:
+        return []
+    if viewer.ward_code is not None:
+        return [viewer.ward_code]
+    if viewer.sees_small_counts:
+        return [None, *current_wards()["ward_code"]]
+    return [None]
+
+
+def report_workbook(period_key: str, ward_code: str | None = None) -> Callable[[], bytes]:
+    """The report workbook (district edition, or one ward's) for a download button: the permission is
+    checked now, in the viewer's session (``PermissionError`` for an edition the viewer may not
+    export); the workbook is built, and the export logged, when the button is clicked."""
+    if ward_code not in report_editions():
+        raise PermissionError(f"edition {ward_code or 'district'} is not allowed for this account")
     path = serving_path()
-    return _report_workbook(os.fspath(path), period_key, ward_code, _version(path))
+    version = _version(path)
+    return logged_download(
+        audit.EXPORT_REPORT,
+        ward_code,
+        period_key,
+        lambda: _report_workbook(os.fspath(path), period_key, ward_code, version),
+    )
+
+
+# --- the audit log: looks at child-level data and exports ---
+
+
+def log(action: str, ward_code: str | None, detail: str | None = None) -> None:
+    """Append to the audit log for the signed-in viewer."""
+    viewer = auth.current_viewer()
+    if viewer is not None:
+        audit.record(home_from_env().root, viewer.username, action, viewer.role.value, ward_code, detail)
+
+
+def log_once(action: str, ward_code: str | None, detail: str | None = None) -> None:
+    """Log a look at a list once per session and ward (a page reruns at every click)."""
+    seen = st.session_state.setdefault("treem_logged", set())
+    if (action, ward_code) not in seen:
+        seen.add((action, ward_code))
+        log(action, ward_code, detail)
+
+
+def logged_download(
+    action: str, ward_code: str | None, what: str, make: Callable[[], bytes]
+) -> Callable[[], bytes]:
+    """The data of a download button, made (and logged) only when the button is clicked. The click is
+    served outside the page's run, where there is no session: the viewer is taken now."""
+    viewer, root = auth.current_viewer(), home_from_env().root
+
+    def download() -> bytes:
+        if viewer is not None:
+            audit.record(root, viewer.username, action, viewer.role.value, ward_code, what)
+        return make()
+
+    return download
+
+
+def audit_entries(limit: int = 500) -> pd.DataFrame:
+    """The latest audit log entries, newest first: for data engineers only (empty for anyone else)."""
+    viewer = auth.current_viewer()
+    if viewer is None or not viewer.sees_quality_detail:
+        return pd.DataFrame()
+    return pd.DataFrame(audit.entries(home_from_env().root, limit))
+
+
+def protection_cases() -> pd.DataFrame:
+    """The protection cases one by one (pseudonymous codes, no names) from the restricted file: the
+    protection officer's ward, or the whole district; empty for every other role."""
+    return _query_file(
+        restricted_path(),
+        """
+        select p.ward_code, p.case_id, p.child_code, p.age, p.sex, p.abuse_type, p.reported_date,
+               p.intervened_date, p.days_to_intervention, p.timely, p.support_measure, p.case_status
+        from protection_cases p
+        order by p.reported_date desc, p.ward_code, p.case_id
+        """,
+        (),
+    )

@@ -69,6 +69,14 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if not home.serving.exists():
         print(f"Chưa có bản phục vụ {home.serving}: hãy chạy `treem run` trước.", file=sys.stderr)
         return 1
+    from access import accounts
+
+    if not accounts.list_accounts(home.root):
+        print(
+            f"Chưa có tài khoản nào trong {home.root}: không ai đăng nhập được. Tạo tài khoản bằng "
+            "`treem user add TÊN --role ROLE` (xem README, mục tài khoản).",
+            file=sys.stderr,
+        )
     command = [
         sys.executable,
         "-m",
@@ -203,6 +211,70 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Mật khẩu: ")
+    if first != getpass.getpass("Nhập lại mật khẩu: "):
+        from access.roles import AccountError
+
+        raise AccountError("Hai lần nhập mật khẩu không giống nhau.")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from access import accounts
+    from access.roles import ROLE_NAMES, AccountError, Role
+
+    home = _home(args)
+    try:
+        if args.action == "list":
+            for a in accounts.list_accounts(home.root):
+                state = "đã khóa" if a.disabled else "đang dùng"
+                print(
+                    f"{a.username:<20} {ROLE_NAMES[a.role][0]:<22} {a.ward_code or 'toàn quận':<10} "
+                    f"{state}  {a.name}"
+                )
+            return 0
+        if args.action == "add":
+            password = _read_password(args)
+            account = accounts.add_account(
+                home.root, args.username, password, Role(args.role), args.ward, args.name
+            )
+            print(
+                f"Đã tạo tài khoản {account.username} ({ROLE_NAMES[account.role][0]}, "
+                f"{account.ward_code or 'toàn quận'})."
+            )
+        elif args.action == "passwd":
+            accounts.set_password(home.root, args.username, _read_password(args))
+            print(f"Đã đổi mật khẩu của {args.username}.")
+        else:
+            accounts.disable_account(home.root, args.username)
+            print(f"Đã khóa tài khoản {args.username}: không đăng nhập được nữa.")
+    except AccountError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
+def ensure_demo_account(home: Home) -> None:
+    """The demo's one account, made only when the home has none; its password is printed once."""
+    from access import accounts
+    from access.roles import Role
+
+    if accounts.list_accounts(home.root):
+        return
+    password = accounts.new_password()
+    accounts.add_account(home.root, "demo", password, Role.DISTRICT_LEADER, name="Tài khoản dùng thử")
+    print(
+        "Đã tạo tài khoản dùng thử của bảng điều khiển (lãnh đạo quận): tên đăng nhập 'demo', mật khẩu "
+        f"'{password}'. Mật khẩu chỉ in lần này; đổi bằng `treem user passwd demo`.",
+        flush=True,
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     home = _home(args)
     if not home.generated.joinpath("ground_truth.json").exists():
@@ -212,10 +284,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     code = cmd_run(args)
     if code:
         return code
+    ensure_demo_account(home)
     return cmd_dashboard(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from access.roles import Role
+
     parser = argparse.ArgumentParser(
         prog="treem",
         description="treem: dữ liệu bảo vệ, chăm sóc trẻ em quận Hà Đông "
@@ -294,6 +369,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="mọi kỳ có số liệu, bản toàn quận và bản từng phường")
     p.add_argument("--list", action="store_true", help="liệt kê các kỳ báo cáo và kỳ nào đã đủ số liệu")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser(
+        "user",
+        help="tài khoản bảng điều khiển: tạo, đổi mật khẩu, khóa, liệt kê",
+        description="Tài khoản đăng nhập bảng điều khiển, lưu trong accounts.json của thư mục dữ liệu "
+        "(mật khẩu chỉ lưu dạng băm argon2). Vai trò: district_leader (lãnh đạo quận: mọi phường, chỉ số "
+        "tổng hợp), ward_officer (cán bộ phường: phường của mình và danh sách trẻ của phường), "
+        "protection_officer (cán bộ bảo vệ trẻ em: vụ việc của phường hoặc toàn quận), data_engineer (kỹ sư "
+        "dữ liệu: chi tiết chất lượng dữ liệu, nhật ký truy cập, không có tên trẻ).",
+    )
+    p.add_argument("--home", default=argparse.SUPPRESS, help="thư mục dữ liệu (như --home trước lệnh)")
+    users = p.add_subparsers(dest="action", required=True, metavar="VIỆC")
+    q = users.add_parser("add", help="tạo tài khoản (hỏi mật khẩu hai lần)")
+    q.add_argument("username", help="tên đăng nhập (chữ thường, số, . _ -)")
+    q.add_argument("--role", required=True, choices=[r.value for r in Role], help="vai trò")
+    q.add_argument(
+        "--ward", metavar="MÃ", help="mã phường (bắt buộc với ward_officer; tùy chọn với protection_officer)"
+    )
+    q.add_argument("--name", default="", help="họ tên hiển thị")
+    q.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ một dòng của đầu vào chuẩn")
+    q = users.add_parser("passwd", help="đổi mật khẩu")
+    q.add_argument("username")
+    q.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ một dòng của đầu vào chuẩn")
+    q = users.add_parser("disable", help="khóa tài khoản (không xóa: nhật ký vẫn giữ tên)")
+    q.add_argument("username")
+    users.add_parser("list", help="liệt kê tài khoản")
+    p.set_defaults(func=cmd_user)
     p = sub.add_parser("demo", help="tạo dữ liệu mẫu (nếu chưa có), chạy pipeline rồi mở bảng điều khiển")
     demo_options(p)
     p.add_argument("--port", type=int, default=8501)

@@ -42,7 +42,7 @@ class Home:
 
     @property
     def serving_restricted(self) -> Path:
-        """Child-level lists for the dashboard, only when TREEM_DASHBOARD_CHILD_LISTS=1 at publish."""
+        """Child-level lists (names, protection cases): the dashboard opens them for the roles allowed."""
         return self.root / "serving_restricted.duckdb"
 
     @property

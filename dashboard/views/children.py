@@ -1,13 +1,11 @@
-"""Danh sách cần hỗ trợ: the children of one ward who still need something (no valid BHYT card, birth
-not registered, overdue dose, HCĐB child without support), from the restricted serving file only.
-
-Off unless TREEM_DASHBOARD_CHILD_LISTS=1 (until access control, issue 8)."""
-
-import os
+"""Danh sách cần hỗ trợ: the children of the ward officer's own ward who still need something (no valid
+BHYT card, birth not registered, overdue dose, HCĐB child without support), from the restricted
+serving file only. Every look at a ward's list and every download is written to the audit log."""
 
 import pandas as pd
 import streamlit as st
 
+from access import audit
 from dashboard import formatting, queries
 from dashboard.i18n import lang, t
 
@@ -15,25 +13,12 @@ EN = lang() == "en"
 
 st.title(t("Danh sách cần hỗ trợ", "Children to follow up"))
 
-if os.environ.get("TREEM_DASHBOARD_CHILD_LISTS") != "1":
-    st.info(
-        t(
-            "Danh sách trẻ em đang tắt. Danh sách có họ tên trẻ nên chỉ bật khi được phép "
-            "(TREEM_DASHBOARD_CHILD_LISTS=1), cho đến khi có đăng nhập và phân quyền.",
-            "Child lists are disabled. They carry children's names, so they are on only when allowed "
-            "(TREEM_DASHBOARD_CHILD_LISTS=1), until login and roles land.",
-        )
-    )
-    st.stop()
-
 st.warning(
     t(
         "Dữ liệu cá nhân của trẻ em (Luật Trẻ em 2016; Nghị định 13/2023 về dữ liệu cá nhân nhạy cảm): "
-        "chỉ dùng để hỗ trợ trẻ, không chia sẻ. "
-        "Chưa có phân quyền: mọi người mở được trang này đều xem được.",
+        "chỉ dùng để hỗ trợ trẻ, không chia sẻ. Mỗi lần xem và tải danh sách đều được ghi vào nhật ký.",
         "Children's personal data (Law on Children 2016; Decree 13/2023 on sensitive personal data): use it "
-        "only to support the children, do not share it. No access control yet: anyone who opens this page "
-        "sees it.",
+        "only to support the children, do not share it. Every view and download is logged.",
     )
 )
 
@@ -41,9 +26,9 @@ if queries.restricted_version() is None:
     st.info(
         t(
             "Chưa có danh sách: tệp phục vụ riêng (serving_restricted.duckdb) chưa được xuất bản. "
-            "Hãy chạy `treem run` với TREEM_DASHBOARD_CHILD_LISTS=1.",
+            "Hãy chạy `treem run`.",
             "No lists yet: the restricted serving file (serving_restricted.duckdb) has not been published. "
-            "Run `treem run` with TREEM_DASHBOARD_CHILD_LISTS=1.",
+            "Run `treem run`.",
         )
     )
     st.stop()
@@ -63,6 +48,7 @@ def _ward_label(code: str) -> str:
 ward_code = st.selectbox(t("Phường", "Ward"), list(wards["ward_code"]), format_func=_ward_label, key="ward")
 children = queries.child_list(ward_code)
 ward_name = names.get(ward_code, ward_code)
+queries.log_once(audit.VIEW_CHILD_LIST, ward_code, f"{len(children)} dòng")
 if children.empty:
     st.success(
         t(
@@ -137,10 +123,17 @@ for check in checks.itertuples():
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
+    file_name = f"can-ho-tro-{ward_code}-{check.check_code}.csv"
     st.download_button(
         t("Tải danh sách (CSV)", "Download list (CSV)"),
-        rows.drop(columns=["member_key"]).to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"can-ho-tro-{ward_code}-{check.check_code}.csv",
+        queries.logged_download(
+            audit.DOWNLOAD_CHILD_LIST,
+            ward_code,
+            file_name,
+            lambda rows=rows: rows.drop(columns=["member_key"]).to_csv(index=False).encode("utf-8-sig"),
+        ),
+        file_name=file_name,
         mime="text/csv",
         key=f"dl_{check.check_code}",
+        on_click="ignore",
     )

@@ -120,7 +120,7 @@ for i, row in enumerate(district.itertuples(index=False)):
     with columns[i % 4]:
         st.metric(
             row.name_en if EN else row.name_vi,
-            value_text(row.value, row.unit),
+            value_text(row.value, row.unit, row.value_mark),
             delta=delta_text(row.value, prev_value, row.unit),
             delta_color="inverse" if row.direction == "lower_is_better" else "normal",
             help=row.definition_en if EN else row.definition_vi,
@@ -156,7 +156,10 @@ else:
         )
     heat = frame.assign(
         indicator=frame[name_col],
-        value_label=[value_text(v, u) for v, u in zip(frame["value"], frame["unit"], strict=True)],
+        value_label=[
+            value_text(v, u, h)
+            for v, u, h in zip(frame["value"], frame["unit"], frame["value_mark"], strict=True)
+        ],
         target_label=[
             target_text(tg, c, u)
             for tg, c, u in zip(frame["target"], frame["target_comparison"], frame["unit"], strict=True)
@@ -259,7 +262,8 @@ else:
             t("Phường", "Ward"): behind["org_unit_name"].to_numpy(),
             t("Chỉ số", "Indicator"): behind[name_col].to_numpy(),
             t("Giá trị", "Value"): [
-                value_text(v, u) for v, u in zip(behind["value"], behind["unit"], strict=True)
+                value_text(v, u, h)
+                for v, u, h in zip(behind["value"], behind["unit"], behind["value_mark"], strict=True)
             ],
             t("Chỉ tiêu", "Target"): [
                 target_text(tg, c, u)

@@ -4,26 +4,34 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, formatting, page, queries
+from dashboard.auth import current_viewer
 from dashboard.i18n import lang, t
 
 EN = lang() == "en"
 
 
-def _n(value: object) -> str:
-    """A count in Vietnamese format, '–' when missing (pandas NA included)."""
-    return "–" if value is None or pd.isna(value) else formatting.number(value)
+def _n(value: object, mark: object = None) -> str:
+    """A count in Vietnamese format; its mark ('<5', 'x') when hidden, '–' when missing."""
+    if value is None or pd.isna(value):
+        return mark if isinstance(mark, str) else "–"
+    return formatting.number(value)
+
+
+def _counts(frame: pd.DataFrame, column: str) -> list[str]:
+    return [_n(v, m) for v, m in zip(frame[column], frame[f"{column}_mark"], strict=True)]
 
 
 meta = page.header("Bảo vệ trẻ em", "Child protection")
-# Issue 8 (access control) will show counts below 5 as "<5" outside the protection team (domain §10).
-st.caption(
-    t(
-        "Lưu ý: số nhỏ (dưới 5) đang hiển thị đầy đủ; khi có phân quyền, chúng sẽ được ẩn (“<5”) "
-        "với người ngoài nhóm bảo vệ trẻ em.",
-        "Note: small counts (below 5) are shown in full for now; once access control lands they will "
-        "be shown as “<5” outside the protection team.",
+viewer = current_viewer()
+if viewer is not None and not viewer.sees_small_counts:
+    st.caption(
+        t(
+            "Số vụ xâm hại và số trẻ tử vong do tai nạn thương tích nhỏ hơn 5 được ẩn (“<5”), cùng một số ô "
+            "khác để không suy ra được bằng phép trừ (Luật Trẻ em 2016: bí mật đời tư của trẻ em).",
+            "Abuse cases and injury deaths below 5 are hidden (“<5”), with some other cells so that none "
+            "can be worked out by subtraction.",
+        )
     )
-)
 
 periods = queries.protection_periods()
 if periods.empty:
@@ -126,7 +134,8 @@ if abuse is not None and abuse["denominator"] > 0:
     col2.metric(
         t("Vụ xâm hại được can thiệp kịp thời", "Abuse cases with timely intervention"),
         formatting.percent(abuse["value"]),
-        delta=f"{abuse['status']} · {_n(abuse['numerator'])}/{_n(abuse['denominator'])} " + t("vụ", "cases"),
+        delta=f"{abuse['status']} · {_n(abuse['numerator'], abuse['numerator_mark'])}/"
+        f"{_n(abuse['denominator'], abuse['denominator_mark'])} " + t("vụ", "cases"),
         delta_color="off",
         delta_arrow="off",
     )
@@ -140,11 +149,11 @@ if deaths is not None:
         delta = (
             f"{deaths['status']} · "
             + t(f"chỉ tiêu ≤ {target_text}", f"target ≤ {target_text}")
-            + f" · 2024: {_n(deaths['baseline'])}"
+            + f" · 2024: {_n(deaths['baseline'], deaths['baseline_mark'])}"
         )
     col3.metric(
         t("Trẻ tử vong do tai nạn thương tích", "Child deaths from injuries"),
-        _n(deaths["numerator"]),
+        _n(deaths["numerator"], deaths["numerator_mark"]),
         delta=delta,
         delta_color="off",
         delta_arrow="off",
@@ -262,8 +271,8 @@ else:
     table = pd.DataFrame(
         {
             t("Phường", "Ward"): abuse_wards["org_unit_name"],
-            t("Số vụ", "Cases"): abuse_wards["denominator"].map(_n),
-            t("Can thiệp kịp thời", "Timely"): abuse_wards["numerator"].map(_n),
+            t("Số vụ", "Cases"): _counts(abuse_wards, "denominator"),
+            t("Can thiệp kịp thời", "Timely"): _counts(abuse_wards, "numerator"),
             t("Tỷ lệ", "Share"): abuse_wards["value"].map(formatting.percent),
             t("Mục tiêu", "Status"): abuse_wards["status"],
         }
@@ -298,10 +307,15 @@ else:
     table = pd.DataFrame(
         {
             t("Phường", "Ward"): deaths_wards["org_unit_name"],
-            t("Số ca tử vong", "Deaths"): deaths_wards["numerator"].map(_n),
+            t("Số ca tử vong", "Deaths"): _counts(deaths_wards, "numerator"),
             t("Cùng kỳ 2024", "Same months 2024"): [
-                "–" if pd.isna(tg) else _n(b)
-                for b, tg in zip(deaths_wards["baseline"], deaths_wards["target"], strict=True)
+                _n(b, m) if isinstance(m, str) or not pd.isna(tg) else "–"
+                for b, tg, m in zip(
+                    deaths_wards["baseline"],
+                    deaths_wards["target"],
+                    deaths_wards["baseline_mark"],
+                    strict=True,
+                )
             ],
             t("Chỉ tiêu (≤)", "Target (≤)"): deaths_wards["target"].map(
                 lambda v: "–" if pd.isna(v) else f"{v:.1f}".replace(".", ",")

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, formatting, page, queries
+from dashboard.auth import current_viewer
 from dashboard.i18n import lang, t
 
 EN = lang() == "en"
@@ -65,9 +66,9 @@ st.caption(
         "Mỗi phường phải gửi mỗi nguồn dữ liệu theo lịch (bảng extract_calendar); hạn là ngày 5 của tháng "
         "sau kỳ. Đúng hạn: tệp đầu tiên được nạp gửi không muộn hơn hạn; tệp bị cách ly không tính là đã "
         "nhận. Chưa đến hạn: chưa nhận nhưng hạn chưa qua.",
-        "Each ward owes each source on a calendar (extract_calendar); the deadline is the 5th of the month "
-        "after the period. On time: the first loaded file was sent by the deadline; a quarantined file does "
-        "not count as received. Not yet due: not received, deadline not passed.",
+        "Each ward owes each source on a calendar (extract_calendar); the deadline is the 5th of the "
+        "month after the period. On time: the first loaded file was sent by the deadline; a quarantined "
+        "file does not count as received. Not yet due: not received, deadline not passed.",
     )
 )
 months = queries.submission_months()
@@ -129,14 +130,26 @@ else:
     st.dataframe(table, hide_index=True, width="stretch")
     _download(submissions.drop(columns=["status_label"]), f"bao-cao-{month}")
 
+if not current_viewer().sees_quality_detail:
+    st.info(
+        t(
+            "Chi tiết chất lượng dữ liệu (tệp bị cách ly và lý do, dòng bị loại, vi phạm quy tắc, giá trị "
+            "bất thường, kết quả kiểm tra) dành cho kỹ sư dữ liệu của quận.",
+            "Data-quality detail (quarantined files and why, rejected rows, rule violations, outliers, "
+            "check results) is for the district's data engineers.",
+        )
+    )
+    st.stop()
+
 # --- 2. rejected files and rows ---
 st.subheader(t("Tệp bị cách ly và dòng bị loại", "Files quarantined and rows rejected"))
 st.caption(
     t(
         "Tệp bị cách ly: không đọc được hoặc sai mẫu, không nạp dòng nào. Dòng bị loại: dòng sai quy định "
         "của mẫu (ngày sai, mã không hợp lệ…) trong tệp đã nạp. Tỷ lệ loại = dòng bị loại / tổng số dòng.",
-        "A quarantined file could not be read or breaks its template: none of its rows is loaded. A rejected "
-        "row breaks the template's rules in a loaded file. Rejected share = rejected rows / all rows.",
+        "A quarantined file could not be read or breaks its template: none of its rows is loaded. A "
+        "rejected row breaks the template's rules in a loaded file. Rejected share = rejected rows / all "
+        "rows.",
     )
 )
 if rejected.empty:
@@ -171,8 +184,8 @@ st.caption(
     t(
         "Quy tắc kiểm tra kiểu DHIS2 trên số liệu tháng của từng phường (bảng validation_rules), ví dụ "
         "“mũi 3 ≤ mũi 1”. Mỗi dòng là một phường, một tháng, một quy tắc không đạt; cần phường rà soát.",
-        "DHIS2-style validation rules on each ward's monthly figures (validation_rules), e.g. "
-        "“dose 3 ≤ dose 1”. Each row is a ward, month and rule that failed, for the ward to follow up.",
+        "DHIS2-style validation rules on each ward's monthly figures (validation_rules), e.g. “dose 3 ≤ "
+        "dose 1”. Each row is a ward, month and rule that failed, for the ward to follow up.",
     )
 )
 if violations.empty:

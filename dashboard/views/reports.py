@@ -50,8 +50,11 @@ period = records[
     )
 ]
 wards = dict(queries.current_wards().itertuples(index=False, name=None))
-editions = {DISTRICT: t("Toàn quận", "Whole district")} | {
-    code: t(f"Phường {name}", name) for code, name in wards.items()
+editions = {
+    code or DISTRICT: t(f"Phường {wards.get(code, code)}", wards.get(code, code))
+    if code
+    else t("Toàn quận", "Whole district")
+    for code in queries.report_editions()
 }
 chosen = st.selectbox(t("Bản", "Edition"), list(editions), format_func=editions.get)
 ward_code = None if chosen == DISTRICT else chosen
@@ -67,7 +70,7 @@ st.caption(
 )
 st.download_button(
     t("Tải báo cáo (Excel)", "Download the report (Excel)"),
-    data=lambda: queries.report_workbook(period["period_key"], ward_code),
+    data=queries.report_workbook(period["period_key"], ward_code),
     file_name=file_name,
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon="📥",

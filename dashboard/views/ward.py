@@ -81,7 +81,8 @@ else:
         {
             t("Chỉ số", "Indicator"): mine[name_col].to_numpy(),
             t("Giá trị", "Value"): [
-                value_text(v, u) for v, u in zip(mine["value"], mine["unit"], strict=True)
+                value_text(v, u, h)
+                for v, u, h in zip(mine["value"], mine["unit"], mine["value_mark"], strict=True)
             ],
             t("Chỉ tiêu", "Target"): [
                 target_text(tg, c, u)
@@ -93,7 +94,7 @@ else:
                 for r, n in zip(mine["rank"], mine["ranked"], strict=True)
             ],
             t("Toàn quận", "District"): [
-                value_text(district["value"].get(c), u)
+                value_text(district["value"].get(c), u, district["value_mark"].get(c))
                 for c, u in zip(mine["indicator_code"], mine["unit"], strict=True)
             ],
         }

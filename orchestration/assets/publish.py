@@ -46,15 +46,14 @@ where run_id = (select arg_max(run_id, checked_at) from warehouse.dq.gx_results)
 """
 
 
-# The restricted serving file: child-level lists (names, IDs) for the dashboard's "Danh sách cần hỗ trợ"
-# page, kept apart from the serving copy and written only when the lists are enabled (until access
-# control lands, issue 8).
-RESTRICTED_MODELS = ("child_reconciliation",)
-CHILD_LISTS_ENV = "TREEM_DASHBOARD_CHILD_LISTS"
-
-
-def child_lists_enabled() -> bool:
-    return os.environ.get(CHILD_LISTS_ENV) == "1"
+# The restricted serving file: child-level lists, kept apart from the serving copy; the dashboard opens
+# it only for the roles allowed (the ward's children to follow up for ward officers, the cases one by
+# one for protection officers), and only for their ward.
+RESTRICTED_TABLES = {  # name in the restricted file → (warehouse schema, model, what it selects)
+    "child_reconciliation": ("restricted", "child_reconciliation", "*"),
+    "protection_cases": ("marts", "fct_protection_cases", "* exclude (file_id)"),
+}
+RESTRICTED_MODELS = tuple(model for _, model, _ in RESTRICTED_TABLES.values())
 
 
 def _remove(path: str) -> None:
@@ -62,24 +61,18 @@ def _remove(path: str) -> None:
         os.remove(path)
 
 
-def publish_restricted_copy(
-    warehouse: os.PathLike, restricted: os.PathLike, enabled: bool | None = None
-) -> dict[str, int] | None:
-    """Write the child lists to ``restricted``.tmp and rename it over ``restricted``, when enabled
-    (default: ``TREEM_DASHBOARD_CHILD_LISTS=1``); otherwise remove any old restricted file. Returns row
-    counts, or None when disabled."""
+def publish_restricted_copy(warehouse: os.PathLike, restricted: os.PathLike) -> dict[str, int]:
+    """Write the child-level lists to ``restricted``.tmp and rename it over ``restricted``; returns row
+    counts."""
     restricted = os.fspath(restricted)
     staging_file = restricted + ".tmp"
     _remove(staging_file)
-    if not (child_lists_enabled() if enabled is None else enabled):
-        _remove(restricted)
-        return None
     counts = {}
     con = duckdb.connect(staging_file)
     try:
         con.execute("attach ? as warehouse (read_only)", [os.fspath(warehouse)])
-        for table in RESTRICTED_MODELS:
-            con.execute(f"create table {table} as select * from warehouse.restricted.{table}")
+        for table, (schema, model, columns) in RESTRICTED_TABLES.items():
+            con.execute(f"create table {table} as select {columns} from warehouse.{schema}.{model}")
             counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
         con.execute("create table restricted_meta as select current_localtimestamp() as published_at")
         con.execute("detach warehouse")
@@ -95,13 +88,10 @@ def _published() -> list[tuple[str, str]]:
 
 
 def publish_serving_copy(
-    warehouse: os.PathLike,
-    serving: os.PathLike,
-    restricted: os.PathLike | None = None,
-    child_lists: bool | None = None,
+    warehouse: os.PathLike, serving: os.PathLike, restricted: os.PathLike | None = None
 ) -> dict[str, int]:
     """Write the published tables to ``serving``.tmp, then rename it over ``serving``; returns row counts.
-    With ``restricted``, also write (or remove) the restricted file of child lists, see
+    With ``restricted``, also write the restricted file of child-level lists, see
     ``publish_restricted_copy``; its tables count as ``restricted.<table>``."""
     serving = os.fspath(serving)
     staging_file = serving + ".tmp"
@@ -138,8 +128,8 @@ def publish_serving_copy(
         con.close()
     os.replace(staging_file, serving)
     if restricted is not None:
-        lists = publish_restricted_copy(warehouse, restricted, child_lists)
-        counts.update({f"restricted.{t}": n for t, n in (lists or {}).items()})
+        lists = publish_restricted_copy(warehouse, restricted)
+        counts.update({f"restricted.{t}": n for t, n in lists.items()})
     return counts
 
 
@@ -161,7 +151,6 @@ def serving_copy(context: dg.AssetExecutionContext, treem_home: HomeResource) ->
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(home.serving)),
-            "child_lists": child_lists_enabled(),
             **{f"rows_{t}": n for t, n in counts.items()},
         }
     )

@@ -79,11 +79,31 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+BROWSER_USER, BROWSER_PASSWORD = "lanh-dao-thu", "mat-khau-trinh-duyet"
+
+
+def ensure_account(home_root: Path, username: str = BROWSER_USER, role: str = "district_leader") -> None:
+    from access import accounts
+    from access.roles import Role
+
+    if accounts.get_account(home_root, username) is None:
+        accounts.add_account(home_root, username, BROWSER_PASSWORD, Role(role))
+
+
+def sign_in(page, url: str, username: str = BROWSER_USER, password: str = BROWSER_PASSWORD) -> None:
+    """Open ``url``, where the sign-in form stands first, and sign in as a person would."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
 def render(browser, url: str, title: str, screenshot: Path) -> str:
-    """Open `url`, wait for the page's title heading and for Streamlit to finish running, screenshot it."""
+    """Open `url`, sign in, wait for the page's title heading and for Streamlit to finish running,
+    screenshot it."""
     page = browser.new_page()
     try:
-        page.goto(url, wait_until="domcontentloaded")
+        sign_in(page, url)
         page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
         # the script has finished when the status widget ("Running...") is gone
         page.wait_for_function(

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.dashboard.browser import render, start_dashboard, stop
+from tests.dashboard.browser import ensure_account, render, start_dashboard, stop
 
 pytestmark = pytest.mark.slow
 
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def dashboard_url(fixture_pipeline, tmp_path_factory) -> Iterator[str]:
     home, _ = fixture_pipeline
+    ensure_account(home.root)
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     process, url = start_dashboard(home.root, log)
     yield url

@@ -1,5 +1,5 @@
-"""The child lists page: absent from the navigation unless TREEM_DASHBOARD_CHILD_LISTS=1, and then it
-reads only the restricted serving file, one ward at a time."""
+"""The child lists page: only ward officers have it, and it reads only the restricted serving file,
+only their own ward; each look is written to the audit log."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from access import audit
+from tests.dashboard.session import sign_in
 from treem.home import Home
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -58,25 +60,22 @@ def env(fixture_pipeline, tmp_path, monkeypatch) -> Home:
     return copy
 
 
-def test_absent_from_navigation_without_the_env_var(env, monkeypatch):
-    monkeypatch.delenv("TREEM_DASHBOARD_CHILD_LISTS", raising=False)
-    _restricted_file(env)  # even with a restricted file present
-    app = AppTest.from_file(APP, default_timeout=60).run()
+@pytest.mark.parametrize("role", ["district_leader", "data_engineer", "protection_officer"])
+def test_absent_from_navigation_for_roles_without_child_lists(env, role):
+    _restricted_file(env)
+    app = sign_in(AppTest.from_file(APP, default_timeout=60), role).run()
     assert not app.exception
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page(PAGE)
 
 
-def test_lists_only_the_chosen_wards_children(env, monkeypatch):
-    monkeypatch.setenv("TREEM_DASHBOARD_CHILD_LISTS", "1")
+def test_a_ward_officer_sees_only_their_wards_children_and_each_look_is_logged(env):
     _restricted_file(env)
-    app = AppTest.from_file(APP, default_timeout=60).run()
+    app = sign_in(AppTest.from_file(APP, default_timeout=60), "ward_officer", "09541").run()
     app.switch_page(PAGE).run()
     assert not app.exception
     assert app.title[0].value == "Danh sách cần hỗ trợ"
-    ward = app.selectbox(key="ward")
-    ward.select("09541").run()
-    assert not app.exception
+    assert app.selectbox(key="ward").options == ["Mộ Lao (2 trẻ)"]  # no other ward to choose
     names = {n for d in app.dataframe for n in d.value["Họ tên"]}
     assert names == {"Nguyễn Văn An", "Trần Thị Ánh"}
     overdue = next(d.value for d in app.dataframe if "Vắc xin" in d.value.columns)
@@ -85,17 +84,30 @@ def test_lists_only_the_chosen_wards_children(env, monkeypatch):
         "2",
         "40",
     )
-    app.selectbox(key="ward").select("09542").run()
-    names = {n for d in app.dataframe for n in d.value["Họ tên"]}
-    assert names == {"Lê Minh Khoa"}
-    app.selectbox(key="ward").select("09556").run()  # Hà Cầu: nobody listed
-    assert not app.dataframe
-    assert "Không có trẻ nào" in app.success[0].value
+    app.run()  # a rerun is the same look: logged once
+    views = [e for e in audit.entries(env.root) if e.action == audit.VIEW_CHILD_LIST]
+    assert [(e.username, e.role, e.ward_code) for e in views] == [
+        ("ward-officer-09541", "ward_officer", "09541")
+    ]
 
 
-def test_says_when_the_restricted_file_is_missing(env, monkeypatch):
-    monkeypatch.setenv("TREEM_DASHBOARD_CHILD_LISTS", "1")
-    app = AppTest.from_file(APP, default_timeout=60).run()
+def test_asking_the_query_layer_for_another_ward_gets_nothing(env, monkeypatch):
+    """Whatever a page asks, the query layer answers within the signed-in officer's ward (outside a
+    script run there is no session: the signed-in viewer is put where the session would hold it)."""
+    _restricted_file(env)
+    app = sign_in(AppTest.from_file(APP, default_timeout=60), "ward_officer", "09541").run()
+    from dashboard import auth, queries
+
+    officer = app.session_state["treem_session"]["viewer"]
+    monkeypatch.setattr(auth, "current_viewer", lambda: officer)
+    assert queries.child_list("09542").empty
+    assert set(queries.child_list("09541")["child_name"]) == {"Nguyễn Văn An", "Trần Thị Ánh"}
+    monkeypatch.setattr(auth, "current_viewer", lambda: None)
+    assert queries.child_list("09541").empty  # nobody signed in
+
+
+def test_says_when_the_restricted_file_is_missing(env):
+    app = sign_in(AppTest.from_file(APP, default_timeout=60), "ward_officer", "09541").run()
     app.switch_page(PAGE).run()
     assert not app.exception
     assert "Chưa có danh sách" in app.info[0].value

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.dashboard.session import sign_in
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGE = "views/immunization.py"
 
@@ -29,7 +31,7 @@ def table_with(app: AppTest, column: str):
 def app(fixture_pipeline, monkeypatch):
     home, _ = fixture_pipeline
     monkeypatch.setenv("TREEM_HOME", str(home.root))
-    return open_page(AppTest.from_file(APP, default_timeout=60))
+    return open_page(sign_in(AppTest.from_file(APP, default_timeout=60)))
 
 
 def test_year_to_date_view_shows_district_figures_and_lagging_wards(app):
@@ -119,6 +121,6 @@ def test_coverage_and_vitamin_a_empty_states_say_why(app):
 
 def test_empty_state_before_the_first_publish(tmp_path, monkeypatch):
     monkeypatch.setenv("TREEM_HOME", str(tmp_path))
-    app = open_page(AppTest.from_file(APP, default_timeout=30))
+    app = open_page(sign_in(AppTest.from_file(APP, default_timeout=30)))
     assert not app.exception
     assert "Chưa có dữ liệu" in app.info[0].value

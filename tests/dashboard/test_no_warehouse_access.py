@@ -27,7 +27,15 @@ def test_dashboard_never_opens_the_warehouse():
 
 
 def test_dashboard_opens_duckdb_read_only():
-    connects = [(where, line) for where, line in dashboard_lines() if "duckdb.connect(" in line]
+    """Files are opened read-only, or attached read-only to an in-memory database (the viewer's views)."""
+    lines = list(dashboard_lines())
+    connects = [(where, line) for where, line in lines if "duckdb.connect(" in line]
     assert connects, "the dashboard's queries moved: update this test"
-    writable = [f"{where}: {line.strip()}" for where, line in connects if "read_only=True" not in line]
+    writable = [
+        f"{where}: {line.strip()}"
+        for where, line in connects
+        if "read_only=True" not in line and "duckdb.connect()" not in line
+    ]
     assert not writable, writable
+    attaches = [line for _, line in lines if '"attach ' in line]
+    assert attaches and all("read_only" in line for line in attaches), attaches

@@ -13,6 +13,7 @@ from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from dashboard import formatting
+from tests.dashboard.session import sign_in
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 APP = str(DASHBOARD / "app.py")
@@ -36,7 +37,7 @@ def home(fixture_pipeline, monkeypatch):
 
 @pytest.fixture
 def page(home):
-    return AppTest.from_file(PAGE, default_timeout=60)
+    return sign_in(AppTest.from_file(PAGE, default_timeout=60))
 
 
 def tile(app, label: str):
@@ -149,7 +150,7 @@ def test_english(page):
 
 def test_empty_state_before_the_first_publish(tmp_path, monkeypatch):
     monkeypatch.setenv("TREEM_HOME", str(tmp_path))
-    app = AppTest.from_file(PAGE, default_timeout=30).run()
+    app = sign_in(AppTest.from_file(PAGE, default_timeout=30)).run()
     assert not app.exception
     assert "Chưa có dữ liệu" in app.info[0].value
 
@@ -163,7 +164,7 @@ def test_the_overview_is_the_default_page_and_opens_a_ward(home):
     missing = [p.name for p in _navigation_pages() if not p.exists()]
     if missing:
         pytest.skip(f"navigation lists pages not written yet: {missing}")
-    app = AppTest.from_file(APP, default_timeout=60).run()
+    app = sign_in(AppTest.from_file(APP, default_timeout=60)).run()
     assert not app.exception
     assert app.title[0].value == "Tổng quan"
     # the ward picker under the heatmap opens the ward's page with ?ward=<code>

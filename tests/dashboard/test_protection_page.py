@@ -7,13 +7,15 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.dashboard.session import sign_in
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
 def test_empty_state_says_why(fixture_pipeline, monkeypatch):
     home, _ = fixture_pipeline
     monkeypatch.setenv("TREEM_HOME", str(home.root))
-    app = AppTest.from_file(APP, default_timeout=60).run()
+    app = sign_in(AppTest.from_file(APP, default_timeout=60)).run()
     app.switch_page("views/protection.py").run()
     assert not app.exception
     assert app.title[0].value == "Bảo vệ trẻ em"
@@ -24,7 +26,7 @@ def test_empty_state_says_why(fixture_pipeline, monkeypatch):
 
 def test_no_serving_copy(tmp_path, monkeypatch):
     monkeypatch.setenv("TREEM_HOME", str(tmp_path))
-    app = AppTest.from_file(APP, default_timeout=60).run()
+    app = sign_in(AppTest.from_file(APP, default_timeout=60)).run()
     app.switch_page("views/protection.py").run()
     assert not app.exception
     assert "Chưa có dữ liệu" in app.info[0].value

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.dashboard.session import sign_in
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
@@ -18,7 +20,7 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 def page(fixture_pipeline, monkeypatch):
     home, _ = fixture_pipeline
     monkeypatch.setenv("TREEM_HOME", str(home.root))
-    app = AppTest.from_file(APP, default_timeout=60).run()
+    app = sign_in(AppTest.from_file(APP, default_timeout=60), "data_engineer").run()
     return app.switch_page("views/quality.py").run()
 
 
@@ -74,3 +76,15 @@ def test_switching_month_changes_the_submissions(page):
     table = _table(page, "Trạng thái")
     assert set(table["Kỳ"]) == {"2025-01"}
     assert "Muộn 3 ngày" not in set(table["Trạng thái"])
+
+
+def test_others_see_the_submissions_but_not_the_file_names_and_reasons(fixture_pipeline, monkeypatch):
+    home, _ = fixture_pipeline
+    monkeypatch.setenv("TREEM_HOME", str(home.root))
+    app = sign_in(AppTest.from_file(APP, default_timeout=60), "district_leader").run()
+    app.switch_page("views/quality.py").run()
+    assert not app.exception
+    assert _table(app, "Trạng thái") is not None  # who sent what, and when
+    assert "dành cho kỹ sư dữ liệu" in app.info[-1].value
+    shown = " ".join(str(v) for d in app.dataframe for v in d.value.to_numpy().ravel())
+    assert "TCMR_LaKhe" not in shown and "TCMR_PhuLa" not in shown  # the quarantined files' names

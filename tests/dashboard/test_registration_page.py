@@ -9,6 +9,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.dashboard.session import sign_in
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
 PAGE = "views/registration.py"
@@ -22,7 +24,7 @@ def open_page(app: AppTest) -> AppTest:
 def test_empty_state_says_why(fixture_pipeline, monkeypatch):
     home, _ = fixture_pipeline
     monkeypatch.setenv("TREEM_HOME", str(home.root))
-    app = open_page(AppTest.from_file(APP, default_timeout=60))
+    app = open_page(sign_in(AppTest.from_file(APP, default_timeout=60)))
     assert not app.exception
     assert app.title[0].value == "Hộ tịch & BHYT"
     assert "Chưa có số liệu đăng ký khai sinh hay thẻ BHYT" in app.info[0].value
@@ -66,7 +68,9 @@ def tiny_home(tmp_path: Path) -> Path:
         "update fct_ward_indicators set value = case when denominator > 0 then numerator / denominator end; "
         "alter table fct_ward_indicators add column meets_target boolean; "
         "update fct_ward_indicators set meets_target = case when value is not null and target is not null "
-        "then value >= target end"
+        "then value >= target end; "
+        "alter table fct_ward_indicators add column baseline bigint; "
+        "alter table fct_ward_indicators add column member_rows bigint"
     )
     con.close()
     return tmp_path
@@ -74,7 +78,7 @@ def tiny_home(tmp_path: Path) -> Path:
 
 def test_figures_per_ward_from_a_hand_built_serving_copy(tiny_home, monkeypatch):
     monkeypatch.setenv("TREEM_HOME", str(tiny_home))
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = sign_in(AppTest.from_file(APP, default_timeout=60))
     app.run()
     app.switch_page(PAGE).run()
     assert not app.exception, [e.value for e in app.exception]

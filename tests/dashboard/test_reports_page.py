@@ -11,7 +11,9 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import PERIOD
-from tests.dashboard.browser import start_dashboard, stop
+from tests.dashboard.browser import ensure_account, start_dashboard, stop
+from tests.dashboard.browser import sign_in as sign_in_browser
+from tests.dashboard.session import sign_in
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PERIOD_LABEL = "Báo cáo Bộ chỉ tiêu trẻ em 6 tháng năm 2025 · hạn 12/05/2025"
@@ -19,14 +21,28 @@ PERIOD_LABEL = "Báo cáo Bộ chỉ tiêu trẻ em 6 tháng năm 2025 · hạn 
 pytestmark = pytest.mark.slow
 
 
-def _page(home, monkeypatch) -> AppTest:
+def _page(home, monkeypatch, role: str = "district_leader", ward: str | None = None) -> AppTest:
     monkeypatch.setenv("TREEM_HOME", str(home.root))
-    app = AppTest.from_file(APP, default_timeout=60).run()
+    app = sign_in(AppTest.from_file(APP, default_timeout=60), role, ward).run()
     return app.switch_page("views/reports.py").run()
 
 
+@pytest.mark.parametrize(
+    ("role", "ward", "editions"),
+    [
+        ("district_leader", None, ["Toàn quận"]),  # small counts hidden: the district's edition only
+        ("data_engineer", None, ["Toàn quận"]),
+        ("ward_officer", "09542", ["Phường Văn Quán"]),  # its own ward's
+    ],
+)
+def test_each_role_exports_only_the_editions_it_may_see(report_home, monkeypatch, role, ward, editions):
+    page = _page(report_home, monkeypatch, role, ward)
+    assert not page.exception
+    assert page.selectbox[1].options == editions
+
+
 def test_periods_editions_and_the_file_name(report_home, monkeypatch):
-    page = _page(report_home, monkeypatch)
+    page = _page(report_home, monkeypatch, "protection_officer")
     assert not page.exception
     assert page.title[0].value == "Báo cáo định kỳ"
     period, edition = page.selectbox
@@ -40,12 +56,25 @@ def test_periods_editions_and_the_file_name(report_home, monkeypatch):
     assert page.get("download_button")[0].proto.label == "Tải báo cáo (Excel)"
 
 
-def test_the_workbook_it_serves_is_the_wards_edition(report_home, monkeypatch):
-    monkeypatch.setenv("TREEM_HOME", str(report_home.root))
-    from dashboard import queries
+def test_the_workbook_it_serves_is_the_wards_edition_and_the_export_is_logged(report_home, monkeypatch):
+    page = _page(report_home, monkeypatch, "ward_officer", "09541")
+    from access import audit
+    from dashboard import auth, queries
 
-    wb = load_workbook(BytesIO(queries.report_workbook(PERIOD, "09541")))
+    officer = page.session_state["treem_session"]["viewer"]
+    monkeypatch.setattr(auth, "current_viewer", lambda: officer)  # outside a run: the session's viewer
+    wb = load_workbook(BytesIO(queries.report_workbook(PERIOD, "09541")()))
     assert wb["PL1 Bộ chỉ tiêu"]["B11"].value == "Mộ Lao" and wb["PL1 Bộ chỉ tiêu"]["B12"].value is None
+    exports = [e for e in audit.entries(report_home.root) if e.action == audit.EXPORT_REPORT]
+    assert (exports[0].username, exports[0].ward_code, exports[0].detail) == (
+        "ward-officer-09541",
+        "09541",
+        PERIOD,
+    )
+    with pytest.raises(PermissionError):
+        queries.report_workbook(PERIOD, "09542")  # another ward's edition
+    with pytest.raises(PermissionError):
+        queries.report_workbook(PERIOD)  # the district's
 
 
 def test_before_a_report_period_is_covered_it_says_so(fixture_pipeline, monkeypatch):
@@ -57,10 +86,11 @@ def test_before_a_report_period_is_covered_it_says_so(fixture_pipeline, monkeypa
 
 
 def test_downloading_in_chromium_gives_the_district_workbook(report_home, browser, tmp_path):
+    ensure_account(report_home.root)
     process, url = start_dashboard(report_home.root, tmp_path / "streamlit.log")
     page = browser.new_page()
     try:
-        page.goto(f"{url}/bao-cao", wait_until="domcontentloaded")
+        sign_in_browser(page, f"{url}/bao-cao")
         button = page.get_by_role("button", name="Tải báo cáo (Excel)")
         button.wait_for(timeout=60_000)
         with page.expect_download(timeout=60_000) as download:

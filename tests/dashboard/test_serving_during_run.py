@@ -22,6 +22,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.dashboard.browser import ROOT, start_dashboard, stop
+from tests.dashboard.session import sign_in
 from treem.home import Home
 
 pytestmark = pytest.mark.slow
@@ -85,7 +86,7 @@ def test_dashboard_serves_while_treem_run_replaces_the_serving_copy(fixture_pipe
             except Exception as error:  # noqa: BLE001 - every failure is reported below
                 failures.append(f"serving copy: {error!r}")
             # the app's script itself (the overview, default page) over the copy being replaced
-            app = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
+            app = sign_in(AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)).run()
             if app.exception:
                 failures.append(f"overview: {app.exception[0].message}")
             elif [t.value for t in app.title] != ["Tổng quan"]:

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import formatting
+from tests.dashboard.session import sign_in
 
 PAGE = str(Path(__file__).resolve().parents[2] / "dashboard" / "views" / "ward.py")
 
@@ -30,7 +31,7 @@ def home(fixture_pipeline, monkeypatch):
 
 @pytest.fixture
 def page(home):
-    return AppTest.from_file(PAGE, default_timeout=60)
+    return sign_in(AppTest.from_file(PAGE, default_timeout=60))
 
 
 def ward_code(home, name: str) -> str:
@@ -117,6 +118,6 @@ def test_english(home, page):
 
 def test_empty_state_before_the_first_publish(tmp_path, monkeypatch):
     monkeypatch.setenv("TREEM_HOME", str(tmp_path))
-    app = AppTest.from_file(PAGE, default_timeout=30).run()
+    app = sign_in(AppTest.from_file(PAGE, default_timeout=30)).run()
     assert not app.exception
     assert "Chưa có dữ liệu" in app.info[0].value

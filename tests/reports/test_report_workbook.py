@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from reports.build import build_report
 from tests.conftest import CRAFTED_NAME, PERIOD, WARD
+from tests.disclosure import value_range
 from tests.libreoffice import convert
 from tests.reports.conftest import needs_libreoffice
 
@@ -175,25 +176,6 @@ def _pl5_truth(home) -> dict:
     return {"wards": {r[0]: dict(zip(keys, r[1:], strict=True)) for r in per_ward}, "causes": dict(causes)}
 
 
-def _range(variables: list, equations: list, fixed: dict, target: tuple) -> tuple[float, float]:
-    """Min and max of ``target`` over the reals, given each hidden cell's bounds ("<5": 0-4, "x": 5 or
-    more, or ``fixed``) and the equations (coefficients, constant) the sheet shows: linear programming."""
-    from scipy.optimize import linprog
-
-    index = {v: i for i, v in enumerate(variables)}
-    bounds = [fixed.get(v, (0, 4) if v[-1] == "<5" else (5, None)) for v in variables]
-    a_eq = [[coefs.get(v, 0) for v in variables] for coefs, _ in equations]
-    b_eq = [constant for _, constant in equations]
-    found = []
-    for sign in (1, -1):
-        c = [0] * len(variables)
-        c[index[target]] = sign
-        result = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds)
-        assert result.status == 0, result.message
-        found.append(sign * result.fun)
-    return found[0], found[1]
-
-
 def test_small_counts_are_hidden_and_none_can_be_recovered(editions, report_home):
     """Every small count of PL5 is hidden and every shown count is true; linear programming over what
     the sheet shows (sums, "<5" = 0-4, "x" = 5 or more) leaves each hidden small count more than one
@@ -260,11 +242,11 @@ def test_small_counts_are_hidden_and_none_can_be_recovered(editions, report_home
     small = [v for v in variables if v[0] in truth["wards"] and 0 < (truth["wards"][v[0]][v[1]] or 0) < 5]
     assert small
     for target in small:
-        low, high = _range(variables, equations, {}, target)
+        low, high = value_range(variables, equations, {}, target)
         assert high - low >= 1, (target, low, high)
         for insider in [v for v in variables if v[1] == target[1] and v != target and v[0] in truth["wards"]]:
             true = truth["wards"][insider[0]][insider[1]] or 0
-            low, high = _range(variables, equations, {insider: (true, true)}, target)
+            low, high = value_range(variables, equations, {insider: (true, true)}, target)
             assert high - low >= 1, (target, "known:", insider, low, high)
 
 

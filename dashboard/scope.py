@@ -1,0 +1,175 @@
+"""What one signed-in person may read of the serving copy, enforced where every query runs.
+
+Each query opens an in-memory DuckDB database that attaches the serving copy read-only as ``s`` and
+defines, under the published tables' own names, views limited to the viewer's role and ward: a ward's
+people see their ward (and the district's figure beside it), never another ward; protection and
+injury tables, and counts below the threshold, only for the protection role; file names, quarantine
+reasons and check results only for data engineers. The dashboard's SQL names the tables as before
+and can only read what these views let through.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+import duckdb
+import pandas as pd
+
+from access.roles import Viewer
+from reports.config import load_config
+from reports.suppression import marker, suppress
+
+DISTRICT = "268"
+# published table → the column that names its ward (today's code, or a code that maps to it)
+WARD_COLUMNS = {
+    "fct_ward_indicators": "org_unit_code",
+    "fct_report_submissions": "org_unit_code",
+    "agg_quality_ward_sources": "org_unit_code",
+    "agg_immunization_ward_months": "ward_code",
+    "agg_child_linkage": "ward_code",
+    "fct_validation_violations": "ward_code",
+    "fct_count_outliers": "ward_code",
+    "agg_child_reconciliation": "ward_code",
+    "agg_hcdb_children_groups": "ward_code",
+    "agg_protection_ward_months": "ward_code",
+    "agg_injury_ward_months": "ward_code",
+    "dim_ward": "current_ward_code",
+    "child_reconciliation": "ward_code",  # the restricted file
+    "protection_cases": "ward_code",  # the restricted file
+}
+PROTECTION_TABLES = {"agg_protection_ward_months", "agg_injury_ward_months", "protection_cases"}
+CHILD_LIST_TABLES = {"child_reconciliation"}
+ENGINEER_TABLES = {"gx_results"}
+ENGINEER_COLUMNS = {"agg_quality_ward_sources": ("latest_file_name", "latest_file_reason")}
+# indicator → the counts of it that are hidden when small (outside the protection role)
+# how each hidden count of a row is written ("<5", "x"), and its value ("hidden" for a rate)
+MARK_COLUMNS = ("numerator_mark", "denominator_mark", "baseline_mark", "value_mark")
+SMALL_COUNT_INDICATORS = {
+    "abuse_timely_intervention": ("numerator", "denominator"),
+    "injury_deaths": ("numerator", "baseline"),
+}
+
+
+def _ward_filter(table: str, viewer: Viewer, has_dim_ward: bool = True) -> str:
+    """The rows of ``table`` the viewer may read (an old ward code counts for today's ward, through
+    dim_ward, where the file has it: the restricted file's rows carry today's ward)."""
+    if viewer.ward_code is None or table not in WARD_COLUMNS:
+        return "true"
+    column = WARD_COLUMNS[table]
+    ward = viewer.ward_code.replace("'", "")
+    condition = (
+        f"{column} = '{ward}'"
+        if table == "dim_ward" or not has_dim_ward
+        else f"{column} in (select ward_code from s.dim_ward where current_ward_code = '{ward}')"
+    )
+    if table == "fct_ward_indicators":  # the district's figure, beside the ward's
+        condition += " or org_unit_level = 'district'"
+    return condition
+
+
+def _allowed(table: str, viewer: Viewer) -> bool:
+    if table in CHILD_LIST_TABLES:
+        return viewer.sees_child_lists
+    if table in PROTECTION_TABLES:
+        return viewer.sees_small_counts
+    if table in ENGINEER_TABLES:
+        return viewer.sees_quality_detail
+    return True
+
+
+@lru_cache(maxsize=8)
+def _hidden_small_counts(path: str, version: float) -> pd.DataFrame:
+    """The protection and injury indicator rows with small counts hidden (complementary suppression
+    per period and indicator over the wards and the district), for everyone but the protection role:
+    hidden counts, and what is computed from them, are null, and ``suppressed`` says so."""
+    con = duckdb.connect(path, read_only=True)
+    try:
+        marks = ", ".join("?" for _ in SMALL_COUNT_INDICATORS)
+        rows = con.execute(
+            f"select * from fct_ward_indicators where indicator_code in ({marks})",
+            list(SMALL_COUNT_INDICATORS),
+        ).df()
+    finally:
+        con.close()
+    threshold = load_config().small_count_threshold
+    rows["suppressed"] = False
+    hidden_cells, cells_of = [], {}
+    for (_, code), group in rows.groupby(["period_key", "indicator_code"]):
+        cells, lines = {}, []
+        district = group.index[group["org_unit_level"] == "district"]
+        wards = list(group.index[group["org_unit_level"] == "ward"])
+        for measure in SMALL_COUNT_INDICATORS[code]:
+            for i in group.index:
+                value = group.at[i, measure]
+                cells[(i, measure)] = None if pd.isna(value) else int(value)
+            for d in district:
+                lines.append(((d, measure), [(w, measure) for w in wards]))
+        hidden_cells.extend(suppress(cells, lines, threshold))
+        cells_of.update(cells)
+    for column in ("numerator", "denominator", "baseline", "value", "target", "meets_target"):
+        rows[column] = rows[column].astype("object")
+    for column in MARK_COLUMNS:
+        rows[column] = None
+    for i, measure in hidden_cells:
+        # how the hidden count is written: "<5" (0-4) or "x" (5 or more, hidden to protect another)
+        rows.at[i, f"{measure}_mark"] = marker(cells_of[(i, measure)], threshold)
+        rows.at[i, measure] = None
+        rows.at[i, "suppressed"] = True
+        # what is computed from a hidden count: the rate or count shown, or the target (90% of 2024)
+        if measure in ("numerator", "denominator"):
+            rows.at[i, "value"] = None
+            is_count = rows.at[i, "indicator_code"] == "injury_deaths"
+            rows.at[i, "value_mark"] = rows.at[i, "numerator_mark"] if is_count else "hidden"
+        if measure == "baseline":
+            rows.at[i, "target"] = None
+        rows.at[i, "meets_target"] = None
+    return rows
+
+
+def connect(path: os.PathLike, version: float, viewer: Viewer | None) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection whose tables are the viewer's views of the serving copy at ``path``;
+    with no viewer (nobody signed in) every view is empty."""
+    con = duckdb.connect()
+    con.execute("attach ? as s (read_only)", [os.fspath(path)])
+    tables = [
+        r[0]
+        for r in con.execute("select table_name from duckdb_tables() where database_name = 's'").fetchall()
+    ]
+    for table in tables:
+        allowed = viewer is not None and _allowed(table, viewer)
+        where = _ward_filter(table, viewer, "dim_ward" in tables) if allowed else "false"
+        replace = ", ".join(f"null as {c}" for c in ENGINEER_COLUMNS.get(table, ()))
+        select = f"* replace ({replace})" if replace and not (viewer and viewer.sees_quality_detail) else "*"
+        if table == "fct_ward_indicators":
+            con.execute(_indicator_view(con, path, version, viewer, where))
+        else:
+            con.execute(f"create view {table} as select {select} from s.{table} where {where}")
+    return con
+
+
+def _indicator_view(con, path, version, viewer: Viewer | None, where: str) -> str:
+    if viewer is not None and not viewer.sees_small_counts:
+        con.register("hidden_small_counts", _hidden_small_counts(os.fspath(path), version))
+        marks = ", ".join(f"'{c}'" for c in SMALL_COUNT_INDICATORS)
+        no_marks = ", ".join(f"cast(null as varchar) as {c}" for c in MARK_COLUMNS)
+        return f"""
+            create view fct_ward_indicators as
+            select * from (
+                select *, false as suppressed, {no_marks}
+                from s.fct_ward_indicators where indicator_code not in ({marks})
+                union all by name
+                select * replace (
+                    cast(numerator as bigint) as numerator, cast(denominator as bigint) as denominator,
+                    cast(baseline as bigint) as baseline, cast(value as double) as value,
+                    cast(target as double) as target, cast(meets_target as boolean) as meets_target,
+                    cast(period_start as date) as period_start, cast(period_end as date) as period_end,
+                    {", ".join(f"cast({c} as varchar) as {c}" for c in MARK_COLUMNS)}
+                ) from hidden_small_counts
+            ) where {where}
+        """
+    no_marks = ", ".join(f"cast(null as varchar) as {c}" for c in MARK_COLUMNS)
+    return (
+        "create view fct_ward_indicators as "
+        f"select *, false as suppressed, {no_marks} from s.fct_ward_indicators where {where}"
+    )

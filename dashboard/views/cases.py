@@ -1,0 +1,39 @@
+"""Danh sách vụ việc: protection cases one by one, for protection officers (their ward, or the whole
+district), from the restricted serving file. Children appear by the ward's pseudonymous code only;
+every look and download is written to the audit log."""
+
+import streamlit as st
+
+from access import audit
+from dashboard import formatting, queries
+from dashboard.auth import current_viewer
+from dashboard.i18n import t
+
+st.title(t("Danh sách vụ việc bảo vệ trẻ em", "Protection cases"))
+viewer = current_viewer()
+cases = queries.protection_cases()
+queries.log_once(audit.VIEW_CASE_LIST, viewer.ward_code, f"{len(cases)} vụ")
+if cases.empty:
+    st.info(t("Không có vụ việc nào trong phạm vi của tài khoản.", "No case within this account's scope."))
+    st.stop()
+wards = dict(queries.current_wards().itertuples(index=False, name=None))
+st.caption(
+    t(
+        f"{formatting.number(len(cases))} vụ việc · phạm vi: {wards.get(viewer.ward_code, 'toàn quận')}",
+        f"{formatting.number(len(cases))} cases · scope: {wards.get(viewer.ward_code, 'whole district')}",
+    )
+)
+shown = cases.assign(ward=cases["ward_code"].map(lambda c: wards.get(c, c))).drop(columns=["ward_code"])
+st.dataframe(shown, hide_index=True, width="stretch")
+st.download_button(
+    t("Tải danh sách (CSV)", "Download list (CSV)"),
+    queries.logged_download(
+        audit.DOWNLOAD_CASE_LIST,
+        viewer.ward_code,
+        "vu-viec.csv",
+        lambda: shown.to_csv(index=False).encode("utf-8-sig"),
+    ),
+    file_name=f"vu-viec-{viewer.ward_code or 'toan-quan'}.csv",
+    mime="text/csv",
+    on_click="ignore",
+)

@@ -1,0 +1,142 @@
+"""Accounts: argon2 hashes only, sign-in refused and slowed after failures, disabled accounts, the
+audit log that records it all and cannot be changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+
+import pytest
+
+from access import accounts, audit
+from access.roles import AccountError, Role, Viewer
+
+PASSWORD = "mật-khẩu-đủ-dài-1"
+T0 = dt.datetime(2026, 11, 29, 9, 0, 0)
+
+
+@pytest.fixture
+def root(tmp_path):
+    accounts.add_account(tmp_path, "lan", PASSWORD, Role.WARD_OFFICER, "09541", "Nguyễn Thị Lan")
+    return tmp_path
+
+
+def test_the_password_is_stored_only_as_an_argon2id_hash(root):
+    text = accounts.accounts_path(root).read_text(encoding="utf-8")
+    assert PASSWORD not in text and '"password_hash": "$argon2id$' in text
+    assert accounts.accounts_path(root).stat().st_mode & 0o077 == 0  # the owner's alone
+
+
+def test_right_password_gives_the_viewer_with_role_and_ward(root):
+    assert accounts.authenticate(root, "LAN ", PASSWORD, T0) == Viewer(
+        "lan", "Nguyễn Thị Lan", Role.WARD_OFFICER, "09541"
+    )
+    assert [(e.username, e.action, e.role, e.ward_code) for e in audit.entries(root)][:1] == [
+        ("lan", audit.LOGIN_OK, "ward_officer", "09541")
+    ]
+
+
+def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(root):
+    for name, password in (("lan", "sai-mat-khau-1"), ("khong-co", PASSWORD)):
+        with pytest.raises(accounts.LoginRefused, match="^Sai tên đăng nhập hoặc mật khẩu.$"):
+            accounts.authenticate(root, name, password, T0)
+
+
+def test_three_wrong_passwords_slow_the_next_try_and_a_success_resets(root):
+    for i in range(3):
+        with pytest.raises(accounts.LoginRefused) as refused:
+            accounts.authenticate(root, "lan", "sai-mat-khau-1", T0 + dt.timedelta(seconds=i))
+        assert refused.value.wait_seconds == 0
+    # the 4th try, 10 s after the 3rd failure: refused unchecked, even with the right password
+    with pytest.raises(accounts.LoginRefused, match="thử lại sau 20 giây") as refused:
+        accounts.authenticate(root, "lan", PASSWORD, T0 + dt.timedelta(seconds=12))
+    assert refused.value.wait_seconds == 20
+    # after the 30 s wait a wrong password counts again (4 in a row): now 60 s
+    with pytest.raises(accounts.LoginRefused):
+        accounts.authenticate(root, "lan", "sai-mat-khau-1", T0 + dt.timedelta(seconds=32))
+    assert accounts.wait_before_next_try(root, "lan", T0 + dt.timedelta(seconds=32)) == 60
+    assert (
+        accounts.authenticate(root, "lan", PASSWORD, T0 + dt.timedelta(seconds=92)).role == Role.WARD_OFFICER
+    )
+    assert accounts.wait_before_next_try(root, "lan", T0 + dt.timedelta(seconds=93)) == 0
+    actions = [e.action for e in reversed(audit.entries(root)) if e.action != audit.ACCOUNT_CHANGE]
+    assert actions == [audit.LOGIN_FAILED] * 3 + [audit.LOGIN_THROTTLED, audit.LOGIN_FAILED, audit.LOGIN_OK]
+
+
+def test_a_disabled_account_cannot_sign_in_and_a_new_password_works(root):
+    accounts.set_password(root, "lan", "mat-khau-moi-2026")
+    with pytest.raises(accounts.LoginRefused):
+        accounts.authenticate(root, "lan", PASSWORD, T0)
+    assert accounts.authenticate(root, "lan", "mat-khau-moi-2026", T0).username == "lan"
+    accounts.disable_account(root, "lan")
+    with pytest.raises(accounts.LoginRefused, match="bị khóa"):
+        accounts.authenticate(root, "lan", "mat-khau-moi-2026", T0)
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "role", "ward", "message"),
+    [
+        ("lan", PASSWORD, Role.DISTRICT_LEADER, None, "Đã có tài khoản 'lan'"),
+        ("ab", PASSWORD, Role.DISTRICT_LEADER, None, "không hợp lệ"),
+        ("minh", "ngan", Role.DISTRICT_LEADER, None, "ít nhất 10 ký tự"),
+        ("minh", PASSWORD, Role.WARD_OFFICER, None, "phải có mã phường"),
+        ("minh", PASSWORD, Role.DATA_ENGINEER, "09541", "không gắn với phường"),
+    ],
+)
+def test_accounts_that_cannot_be_made(root, username, password, role, ward, message):
+    with pytest.raises(AccountError, match=message):
+        accounts.add_account(root, username, password, role, ward)
+
+
+def test_the_audit_log_refuses_updates_and_deletes(root):
+    accounts.authenticate(root, "lan", PASSWORD, T0)
+    con = sqlite3.connect(audit.audit_path(root))
+    try:
+        for sql in ("update audit_log set username = 'x'", "delete from audit_log"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                con.execute(sql)
+    finally:
+        con.close()
+    assert len(audit.entries(root)) == 2  # the account's creation and the sign-in
+
+
+def test_user_command_adds_lists_changes_and_disables(tmp_path, monkeypatch, capsys):
+    import io
+
+    from treem.cli import main
+
+    for name in ("TREEM_HOME", "DAGSTER_HOME", "DBT_LOG_PATH"):  # the command points them at its home
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("mot-mat-khau-dai\n"))
+    assert (
+        main(
+            ["--home", str(tmp_path), "user", "add", "minh", "--role", "district_leader", "--password-stdin"]
+        )
+        == 0
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO("mat-khau-khac-dai\n"))
+    assert main(["--home", str(tmp_path), "user", "passwd", "minh", "--password-stdin"]) == 0
+    assert accounts.authenticate(tmp_path, "minh", "mat-khau-khac-dai").role == Role.DISTRICT_LEADER
+    assert main(["--home", str(tmp_path), "user", "disable", "minh"]) == 0
+    assert main(["--home", str(tmp_path), "user", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "Đã tạo tài khoản minh (Lãnh đạo quận, toàn quận)." in out
+    assert "minh                 Lãnh đạo quận          toàn quận  đã khóa  minh" in out
+    assert main(["--home", str(tmp_path), "user", "disable", "ai-do"]) == 2
+    assert "Không có tài khoản 'ai-do'." in capsys.readouterr().err
+
+
+def test_the_demo_gets_one_account_once_and_its_password_is_printed(tmp_path, capsys):
+    from treem.cli import ensure_demo_account
+    from treem.home import Home
+
+    home = Home(tmp_path)
+    ensure_demo_account(home)
+    out = capsys.readouterr().out
+    password = out.split("mật khẩu '")[1].split("'")[0]
+    assert accounts.authenticate(tmp_path, "demo", password).role == Role.DISTRICT_LEADER
+    ensure_demo_account(home)  # a home with an account gets no other
+    assert [a.username for a in accounts.list_accounts(tmp_path)] == ["demo"]
+    assert capsys.readouterr().out == ""

@@ -1,0 +1,28 @@
+"""Signing a test's AppTest session in as a real account of the home, with a role and a ward."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TEST_PASSWORD = "mat-khau-thu-nghiem"
+
+
+def sign_in(app, role: str = "district_leader", ward: str | None = None):
+    """Start ``app``'s session as a real account of the home in TREEM_HOME with that role and ward (made
+    once), as the sign-in form would; returns the app."""
+    import os
+
+    from access import accounts
+    from access.roles import Role
+    from dashboard.auth import SESSION_KEY
+    from ingestion.clock import local_now
+
+    root = Path(os.environ["TREEM_HOME"])
+    username = f"{role}-{ward or 'all'}".replace("_", "-")
+    if accounts.get_account(root, username) is None:
+        accounts.add_account(root, username, TEST_PASSWORD, Role(role), ward, name=f"Thử {role}")
+    app.session_state[SESSION_KEY] = {
+        "viewer": accounts.get_account(root, username).viewer(),
+        "last_seen": local_now(),
+    }
+    return app

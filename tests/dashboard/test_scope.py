@@ -1,0 +1,141 @@
+"""The query layer's views for each role: what each role reads of the report home's serving copy, and
+the small protection counts hidden outside the protection role, worked out by hand on a small one."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from access.roles import Role, Viewer
+from dashboard import scope
+
+pytestmark = pytest.mark.slow
+
+LEADER = Viewer("a", "A", Role.DISTRICT_LEADER)
+OFFICER = Viewer("b", "B", Role.WARD_OFFICER, "09541")
+PROTECTION = Viewer("c", "C", Role.PROTECTION_OFFICER)
+ENGINEER = Viewer("d", "D", Role.DATA_ENGINEER)
+
+
+def _read(home, viewer, sql: str) -> list[tuple]:
+    con = scope.connect(home.serving, os.stat(home.serving).st_mtime, viewer)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _one(home, viewer, sql: str):
+    return _read(home, viewer, sql)[0][0]
+
+
+def test_a_ward_officer_reads_their_ward_and_the_district_only(report_home):
+    assert {r[0] for r in _read(report_home, OFFICER, "select org_unit_code from fct_ward_indicators")} == {
+        "09541",
+        "268",
+    }
+    assert {r[0] for r in _read(report_home, OFFICER, "select ward_name from dim_ward")} == {"Mộ Lao"}
+    for table in ("agg_immunization_ward_months", "agg_hcdb_children_groups", "fct_count_outliers"):
+        assert {r[0] for r in _read(report_home, OFFICER, f"select distinct ward_code from {table}")} <= {
+            "09541"
+        }
+    assert {
+        r[0] for r in _read(report_home, OFFICER, "select distinct org_unit_code from fct_report_submissions")
+    } == {"09541"}
+    assert (
+        _one(report_home, OFFICER, "select count(*) from agg_injury_ward_months") == 0
+    )  # protection role only
+
+
+def test_what_only_data_engineers_and_protection_officers_read(report_home):
+    quarantined = (
+        "select count(latest_file_name) from agg_quality_ward_sources "
+        "where latest_file_outcome = 'quarantined'"
+    )
+    assert _one(report_home, ENGINEER, quarantined) > 0  # the crafted file of the report home
+    assert _one(report_home, LEADER, quarantined) == 0
+    assert _one(report_home, ENGINEER, "select count(*) from gx_results") > 0
+    assert _one(report_home, LEADER, "select count(*) from gx_results") == 0
+    assert _one(report_home, PROTECTION, "select count(*) from agg_injury_ward_months") > 0
+    assert _one(report_home, None, "select count(*) from fct_ward_indicators") == 0  # nobody signed in
+
+
+def _hand_made_serving_copy(path) -> None:
+    """Four wards and the district, one period: abuse cases and injury deaths with small counts."""
+    import duckdb
+
+    rows = [  # org unit, level, indicator, numerator, denominator, baseline
+        ("W1", "ward", "abuse_timely_intervention", 2, 3, None),
+        ("W2", "ward", "abuse_timely_intervention", 0, 0, None),
+        ("W3", "ward", "abuse_timely_intervention", 6, 8, None),
+        ("W4", "ward", "abuse_timely_intervention", 7, 9, None),
+        ("268", "district", "abuse_timely_intervention", 15, 20, None),
+        ("W1", "ward", "injury_deaths", 1, None, 0),
+        ("W2", "ward", "injury_deaths", 0, None, 5),
+        ("W3", "ward", "injury_deaths", 0, None, 2),
+        ("W4", "ward", "injury_deaths", 0, None, 0),
+        ("268", "district", "injury_deaths", 1, None, 7),
+    ]
+    con = duckdb.connect(str(path))
+    con.execute(
+        """
+        create table fct_ward_indicators (
+            org_unit_code varchar, org_unit_name varchar, org_unit_level varchar, period_key varchar,
+            period_type varchar, period_start date, period_end date, indicator_code varchar,
+            numerator bigint, denominator bigint, value double, target double, meets_target boolean,
+            baseline bigint, member_rows bigint)
+        """
+    )
+    for unit, level, code, num, den, base in rows:
+        value = num / den if den else (num if code == "injury_deaths" else None)
+        con.execute(
+            "insert into fct_ward_indicators values (?, ?, ?, 'P', 'report', date '2025-01-01', "
+            "date '2025-04-30', ?, ?, ?, ?, 1.0, null, ?, 0)",
+            [unit, unit, level, code, num, den, value, base],
+        )
+    con.close()
+
+
+def test_hidden_counts_worked_out_by_hand(tmp_path):
+    path = tmp_path / "serving.duckdb"
+    _hand_made_serving_copy(path)
+    con = scope.connect(path, os.stat(path).st_mtime, LEADER)
+    got = {
+        (unit, code): cells
+        for unit, code, *cells in con.execute(
+            "select org_unit_code, indicator_code, coalesce(cast(numerator as varchar), numerator_mark), "
+            "coalesce(cast(denominator as varchar), denominator_mark), "
+            "coalesce(cast(baseline as varchar), baseline_mark), value_mark from fct_ward_indicators"
+        ).fetchall()
+    }
+    con.close()
+    # abuse: W1's 3 cases (2 timely) are small; W2's zeros hide with them; a ward knowing W2's 0 would
+    # still subtract, so W3's 8 (6) hides too, as "x"; W4 and the district stay
+    assert [got[(w, "abuse_timely_intervention")][:2] for w in ("W1", "W2", "W3", "W4", "268")] == [
+        ["<5", "<5"],
+        ["<5", "<5"],
+        ["x", "x"],
+        ["7", "9"],
+        ["15", "20"],
+    ]
+    assert got[("W1", "abuse_timely_intervention")][3] == "hidden"  # the rate, from hidden counts
+    # deaths: W1's 1 and the district's 1 are small, and W2's 0 hides with them; the 2024 baseline:
+    # W3's 2 with both zeros around it, W2's 5 and the district's 7 shown
+    assert [got[(w, "injury_deaths")][0] for w in ("W1", "W2", "W3", "W4", "268")] == [
+        "<5",
+        "<5",
+        "0",
+        "0",
+        "<5",
+    ]
+    assert [got[(w, "injury_deaths")][2] for w in ("W1", "W2", "W3", "W4", "268")] == [
+        "<5",
+        "5",
+        "<5",
+        "<5",
+        "7",
+    ]
+    raw = scope.connect(path, os.stat(path).st_mtime, PROTECTION)
+    assert raw.execute("select count(*) from fct_ward_indicators where suppressed").fetchone()[0] == 0
+    raw.close()
