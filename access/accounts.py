@@ -9,6 +9,7 @@ refused without looking at the password. The failures are read from the audit lo
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import fcntl
 import json
@@ -26,6 +27,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from access import audit
 from access.roles import AccountError, Role, Viewer, check_scope
 from ingestion.clock import local_now
+from treem.home import SEEDS_DIR
 
 FREE_FAILURES = 3
 BASE_WAIT = 30  # seconds
@@ -59,6 +61,12 @@ class Account:
         return Viewer(self.username, self.name, self.role, self.ward_code)
 
 
+def current_ward_codes() -> set[str]:
+    """Today's ward codes, from the seed the warehouse uses (wards.csv: valid to 9999-12-31)."""
+    with open(SEEDS_DIR / "wards.csv", encoding="utf-8") as f:
+        return {row["ward_code"] for row in csv.DictReader(f) if row["valid_to"].startswith("9999")}
+
+
 def accounts_path(home_root: os.PathLike) -> Path:
     return Path(home_root) / "accounts.json"
 
@@ -73,9 +81,12 @@ def _locked(home_root: os.PathLike) -> Iterator[dict]:
         users = _read(path)
         yield users
         partial = path.with_suffix(".tmp")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        partial.unlink(missing_ok=True)  # a leftover keeps its mode: write a new one, the owner's only
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump({"version": 1, "users": users}, f, ensure_ascii=False, indent=2)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(partial, path)
 
 
@@ -119,6 +130,8 @@ def add_account(
             "gạch dưới, gạch ngang."
         )
     check_scope(role, ward_code)
+    if ward_code is not None and ward_code not in current_ward_codes():
+        raise AccountError(f"Không có phường mã '{ward_code}' trong danh sách phường hiện nay.")
     _check_password(password)
     with _locked(home_root) as users:
         if username in users:

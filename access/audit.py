@@ -63,8 +63,11 @@ def audit_path(home_root: os.PathLike) -> Path:
 def _connect(home_root: os.PathLike) -> sqlite3.Connection:
     path = audit_path(home_root)
     path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists()
     con = sqlite3.connect(path, timeout=30)
     con.executescript(SCHEMA)
+    if new:
+        os.chmod(path, 0o600)  # who looked at which children: the owner's only
     return con
 
 

@@ -23,9 +23,23 @@ def idle_limit() -> dt.timedelta:
     return dt.timedelta(minutes=float(os.environ.get("TREEM_SESSION_MINUTES", "30")))
 
 
+def current_session() -> dict | None:
+    return st.session_state.get(SESSION_KEY)
+
+
 def current_viewer() -> Viewer | None:
-    session = st.session_state.get(SESSION_KEY)
+    session = current_session()
     return session["viewer"] if session else None
+
+
+def session_is_live(session: dict | None) -> bool:
+    """A session is live while it is signed in, not idle too long, and its account unchanged."""
+    return (
+        session is not None
+        and not session.get("ended")
+        and local_now() - session["last_seen"] <= idle_limit()
+        and _still_valid(session["viewer"])
+    )
 
 
 def start_session(viewer: Viewer) -> None:
@@ -33,10 +47,11 @@ def start_session(viewer: Viewer) -> None:
 
 
 def _end(action: str) -> None:
-    viewer = current_viewer()
-    if viewer is not None:
+    session = st.session_state.pop(SESSION_KEY, None)
+    if session is not None:
+        session["ended"] = True  # a download prepared in it is refused from now on
+        viewer = session["viewer"]
         audit.record(home_from_env().root, viewer.username, action, viewer.role.value, viewer.ward_code)
-    st.session_state.pop(SESSION_KEY, None)
 
 
 def _still_valid(viewer: Viewer) -> bool:

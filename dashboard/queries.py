@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from access import audit
-from access.roles import Viewer
+from access.roles import Role, Viewer
 from dashboard import auth, scope
 from treem.home import home_from_env
 
@@ -674,14 +674,13 @@ def _report_workbook(path: str, period_key: str, ward_code: str | None, version:
 
 def report_editions() -> list[str | None]:
     """The report editions the viewer may export (None: the district's, with small counts hidden). A
-    ward's edition shows the ward's own small counts: only its own officer and protection officers."""
+    ward's edition shows the ward's small counts in full: protection officers only (a ward officer
+    exports none: the district's edition holds the other wards)."""
     viewer = auth.current_viewer()
-    if viewer is None:
-        return []
-    if viewer.ward_code is not None:
-        return [viewer.ward_code]
+    if viewer is None or viewer.role == Role.WARD_OFFICER:
+        return []  # a ward's edition shows its small counts in full, the district's other wards
     if viewer.sees_small_counts:
-        return [None, *current_wards()["ward_code"]]
+        return [viewer.ward_code] if viewer.ward_code else [None, *current_wards()["ward_code"]]
     return [None]
 
 
@@ -713,7 +712,7 @@ def log(action: str, ward_code: str | None, detail: str | None = None) -> None:
 
 def log_once(action: str, ward_code: str | None, detail: str | None = None) -> None:
     """Log a look at a list once per session and ward (a page reruns at every click)."""
-    seen = st.session_state.setdefault("treem_logged", set())
+    seen = st.session_state[auth.SESSION_KEY].setdefault("logged", set())
     if (action, ward_code) not in seen:
         seen.add((action, ward_code))
         log(action, ward_code, detail)
@@ -723,12 +722,15 @@ def logged_download(
     action: str, ward_code: str | None, what: str, make: Callable[[], bytes]
 ) -> Callable[[], bytes]:
     """The data of a download button, made (and logged) only when the button is clicked. The click is
-    served outside the page's run, where there is no session: the viewer is taken now."""
-    viewer, root = auth.current_viewer(), home_from_env().root
+    served outside the page's run, where there is no session: the session is taken now, and checked
+    again at the click (still signed in, not idle too long, the account still active)."""
+    session, root = auth.current_session(), home_from_env().root
 
     def download() -> bytes:
-        if viewer is not None:
-            audit.record(root, viewer.username, action, viewer.role.value, ward_code, what)
+        if not auth.session_is_live(session):
+            raise PermissionError("the session ended before the download")
+        viewer = session["viewer"]
+        audit.record(root, viewer.username, action, viewer.role.value, ward_code, what)
         return make()
 
     return download

@@ -38,10 +38,35 @@ WARD_COLUMNS = {
     "child_reconciliation": "ward_code",  # the restricted file
     "protection_cases": "ward_code",  # the restricted file
 }
-PROTECTION_TABLES = {"agg_protection_ward_months", "agg_injury_ward_months", "protection_cases"}
+PROTECTION_TABLES = {
+    "agg_protection_ward_months",
+    "agg_injury_ward_months",
+    "protection_cases",
+    "agg_hcdb_children_groups",  # per ward and group: abused, trafficked, HIV… in ones and twos
+}
+PROTECTION_SOURCES = "('protection_cases', 'injuries')"
+# outside the protection role, the counts other tables hold of protection and injury files are masked:
+# table → (the rows concerned, the columns set to null)
+MASKED_COUNTS = {
+    "agg_quality_ward_sources": (
+        f"source in {PROTECTION_SOURCES}",
+        ("rows_loaded", "rows_rejected", "rejected_share"),
+    ),
+    "fct_count_outliers": (
+        f"source in {PROTECTION_SOURCES}",
+        ("value", "median", "mad", "mean_absolute_deviation", "modified_z"),
+    ),
+    "fct_validation_violations": (
+        f"rule_id in (select rule_id from s.validation_rules where source in {PROTECTION_SOURCES})",
+        ("left_value", "right_value"),
+    ),
+}
 CHILD_LIST_TABLES = {"child_reconciliation"}
 ENGINEER_TABLES = {"gx_results"}
-ENGINEER_COLUMNS = {"agg_quality_ward_sources": ("latest_file_name", "latest_file_reason")}
+ENGINEER_COLUMNS = {
+    "agg_quality_ward_sources": ("latest_file_name", "latest_file_reason"),
+    "fct_report_submissions": ("quarantined_file_name", "quarantine_reason"),
+}
 # indicator → the counts of it that are hidden when small (outside the protection role)
 # how each hidden count of a row is written ("<5", "x"), and its value ("hidden" for a rate)
 MARK_COLUMNS = ("numerator_mark", "denominator_mark", "baseline_mark", "value_mark")
@@ -80,9 +105,10 @@ def _allowed(table: str, viewer: Viewer) -> bool:
 
 @lru_cache(maxsize=8)
 def _hidden_small_counts(path: str, version: float) -> pd.DataFrame:
-    """The protection and injury indicator rows with small counts hidden (complementary suppression
-    per period and indicator over the wards and the district), for everyone but the protection role:
-    hidden counts, and what is computed from them, are null, and ``suppressed`` says so."""
+    """The protection and injury indicator rows for everyone but the protection role: counts of a
+    calendar year with small ones hidden (complementary suppression per year and indicator over the
+    wards and the district), counts of other periods not at all; hidden counts, what is computed from
+    them and the member rows are null, marked, and ``suppressed`` says so."""
     con = duckdb.connect(path, read_only=True)
     try:
         marks = ", ".join("?" for _ in SMALL_COUNT_INDICATORS)
@@ -95,7 +121,11 @@ def _hidden_small_counts(path: str, version: float) -> pd.DataFrame:
     threshold = load_config().small_count_threshold
     rows["suppressed"] = False
     hidden_cells, cells_of = [], {}
-    for (_, code), group in rows.groupby(["period_key", "indicator_code"]):
+    # periods nest (months in quarters, year-to-date windows in each other), so one period's totals
+    # minus another's would give hidden counts back: outside the protection role these counts are
+    # shown for calendar years only, which do not overlap
+    other_periods = rows["period_type"] != "year"
+    for (_, code), group in rows[~other_periods].groupby(["period_key", "indicator_code"]):
         cells, lines = {}, []
         district = group.index[group["org_unit_level"] == "district"]
         wards = list(group.index[group["org_unit_level"] == "ward"])
@@ -107,13 +137,23 @@ def _hidden_small_counts(path: str, version: float) -> pd.DataFrame:
                 lines.append(((d, measure), [(w, measure) for w in wards]))
         hidden_cells.extend(suppress(cells, lines, threshold))
         cells_of.update(cells)
-    for column in ("numerator", "denominator", "baseline", "value", "target", "meets_target"):
+    for column in ("numerator", "denominator", "baseline", "value", "target", "meets_target", "member_rows"):
         rows[column] = rows[column].astype("object")
     for column in MARK_COLUMNS:
         rows[column] = None
-    for i, measure in hidden_cells:
-        # how the hidden count is written: "<5" (0-4) or "x" (5 or more, hidden to protect another)
-        rows.at[i, f"{measure}_mark"] = marker(cells_of[(i, measure)], threshold)
+    rows["member_rows"] = None  # the rows behind a figure count the cases themselves
+    by_year_only = [
+        (i, measure)
+        for i in rows.index[other_periods]
+        for measure in SMALL_COUNT_INDICATORS[rows.at[i, "indicator_code"]]
+        if not pd.isna(rows.at[i, measure])
+    ]
+    marks = {cell: marker(cells_of[cell], threshold) for cell in hidden_cells}
+    marks.update({cell: "hidden" for cell in by_year_only})
+    for (i, measure), mark in marks.items():
+        # how the hidden count is written: "<5" (0-4), "x" (5 or more, hidden to protect another), or
+        # "hidden" (shown for calendar years only)
+        rows.at[i, f"{measure}_mark"] = mark
         rows.at[i, measure] = None
         rows.at[i, "suppressed"] = True
         # what is computed from a hidden count: the rate or count shown, or the target (90% of 2024)
@@ -139,8 +179,15 @@ def connect(path: os.PathLike, version: float, viewer: Viewer | None) -> duckdb.
     for table in tables:
         allowed = viewer is not None and _allowed(table, viewer)
         where = _ward_filter(table, viewer, "dim_ward" in tables) if allowed else "false"
-        replace = ", ".join(f"null as {c}" for c in ENGINEER_COLUMNS.get(table, ()))
-        select = f"* replace ({replace})" if replace and not (viewer and viewer.sees_quality_detail) else "*"
+        replaced = (
+            []
+            if viewer and viewer.sees_quality_detail
+            else [f"null as {c}" for c in ENGINEER_COLUMNS.get(table, ())]
+        )
+        if table in MASKED_COUNTS and not (viewer and viewer.sees_small_counts):
+            rows, columns = MASKED_COUNTS[table]
+            replaced += [f"case when {rows} then null else {c} end as {c}" for c in columns]
+        select = f"* replace ({', '.join(replaced)})" if replaced else "*"
         if table == "fct_ward_indicators":
             con.execute(_indicator_view(con, path, version, viewer, where))
         else:
@@ -162,6 +209,7 @@ def _indicator_view(con, path, version, viewer: Viewer | None, where: str) -> st
                 select * replace (
                     cast(numerator as bigint) as numerator, cast(denominator as bigint) as denominator,
                     cast(baseline as bigint) as baseline, cast(value as double) as value,
+                    cast(member_rows as bigint) as member_rows,
                     cast(target as double) as target, cast(meets_target as boolean) as meets_target,
                     cast(period_start as date) as period_start, cast(period_end as date) as period_end,
                     {", ".join(f"cast({c} as varchar) as {c}" for c in MARK_COLUMNS)}

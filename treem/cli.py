@@ -215,7 +215,7 @@ def _read_password(args: argparse.Namespace) -> str:
     import getpass
 
     if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
+        return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("Mật khẩu: ")
     if first != getpass.getpass("Nhập lại mật khẩu: "):
         from access.roles import AccountError

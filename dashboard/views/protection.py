@@ -13,7 +13,9 @@ EN = lang() == "en"
 def _n(value: object, mark: object = None) -> str:
     """A count in Vietnamese format; its mark ('<5', 'x') when hidden, '–' when missing."""
     if value is None or pd.isna(value):
-        return mark if isinstance(mark, str) else "–"
+        if isinstance(mark, str):
+            return t("ẩn", "hidden") if mark == "hidden" else mark
+        return "–"
     return formatting.number(value)
 
 
@@ -26,9 +28,11 @@ viewer = current_viewer()
 if viewer is not None and not viewer.sees_small_counts:
     st.caption(
         t(
-            "Số vụ xâm hại và số trẻ tử vong do tai nạn thương tích nhỏ hơn 5 được ẩn (“<5”), cùng một số ô "
-            "khác để không suy ra được bằng phép trừ (Luật Trẻ em 2016: bí mật đời tư của trẻ em).",
-            "Abuse cases and injury deaths below 5 are hidden (“<5”), with some other cells so that none "
+            "Số vụ xâm hại và số trẻ tử vong do tai nạn thương tích chỉ hiển thị theo năm; số nhỏ hơn 5 được "
+            "ẩn (“<5”), cùng một số ô khác để không suy ra được bằng phép trừ (Luật Trẻ em 2016: bí mật đời "
+            "tư của trẻ em).",
+            "Abuse cases and injury deaths are shown by calendar year only; those below 5 are hidden (“<5”), "
+            "with some other cells so that none "
             "can be worked out by subtraction.",
         )
     )

@@ -49,6 +49,18 @@ period = records[
         ),
     )
 ]
+if not queries.report_editions():
+    st.info(
+        t(
+            "Tài khoản này không xuất báo cáo từ bảng điều khiển: bản của phường ghi đầy đủ số nhỏ về bảo "
+            "vệ trẻ em, bản toàn quận có số liệu các phường khác. Báo cáo của phường do kỹ sư dữ liệu lập "
+            "bằng `treem report --ward`.",
+            "This account exports no report from the dashboard: a ward's edition shows its small "
+            "protection counts in full and the district's edition holds the other wards. The district's "
+            "data engineer makes a ward's report with `treem report --ward`.",
+        )
+    )
+    st.stop()
 wards = dict(queries.current_wards().itertuples(index=False, name=None))
 editions = {
     code or DISTRICT: t(f"Phường {wards.get(code, code)}", wards.get(code, code))

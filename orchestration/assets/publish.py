@@ -79,6 +79,7 @@ def publish_restricted_copy(warehouse: os.PathLike, restricted: os.PathLike) -> 
         con.execute("checkpoint")
     finally:
         con.close()
+    os.chmod(staging_file, 0o600)  # names and cases: readable by the account that runs treem only
     os.replace(staging_file, restricted)
     return counts
 

@@ -69,8 +69,16 @@ def test_default_period_is_the_latest_year_to_date_and_tiles_match_the_mart(home
     assert sorted(m.label for m in page.metric) == sorted(names)
     dropout = tile(page, "Tỷ lệ bỏ cuộc DPT1→DPT3")
     assert dropout.value == formatting.percent(district_value(home, "YTD-2025-03")) == "66,7%"
+    # a district leader sees injury deaths for calendar years only: a year-to-date window is hidden
+    assert tile(page, "Số trẻ tử vong do tai nạn thương tích").value == "ẩn"
+
+
+def test_a_protection_officer_sees_the_year_to_date_injury_deaths(home, monkeypatch):
+    from tests.dashboard.session import sign_in
+
+    page = sign_in(AppTest.from_file(PAGE, default_timeout=60), "protection_officer").run()
     deaths = tile(page, "Số trẻ tử vong do tai nạn thương tích")
-    assert deaths.value == formatting.number(district_value(home, "YTD-2025-03", "injury_deaths"))
+    assert deaths.value == formatting.number(district_value(home, "YTD-2025-03", "injury_deaths")) == "0"
 
 
 def test_the_table_lists_the_fifteen_wards_and_the_district(home, page):

@@ -32,13 +32,17 @@ def _page(home, monkeypatch, role: str = "district_leader", ward: str | None = N
     [
         ("district_leader", None, ["Toàn quận"]),  # small counts hidden: the district's edition only
         ("data_engineer", None, ["Toàn quận"]),
-        ("ward_officer", "09542", ["Phường Văn Quán"]),  # its own ward's
+        ("protection_officer", "09542", ["Phường Văn Quán"]),  # its own ward's, in full
+        ("ward_officer", "09542", []),  # none: a ward's edition shows small counts in full
     ],
 )
 def test_each_role_exports_only_the_editions_it_may_see(report_home, monkeypatch, role, ward, editions):
     page = _page(report_home, monkeypatch, role, ward)
     assert not page.exception
-    assert page.selectbox[1].options == editions
+    if editions:
+        assert page.selectbox[1].options == editions
+    else:
+        assert "không xuất báo cáo" in page.info[0].value and not page.get("download_button")
 
 
 def test_periods_editions_and_the_file_name(report_home, monkeypatch):
@@ -57,17 +61,18 @@ def test_periods_editions_and_the_file_name(report_home, monkeypatch):
 
 
 def test_the_workbook_it_serves_is_the_wards_edition_and_the_export_is_logged(report_home, monkeypatch):
-    page = _page(report_home, monkeypatch, "ward_officer", "09541")
+    page = _page(report_home, monkeypatch, "protection_officer", "09541")
     from access import audit
     from dashboard import auth, queries
 
-    officer = page.session_state["treem_session"]["viewer"]
-    monkeypatch.setattr(auth, "current_viewer", lambda: officer)  # outside a run: the session's viewer
+    session = page.session_state["treem_session"]  # outside a run: the page's session
+    monkeypatch.setattr(auth, "current_session", lambda: session)
+    monkeypatch.setattr(auth, "current_viewer", lambda: session["viewer"])
     wb = load_workbook(BytesIO(queries.report_workbook(PERIOD, "09541")()))
     assert wb["PL1 Bộ chỉ tiêu"]["B11"].value == "Mộ Lao" and wb["PL1 Bộ chỉ tiêu"]["B12"].value is None
     exports = [e for e in audit.entries(report_home.root) if e.action == audit.EXPORT_REPORT]
     assert (exports[0].username, exports[0].ward_code, exports[0].detail) == (
-        "ward-officer-09541",
+        "protection-officer-09541",
         "09541",
         PERIOD,
     )

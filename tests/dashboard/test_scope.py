@@ -62,7 +62,8 @@ def test_what_only_data_engineers_and_protection_officers_read(report_home):
 
 
 def _hand_made_serving_copy(path) -> None:
-    """Four wards and the district, one period: abuse cases and injury deaths with small counts."""
+    """Four wards and the district, the year and its first quarter: abuse cases and injury deaths with
+    small counts."""
     import duckdb
 
     rows = [  # org unit, level, indicator, numerator, denominator, baseline
@@ -90,8 +91,13 @@ def _hand_made_serving_copy(path) -> None:
     for unit, level, code, num, den, base in rows:
         value = num / den if den else (num if code == "injury_deaths" else None)
         con.execute(
-            "insert into fct_ward_indicators values (?, ?, ?, 'P', 'report', date '2025-01-01', "
-            "date '2025-04-30', ?, ?, ?, ?, 1.0, null, ?, 0)",
+            "insert into fct_ward_indicators values (?, ?, ?, '2025', 'year', date '2025-01-01', "
+            "date '2025-12-31', ?, ?, ?, ?, 1.0, null, ?, 3)",
+            [unit, unit, level, code, num, den, value, base],
+        )
+        con.execute(  # the same figures for the first quarter, to show that only years are given
+            "insert into fct_ward_indicators values (?, ?, ?, '2025-Q1', 'quarter', date '2025-01-01', "
+            "date '2025-03-31', ?, ?, ?, ?, 1.0, null, ?, 3)",
             [unit, unit, level, code, num, den, value, base],
         )
     con.close()
@@ -106,7 +112,8 @@ def test_hidden_counts_worked_out_by_hand(tmp_path):
         for unit, code, *cells in con.execute(
             "select org_unit_code, indicator_code, coalesce(cast(numerator as varchar), numerator_mark), "
             "coalesce(cast(denominator as varchar), denominator_mark), "
-            "coalesce(cast(baseline as varchar), baseline_mark), value_mark from fct_ward_indicators"
+            "coalesce(cast(baseline as varchar), baseline_mark), value_mark from fct_ward_indicators "
+            "where period_type = 'year'"
         ).fetchall()
     }
     con.close()
@@ -136,6 +143,16 @@ def test_hidden_counts_worked_out_by_hand(tmp_path):
         "<5",
         "7",
     ]
+    # a quarter inside the year would let one subtract: outside the protection role, years only
+    quarter = (
+        scope.connect(path, os.stat(path).st_mtime, LEADER)
+        .execute(
+            "select distinct numerator, denominator, baseline, member_rows, numerator_mark "
+            "from fct_ward_indicators where period_type = 'quarter'"
+        )
+        .fetchall()
+    )
+    assert quarter == [(None, None, None, None, "hidden")]
     raw = scope.connect(path, os.stat(path).st_mtime, PROTECTION)
     assert raw.execute("select count(*) from fct_ward_indicators where suppressed").fetchone()[0] == 0
     raw.close()

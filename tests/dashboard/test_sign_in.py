@@ -76,3 +76,17 @@ def test_disabling_an_account_ends_its_session(home):
     app.run()
     assert app.title[0].value == "Đăng nhập"
     assert "bị khóa" in app.warning[0].value
+
+
+def test_a_download_prepared_in_a_session_is_refused_once_the_session_ends(home):
+    """Streamlit serves a download's click outside the page's run: the session is checked again then."""
+    from dashboard import auth
+
+    app = _try(AppTest.from_file(APP, default_timeout=60).run(), "lan", PASSWORD)
+    session = app.session_state["treem_session"]
+    assert auth.session_is_live(session)
+    session["last_seen"] -= dt.timedelta(minutes=31)  # idle too long
+    assert not auth.session_is_live(session)
+    session["last_seen"] += dt.timedelta(minutes=31)
+    accounts.disable_account(home, "lan")
+    assert not auth.session_is_live(session)
