@@ -28,12 +28,11 @@ viewer = current_viewer()
 if viewer is not None and not viewer.sees_small_counts:
     st.caption(
         t(
-            "Số vụ xâm hại và số trẻ tử vong do tai nạn thương tích chỉ hiển thị theo năm; số nhỏ hơn 5 được "
-            "ẩn (“<5”), cùng một số ô khác để không suy ra được bằng phép trừ (Luật Trẻ em 2016: bí mật đời "
-            "tư của trẻ em).",
-            "Abuse cases and injury deaths are shown by calendar year only; those below 5 are hidden (“<5”), "
-            "with some other cells so that none "
-            "can be worked out by subtraction.",
+            "Số vụ xâm hại và số trẻ tử vong do tai nạn thương tích chỉ hiển thị theo năm; số nhỏ hơn 5 "
+            "được ẩn (“<5”), cùng một số ô khác để không suy ra được bằng phép trừ (Luật Trẻ em 2016: bí "
+            "mật đời tư của trẻ em).",
+            "Abuse cases and injury deaths are shown by calendar year only; those below 5 are hidden "
+            "(“<5”), with some other cells so that none can be worked out by subtraction.",
         )
     )
 
@@ -169,8 +168,8 @@ st.caption(_definition("hcdb_supported"))
 if hcdb_wards.empty or not _has_data(hcdb_wards):
     st.info(
         t(
-            f"Chưa có trẻ HCĐB nào trong sổ theo dõi cho kỳ {period_label.lower()}: "
-            "chưa nạp sổ theo dõi trẻ em.",
+            f"Chưa có trẻ HCĐB nào trong sổ theo dõi cho kỳ {period_label.lower()}: chưa nạp sổ theo dõi "
+            "trẻ em.",
             f"No HCĐB child in the register for {period_label}: no child register loaded yet.",
         )
     )
@@ -200,7 +199,18 @@ else:
 st.subheader(t("Trẻ em có hoàn cảnh đặc biệt theo nhóm", "Children in special circumstances by group"))
 groups = queries.hcdb_children_groups()
 if groups.empty:
-    if not queries.has_table("agg_hcdb_children_groups"):
+    if viewer is not None and not viewer.sees_small_counts:
+        st.info(
+            t(
+                "Số trẻ HCĐB theo nhóm của từng phường chỉ dành cho cán bộ bảo vệ trẻ em: nhiều nhóm (bị "
+                "xâm hại, bị mua bán, nhiễm HIV…) chỉ có một, hai trẻ mỗi phường. Tổng theo nhóm của toàn "
+                "quận có trong báo cáo định kỳ.",
+                "HCĐB children by group and ward are for child-protection officers: several groups "
+                "(abused, trafficked, living with HIV…) hold one or two children a ward. The district's "
+                "totals by group are in the periodic reports.",
+            )
+        )
+    elif not queries.has_table("agg_hcdb_children_groups"):
         st.info(
             t(
                 "Bản phục vụ này chưa có bảng trẻ HCĐB theo nhóm; lần xuất bản sau sẽ có.",
@@ -256,8 +266,8 @@ st.caption(_definition("abuse_timely_intervention"))
 if abuse_wards.empty or not _has_data(abuse_wards):
     st.info(
         t(
-            f"Không có vụ xâm hại nào được tiếp nhận trong kỳ {period_label.lower()} "
-            "(hoặc chưa nạp danh sách vụ việc).",
+            f"Không có vụ xâm hại nào được tiếp nhận trong kỳ {period_label.lower()} (hoặc chưa nạp danh "
+            "sách vụ việc).",
             f"No abuse case received in {period_label} (or no case list loaded yet).",
         )
     )
@@ -290,8 +300,8 @@ st.caption(_definition("injury_deaths"))
 if deaths_wards.empty or not _has_data(deaths_wards, count=True):
     st.info(
         t(
-            f"Không có ca tử vong nào trong kỳ {period_label.lower()} và cùng kỳ năm 2024 "
-            "(hoặc chưa nạp danh sách tai nạn thương tích).",
+            f"Không có ca tử vong nào trong kỳ {period_label.lower()} và cùng kỳ năm 2024 (hoặc chưa nạp "
+            "danh sách tai nạn thương tích).",
             f"No death in {period_label} nor in the same months of 2024 (or no injury list loaded yet).",
         )
     )

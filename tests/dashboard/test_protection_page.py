@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.session import sign_in
@@ -30,3 +31,16 @@ def test_no_serving_copy(tmp_path, monkeypatch):
     app.switch_page("views/protection.py").run()
     assert not app.exception
     assert "Chưa có dữ liệu" in app.info[0].value
+
+
+@pytest.mark.slow
+def test_hcdb_children_by_group_and_ward_are_for_the_protection_role(report_home, monkeypatch):
+    monkeypatch.setenv("TREEM_HOME", str(report_home.root))
+    leader = sign_in(AppTest.from_file(APP, default_timeout=60), "district_leader").run()
+    leader.switch_page("views/protection.py").run()
+    assert not leader.exception
+    assert any("chỉ dành cho cán bộ bảo vệ trẻ em" in i.value for i in leader.info)
+    officer = sign_in(AppTest.from_file(APP, default_timeout=60), "protection_officer").run()
+    officer.switch_page("views/protection.py").run()
+    assert not officer.exception
+    assert not any("chỉ dành cho cán bộ bảo vệ trẻ em" in i.value for i in officer.info)
