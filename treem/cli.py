@@ -91,7 +91,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         "false",
     ]
     print(f"Bảng điều khiển: http://localhost:{args.port}  (Ctrl+C để dừng)", flush=True)
-    return subprocess.call(command, env=os.environ.copy())
+    # from the project folder: `python -m` puts the working folder first on the import path, where a
+    # stray file (a timeit.py in the folder the command was typed in) would shadow the standard library
+    return subprocess.call(command, env=os.environ.copy(), cwd=PROJECT_ROOT)
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
