@@ -87,7 +87,6 @@ class Hider:
     def __init__(self, data: ReportData):
         self.active = data.district_edition
         self.threshold = data.small_count_threshold
-        self.marker = f"<{self.threshold}"
 
     def apply(
         self,
