@@ -43,6 +43,7 @@ VIEW_CASE_LIST = "view_case_list"
 DOWNLOAD_CASE_LIST = "download_case_list"
 EXPORT_REPORT = "export_report"
 ACCOUNT_CHANGE = "account_change"  # treem user add / passwd / disable
+RELEASE_FILE = "release_file"  # treem release: a held correction may replace the file in force
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
 """What every page starts with: its title, and either the serving copy's stamp or, before the first
-publish, a message saying why there is nothing to show (the page stops there)."""
+publish, a message saying why there is nothing to show (the page stops there); and, for the list
+pages, the lists or the message saying they are being updated."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pandas as pd
 import streamlit as st
 
 from dashboard import formatting, queries
@@ -36,3 +40,13 @@ def header(title_vi: str, title_en: str) -> dict:
         )
     )
     return meta
+
+
+def lists(read: Callable[..., pd.DataFrame], *args: object) -> pd.DataFrame:
+    """``read(*args)``, a query of the restricted file; when that file and the serving copy come from
+    different publishes, the message saying the lists are being updated instead (the page stops there)."""
+    try:
+        return read(*args)
+    except queries.ListsOutOfStep:
+        st.info(t(queries.LISTS_OUT_OF_STEP, queries.LISTS_OUT_OF_STEP_EN))
+        st.stop()

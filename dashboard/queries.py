@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -482,10 +483,72 @@ def restricted_version() -> float | None:
     return _version(restricted_path())
 
 
+LISTS_OUT_OF_STEP = (
+    "Danh sách đang được cập nhật: tệp danh sách và số liệu đang hiển thị thuộc hai lần xuất bản khác "
+    "nhau, nên danh sách tạm chưa hiển thị. Hãy tải lại trang sau khi lượt chạy `treem run` hiện tại "
+    "kết thúc; nếu vẫn thấy thông báo này, hãy chạy lại `treem run`."
+)
+LISTS_OUT_OF_STEP_EN = (
+    "The lists are being updated: the list file and the figures shown come from two different "
+    "publishes, so the lists are not shown for now. Reload the page once the current `treem run` has "
+    "finished; if this message remains, run `treem run` again."
+)
+
+
+class ListsOutOfStep(RuntimeError):
+    """The restricted file and the serving copy were not published together: its lists would not match
+    the figures (a publish is under way or was cut short, or a file predates the publish stamps)."""
+
+    def __init__(self) -> None:
+        super().__init__(LISTS_OUT_OF_STEP)
+
+
+def _publish_id(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> str | None:
+    """The publish stamp of an attached file; None for a file published before the stamps."""
+    stamped = con.execute(
+        "select count(*) from duckdb_columns() "
+        "where database_name = ? and table_name = ? and column_name = 'publish_id'",
+        [catalog, table],
+    ).fetchone()[0]
+    if not stamped:
+        return None
+    return con.execute(f"select any_value(publish_id) from {catalog}.{table}").fetchone()[0]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _read_lists(
+    path: str, serving: str, sql: str, params: tuple, versions: tuple, viewer: Viewer | None
+) -> pd.DataFrame:
+    con = scope.connect(path, versions[0], viewer)
+    try:
+        # the stamps are compared on the files this connection holds open, the ones the rows come from:
+        # a publish that replaces either meanwhile cannot slip a file of another run in between
+        if not os.path.exists(serving):
+            raise ListsOutOfStep
+        con.execute("attach ? as serving (read_only)", [serving])
+        lists_id = _publish_id(con, "s", "restricted_meta")
+        if lists_id is None or lists_id != _publish_id(con, "serving", "serving_meta"):
+            raise ListsOutOfStep
+        return con.execute(sql, list(params)).df()
+    finally:
+        con.close()
+
+
+def _query_lists(sql: str, params: tuple) -> pd.DataFrame:
+    """``sql`` over the restricted file, through the viewer's views of it; empty when there is none.
+    Raises ``ListsOutOfStep`` unless it and the serving copy bear the same publish stamp (a file with
+    no stamp, published before the stamps, matches nothing)."""
+    path, serving = restricted_path(), serving_path()
+    version = _version(path)
+    if version is None:
+        return pd.DataFrame()
+    versions = (version, _version(serving))
+    return _read_lists(os.fspath(path), os.fspath(serving), sql, params, versions, auth.current_viewer())
+
+
 def restricted_wards() -> pd.DataFrame:
     """Ward codes with at least one child listed: ward_code, children."""
-    return _query_file(
-        restricted_path(),
+    return _query_lists(
         "select ward_code, count(distinct member_key) as children from child_reconciliation group by all",
         (),
     )
@@ -494,8 +557,7 @@ def restricted_wards() -> pd.DataFrame:
 def child_list(ward_code: str) -> pd.DataFrame:
     """The children of one ward who still need something (restricted file only; one row per child ×
     check × item, e.g. each overdue dose); empty when the file is missing."""
-    return _query_file(
-        restricted_path(),
+    return _query_lists(
         """
         select as_of_date, check_code, ward_code, member_key, child_name, mother_name, birth_date, sex,
                residence, age_months, registration_date, card_valid_to, vaccine_code, dose_number,
@@ -747,8 +809,7 @@ def audit_entries(limit: int = 500) -> pd.DataFrame:
 def protection_cases() -> pd.DataFrame:
     """The protection cases one by one (pseudonymous codes, no names) from the restricted file: the
     protection officer's ward, or the whole district; empty for every other role."""
-    return _query_file(
-        restricted_path(),
+    return _query_lists(
         """
         select p.ward_code, p.case_id, p.child_code, p.age, p.sex, p.abuse_type, p.reported_date,
                p.intervened_date, p.days_to_intervention, p.timely, p.support_measure, p.case_status

@@ -4,7 +4,9 @@ a correction of which file?) asks nothing of the database."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -34,6 +36,9 @@ REGISTRY_COLUMNS = (
     "stored_as",
     "superseded_by",
     "receipt",
+    "held_against",
+    "released_at",
+    "released_by",
 )
 REJECT_SCHEMA = pa.schema(
     [
@@ -49,21 +54,39 @@ REJECT_SCHEMA = pa.schema(
 VersionKey = tuple[str, str | None, str]  # source, ward (None for a district file), period
 
 
+class Known(NamedTuple):
+    """What the registry knows of a content hash."""
+
+    outcome: str
+    stored_as: str
+    released_at: dt.datetime | None = None
+    released_by: str | None = None
+
+
+class Version(NamedTuple):
+    """The file in force for a source, ward and period."""
+
+    file_id: str
+    rows: int
+    file_name: str
+    received_at: dt.datetime
+
+
 class Batch:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self.known: dict[str, tuple[str, str]] = {
-            content_hash: (outcome, stored_as)
-            for content_hash, outcome, stored_as in con.execute(
-                "select content_hash, outcome, stored_as from raw.file_registry"
+        self.known: dict[str, Known] = {
+            content_hash: Known(*known)
+            for content_hash, *known in con.execute(
+                "select content_hash, outcome, stored_as, released_at, released_by from raw.file_registry"
             ).fetchall()
         }
         self.known_at_start = set(self.known)
-        self.current: dict[VersionKey, tuple[str, int]] = {
-            (source, ward, period): (file_id, rows)
-            for source, ward, period, file_id, rows in con.execute(
-                "select source, ward_code, period, file_id, rows_loaded from raw.file_registry "
-                "where outcome = 'loaded' and superseded_by is null"
+        self.current: dict[VersionKey, Version] = {
+            (source, ward, period): Version(*version)
+            for source, ward, period, *version in con.execute(
+                "select source, ward_code, period, file_id, rows_loaded, file_name, received_at "
+                "from raw.file_registry where outcome = 'loaded' and superseded_by is null"
             ).fetchall()
         }
         self._clear()
@@ -76,16 +99,22 @@ class Batch:
         self.retried: list[str] = []  # content hashes whose earlier quarantine row is replaced
         self.rows = 0
 
-    def stored_receipt(self, content_hash: str) -> str | None:
+    def stored_record(self, content_hash: str) -> dict | None:
+        """The registry row of a content hash, as committed."""
         found = self.con.execute(
-            "select receipt from raw.file_registry where content_hash = ?", [content_hash]
+            "select * from raw.file_registry where content_hash = ?", [content_hash]
         ).fetchall()
-        return found[0][0] if found else None
+        if not found:
+            return None
+        names = [column[0] for column in self.con.description]
+        return dict(zip(names, found[0], strict=True))
 
     def register(self, record: dict) -> None:
         """Stage a file's registry row (all a quarantined file brings)."""
         digest = record["content_hash"]
-        self.known[digest] = (record["outcome"], record["stored_as"])
+        self.known[digest] = Known(
+            record["outcome"], record["stored_as"], record.get("released_at"), record.get("released_by")
+        )
         staged = next((i for i, r in enumerate(self.records) if r["content_hash"] == digest), None)
         if staged is not None:  # the same bad bytes twice in one batch (dropped under two names)
             self.records[staged] = record
@@ -94,24 +123,27 @@ class Batch:
             self.retried.append(digest)
         self.records.append(record)
 
-    def add_loaded(self, raw_table: str, rows: pa.Table, rejects: list[tuple], record: dict) -> str | None:
-        """Stage a loaded file; it becomes the current version of its source, ward and period.
-        Returns the id of the file it replaces, if any."""
+    def add_loaded(self, raw_table: str, rows: pa.Table, rejects: list[tuple], record: dict) -> None:
+        """Stage a loaded file; it becomes the current version of its source, ward and period."""
         key = (record["source"], record["ward_code"], record["period"])
         earlier = self.current.get(key)
         if earlier:
-            self.superseded.append((record["file_id"], earlier[0]))
-        self.current[key] = (record["file_id"], record["rows_loaded"])
+            self.superseded.append((record["file_id"], earlier.file_id))
+        self.current[key] = Version(
+            record["file_id"], record["rows_loaded"], record["file_name"], record["received_at"]
+        )
         if rows.num_rows:
             self.tables[raw_table].append(rows)
         self.rejects.extend(rejects)
         self.rows += record["rows_read"]
         self.register(record)
-        return earlier[0] if earlier else None
+
+    def current_version(self, key: VersionKey) -> Version | None:
+        return self.current.get(key)
 
     def rows_of_current_version(self, key: VersionKey) -> int:
         found = self.current.get(key)
-        return found[1] if found else 0
+        return found.rows if found else 0
 
     def full(self) -> bool:
         return len(self.records) >= BATCH_FILES or self.rows >= BATCH_ROWS

@@ -92,6 +92,8 @@ class Contract:
     ward_column: str | None
     max_bad_row_share: float
     bad_share_min_rows: int  # below this many data rows a share says little: bad rows are only rejected
+    # a correction with fewer good rows than this share of the version it replaces is held
+    min_correction_share: float
     columns: tuple[Column, ...]
     row_rules: tuple[RowRule, ...]
     duplicate_key: tuple[str, ...]
@@ -209,6 +211,7 @@ def parse_contract(data: dict, shared: dict | None = None) -> Contract:
         ward_column=ward.get("column"),
         max_bad_row_share=float(data.get("max_bad_row_share", 0.5)),
         bad_share_min_rows=int(data.get("bad_share_min_rows", 10)),
+        min_correction_share=float(data.get("min_correction_share", 0.5)),
         columns=columns,
         row_rules=rules,
         duplicate_key=tuple(data.get("duplicate_key", ())),

@@ -8,10 +8,11 @@ file's final place and move the file there."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
-import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,22 +25,22 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ingestion.batch import Batch
-from ingestion.clock import local_now, local_time
+from ingestion.batch import Batch, Known
+from ingestion.claim import Claimed, changed, claim, claimed_files, done, private_copy, put_back
 from ingestion.contract import Contract, load_contracts
+from ingestion.inbox import pending_files, settled, unknown_source_files
 from ingestion.lookups import load_lookups
 from ingestion.parse_file import FileRejected, ParsedFile, Period, identify, parse_file, rejects_summary
 from ingestion.reader import UnreadableFile
 from ingestion.receipt import RECEIPT_SUFFIX, RejectLine, receipt_path, receipt_text
 from ingestion.registry import ensure_raw_schema
-from ingestion.safety import UnsafeFile, check_file, is_inside, limits_from_env, safe_file_name
+from ingestion.safety import UnsafeFile, check_file, display_name, limits_from_env, safe_file_name
 from treem.home import Home
 
 log = logging.getLogger(__name__)
 ARROW_TYPES = {"date": pa.date32(), "integer": pa.int64(), "boolean": pa.bool_()}
-IGNORED_PREFIXES = (".", "~$")  # hidden files and Excel's lock files
-PARTIAL_SUFFIXES = (".tmp", ".part", ".crdownload")
 UNKNOWN_SOURCE = "_unknown"
+RECORD_SUFFIX = ".registry.json"  # the registry row beside each stored file: `treem rebuild` reads it
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class FileOutcome:
     source: str
     file_name: str
     file_id: str
-    outcome: str  # 'loaded', 'quarantined', or 'already_registered'
+    outcome: str  # 'loaded', 'quarantined', 'already_registered', or 'waiting' (it changed while read)
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
@@ -63,30 +64,16 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def pending_files(folder: Path) -> list[Path]:
-    """Regular files waiting in one inbox folder, oldest first (ties by name). Symlinks, folders,
-    hidden files, Excel lock files and files still being copied under a temporary name are left alone."""
-    if not folder.is_dir() or folder.is_symlink():
-        return []
-    files = [
-        p
-        for p in folder.iterdir()
-        if not p.name.startswith(IGNORED_PREFIXES)
-        and not p.name.endswith(PARTIAL_SUFFIXES)
-        and is_inside(p, folder)
-    ]
-    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
-
-
 def _place(path: Path, target: Path, digest: str) -> None:
-    """Move ``path`` to ``target`` so that a crash at any point leaves a complete copy somewhere."""
+    """Move ``path`` (the private copy) to ``target`` so that a crash at any point leaves a complete copy
+    somewhere."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists() and content_hash(target) == digest:
         path.unlink()  # stored already (a rerun after a crash, or the same content dropped again)
         return
     try:
         os.replace(path, target)  # atomic on one filesystem
-    except OSError:  # the inbox on another filesystem (a network share): copy, then swap in, then delete
+    except OSError:  # the archive on another filesystem (a network share): copy, swap in, delete
         partial = target.with_name(target.name + ".tmp")
         shutil.copy2(path, partial)
         os.replace(partial, target)
@@ -103,19 +90,33 @@ def _rows_table(contract: Contract, file_id: str, parsed: ParsedFile) -> pa.Tabl
     return pa.table(arrays)
 
 
-def _forget_quarantined(home: Home, previous: tuple | None, kept: Path) -> None:
+def _forget_quarantined(home: Home, previous: Known | None, kept: Path) -> None:
     """Remove the copy left in quarantine by an earlier attempt at the same content."""
-    if previous is not None and previous[0] == "quarantined" and home.root / previous[1] != kept:
-        earlier = home.root / previous[1]
-        earlier.unlink(missing_ok=True)
-        receipt_path(earlier).unlink(missing_ok=True)
+    if previous is not None and previous.outcome == "quarantined" and home.root / previous.stored_as != kept:
+        earlier = home.root / previous.stored_as
+        for path in (earlier, receipt_path(earlier), record_path(earlier)):
+            path.unlink(missing_ok=True)
+
+
+def record_path(stored: Path) -> Path:
+    return stored.with_name(stored.name + RECORD_SUFFIX)
+
+
+def _write_beside(target: Path, suffix: str, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + suffix + ".tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, target.with_name(target.name + suffix))
 
 
 def _write_receipt(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + RECEIPT_SUFFIX + ".tmp")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, receipt_path(target))
+    _write_beside(target, RECEIPT_SUFFIX, text)
+
+
+def _write_record(target: Path, record: dict) -> None:
+    """The registry row as the office's file leaves it, for a rebuild from the archive alone."""
+    kept = {k: v for k, v in record.items() if k not in ("receipt", "supersedes", "superseded_by")}
+    _write_beside(target, RECORD_SUFFIX, json.dumps(kept, ensure_ascii=False, default=str, indent=1))
 
 
 @dataclass
@@ -124,28 +125,36 @@ class _Staged:
     once it commits: write the receipt, move the file to its place."""
 
     outcome: FileOutcome
-    path: Path
-    target: Path
-    digest: str
-    receipt: str | None  # None: the content was registered before, the file only goes to its place
-    previous: tuple | None
+    claimed: Claimed
+    target: Path | None  # None: it changed while read and waits for the next run
+    record: dict | None  # None: the content was registered before, the file only goes to its place
+    previous: Known | None
 
 
 def _finish(home: Home, staged: _Staged) -> None:
-    if staged.receipt is not None:
-        _write_receipt(staged.target, staged.receipt)
+    """After the commit: receipt, registry note and file to their place. A failure here leaves the file
+    in processing/ for the next run, which finds it registered and finishes the job."""
+    claimed = staged.claimed
+    if staged.target is None:
+        put_back(claimed)
+        return
+    if staged.record is not None:
+        _write_receipt(staged.target, staged.record["receipt"])
+        _write_record(staged.target, staged.record)
     _forget_quarantined(home, staged.previous, staged.target)  # while the file waits, a rerun redoes this
-    _place(staged.path, staged.target, staged.digest)
+    _place(claimed.copy, staged.target, claimed.digest)
+    done(claimed)
 
 
 def _quarantine(
     batch: Batch,
-    path: Path,
+    claimed: Claimed,
     home: Home,
     record: dict,
     failure: ReadFailure,
-    previous: tuple | None,
+    previous: Known | None,
     name_vi: str,
+    held_against: str | None = None,
 ) -> _Staged:
     """Stage a file set aside, with its reason and, when known, the period and ward it is for (so that
     reporting can tell a file that came but was refused from one that never came)."""
@@ -165,77 +174,83 @@ def _quarantine(
         rows_rejected=0,
         rows_skipped=0,
         stored_as=str(target.relative_to(home.root)),
+        held_against=held_against,
     )
-    record["receipt"] = receipt_text(record, name_vi, [], None)
+    record["receipt"] = receipt_text(record, name_vi, [], None, failure.detail)
     batch.register(record)
     outcome = FileOutcome(
         record["source"], record["file_name"], record["file_id"], "quarantined", reason=failure.reason
     )
-    return _Staged(outcome, path, target, record["content_hash"], record["receipt"], previous)
+    return _Staged(outcome, claimed, target, record, previous)
 
 
-def display_name(name: str) -> str:
-    """A file name as text: bytes that are not UTF-8 (a name made by an old Windows tool) shown as �."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _claim(path: Path, home: Home, source: str) -> Path | None:
-    """Take the file out of the inbox before reading it, so that what is hashed, read and stored are
-    the same bytes even if the office drops a new file of the same name meanwhile. A file left in
-    processing/ by a crash is already claimed."""
-    if path.parent.parent == home.processing:
-        return path
-    claimed = home.processing / source / f"{time.time_ns()}__{path.name}"
-    claimed.parent.mkdir(parents=True, exist_ok=True)
+def _take(path: Path, home: Home, source: str) -> Claimed | None:
+    """Claim the file (a file in processing/ is claimed already) and copy it privately, so that what is
+    hashed, read and stored are the same bytes even if the office's program still writes to the file or
+    drops a new one of the same name. None when it is gone, or cannot be moved or read: it is logged and
+    left for the next run, without stopping the others."""
     try:
-        os.replace(path, claimed)
-    except FileNotFoundError:  # taken by another run meanwhile
+        if path.parent.parent == home.processing:
+            claimed: Path | None = path
+        else:
+            origin = path.parent.relative_to(home.inbox).as_posix() if source == UNKNOWN_SOURCE else None
+            claimed = claim(path, home, source, origin=None if origin == "." else origin)
+        if claimed is None:
+            return None
+        return private_copy(claimed)
+    except OSError as error:
+        log.warning("cannot take %s: %r; left for the next run", path, error)
         return None
-    return claimed
 
 
-def _original_name(path: Path, home: Home) -> str:
-    return path.name.split("__", 1)[1] if path.parent.parent == home.processing else path.name
-
-
-def _first_record(path: Path, source: str, name: str) -> dict:
-    digest = content_hash(path)
-    stat = path.stat()
+def _first_record(claimed: Claimed, source: str) -> dict:
     return {
-        "file_id": digest[:16],
-        "content_hash": digest,
+        "file_id": claimed.digest[:16],
+        "content_hash": claimed.digest,
         "source": source,
-        "file_name": display_name(name),
-        "size_bytes": stat.st_size,
-        "received_at": local_time(stat.st_mtime),
-        "processed_at": local_now(),
+        "file_name": display_name(claimed.name),
+        "size_bytes": claimed.size,
+        "received_at": claimed.received_at,
+        "processed_at": claimed.processed_at,
+        "released_at": claimed.released_at,
+        "released_by": claimed.released_by,
+        "origin": claimed.origin,  # not a registry column: the registry note keeps it for a rebuild
     }
 
 
-def _start(path: Path, home: Home, source: str) -> tuple[Path, str, dict] | None:
-    """Claim the file and read what identifies it; None when it is gone or cannot be read (it is
-    logged and left where it is for the next run, without stopping the others)."""
-    claimed = _claim(path, home, source)
-    if claimed is None:
-        return None
-    name = _original_name(claimed, home)
-    try:
-        return claimed, name, _first_record(claimed, source, name)
-    except OSError as error:
-        log.warning("cannot read %s: %r; left for the next run", claimed, error)
-        return None
-
-
-def _already_loaded(batch: Batch, path: Path, record: dict, home: Home) -> _Staged | None:
+def _already_loaded(batch: Batch, claimed: Claimed, record: dict, home: Home) -> _Staged | None:
     """The same content was loaded before (under any name): the file only joins its stored copy (and
-    the receipt is written again if a crash came between the commit and writing it)."""
+    the receipt and registry note are written again if a crash came between the commit and them)."""
     previous = batch.known.get(record["content_hash"])
-    if previous is None or previous[0] != "loaded":
+    if previous is None or previous.outcome != "loaded":
         return None
     outcome = FileOutcome(record["source"], record["file_name"], record["file_id"], "already_registered")
-    target = home.root / previous[1]
-    receipt = None if receipt_path(target).exists() else batch.stored_receipt(record["content_hash"])
-    return _Staged(outcome, path, target, record["content_hash"], receipt, None)
+    target = home.root / previous.stored_as
+    complete = receipt_path(target).exists() and record_path(target).exists()
+    stored = None if complete else batch.stored_record(record["content_hash"])
+    return _Staged(outcome, claimed, target, stored, None)
+
+
+def _waiting(claimed: Claimed, source: str) -> _Staged:
+    log.warning("%s changed while it was read; it waits for the next run", claimed.path)
+    outcome = FileOutcome(
+        source,
+        display_name(claimed.name),
+        claimed.digest[:16],
+        "waiting",
+        reason="Tệp thay đổi trong lúc đọc (có thể đang được chép): chờ lần chạy sau",
+    )
+    return _Staged(outcome, claimed, None, None, None)
+
+
+def _unexpected(error: BaseException, doing: str) -> ReadFailure:
+    """A fault of treem itself on one file: the file is set aside for an engineer, the others go on."""
+    log.error("unexpected error while %s", doing, exc_info=error)
+    return ReadFailure(
+        f"Lỗi không mong đợi khi {doing} ({type(error).__name__}); tệp được để riêng cho kỹ sư dữ liệu xem "
+        "nhật ký, không cần gửi lại",
+        detail="".join(traceback.format_exception(error)),
+    )
 
 
 @dataclass(frozen=True)
@@ -247,6 +262,7 @@ class ReadFailure:
     reason: str
     period: Period | None = None
     ward_code: str | None = None
+    detail: str | None = None  # the technical detail of a fault of treem's own, for the receipt
 
 
 def _failure(reason: str, contract: Contract, name: str, title: tuple[str, ...] = ()) -> ReadFailure:
@@ -270,20 +286,16 @@ def read_file(path: Path, source: str, name: str) -> ParsedFile | ReadFailure:
     except (UnsafeFile, UnreadableFile, FileRejected) as error:
         return _failure(str(error), contract, name, error.title if isinstance(error, FileRejected) else ())
     except Exception as error:  # a file must never block the inbox: set it aside for an engineer
-        log.exception("unexpected error reading %s", path)
-        reason = (
-            f"Lỗi không mong đợi khi đọc tệp ({type(error).__name__}: {error}); "
-            "đã chuyển cho kỹ thuật viên xem nhật ký"
-        )
-        return _failure(reason, contract, name)
+        unexpected = _unexpected(error, "đọc tệp")
+        labelled = _failure(unexpected.reason, contract, name)
+        return ReadFailure(labelled.reason, labelled.period, labelled.ward_code, unexpected.detail)
 
 
 @dataclass
-class _Claimed:
-    """A file taken from the inbox, hashed, and being read (here or in a worker process)."""
+class _Reading:
+    """A file taken from the inbox, copied, hashed, and being read (here or in a worker process)."""
 
-    path: Path
-    name: str
+    claimed: Claimed
     record: dict
     reading: Future
 
@@ -314,14 +326,15 @@ class _Readers:
         future.set_result(read_file(path, source, name))
         return future
 
-    def result(self, claimed: _Claimed, source: str) -> ParsedFile | ReadFailure:
+    def result(self, reading: _Reading, source: str) -> ParsedFile | ReadFailure:
+        claimed = reading.claimed
         try:
-            return claimed.reading.result()
+            return reading.reading.result()
         except Exception as error:  # the worker died or the result could not come back
             log.warning("reading %s in a worker failed (%r); reading it here", claimed.path, error)
             if isinstance(error, BrokenProcessPool):
                 self.close()
-            return read_file(claimed.path, source, claimed.name)
+            return read_file(claimed.copy, source, claimed.name)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -336,38 +349,80 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _claimed_ahead(
-    files: list[Path], contract: Contract, home: Home, readers: _Readers
-) -> Iterator[_Claimed]:
-    """Claim and hash the files in arrival order, keeping a few being read ahead of the one staged
+def _read_ahead(files: list[Path], contract: Contract, home: Home, readers: _Readers) -> Iterator[_Reading]:
+    """Claim, copy and hash the files in arrival order, keeping a few being read ahead of the one staged
     (two per worker, and no more than AHEAD_BYTES of files)."""
-    ahead: deque[_Claimed] = deque()
+    ahead: deque[_Reading] = deque()
     for waiting in files:
-        started = _start(waiting, home, contract.source)
-        if started is None:
+        claimed = _take(waiting, home, contract.source)
+        if claimed is None:
             continue
-        path, name, record = started
-        ahead.append(_Claimed(path, name, record, readers.submit(path, contract.source, name)))
+        record = _first_record(claimed, contract.source)
+        ahead.append(_Reading(claimed, record, readers.submit(claimed.copy, contract.source, claimed.name)))
         while len(ahead) > 2 * readers.workers or (
-            len(ahead) > 1 and sum(c.record["size_bytes"] for c in ahead) > readers.AHEAD_BYTES
+            len(ahead) > 1 and sum(r.record["size_bytes"] for r in ahead) > readers.AHEAD_BYTES
         ):
             yield ahead.popleft()
     yield from ahead
 
 
 def _stage_file(
-    batch: Batch, claimed: _Claimed, contract: Contract, home: Home, readers: _Readers
+    batch: Batch, reading: _Reading, contract: Contract, home: Home, readers: _Readers
 ) -> _Staged:
-    """Stage what a claimed file brings, once read and checked. A file quarantined before is tried
-    again: a fix to a contract or a seed may now let it load."""
-    path, name, record = claimed.path, claimed.name, claimed.record
-    done = _already_loaded(batch, path, record, home)
-    if done:
-        return done
+    """Stage what a claimed file brings, once read and checked; any fault of treem's own sets this one
+    file aside and the others go on."""
+    claimed, record = reading.claimed, reading.record
     previous = batch.known.get(record["content_hash"])
-    parsed = readers.result(claimed, contract.source)
+    try:
+        return _stage_read_file(batch, reading, contract, home, readers, previous)
+    except Exception as error:
+        failure = _failure_labelled(_unexpected(error, "kiểm tra và nạp tệp"), contract, claimed.name)
+        return _quarantine(batch, claimed, home, record, failure, previous, contract.name_vi)
+
+
+def _failure_labelled(failure: ReadFailure, contract: Contract, name: str) -> ReadFailure:
+    labelled = _failure(failure.reason, contract, name)
+    return ReadFailure(labelled.reason, labelled.period, labelled.ward_code, failure.detail)
+
+
+def _correction_held(
+    batch: Batch, parsed: ParsedFile, contract: Contract, claimed: Claimed, released: bool
+) -> str | None:
+    """The reason to hold a file that would replace the current version of its source, ward and period
+    with far fewer good rows (a half-copied or mistaken file looks like that), unless an engineer released
+    it; None when it may replace it."""
+    earlier = batch.current_version((contract.source, parsed.ward_code, parsed.period.key))
+    if earlier is None or released or parsed.rows_loaded >= contract.min_correction_share * earlier.rows:
+        return None
+    return (
+        f"Tệp có {parsed.rows_loaded} dòng hợp lệ, chưa bằng {contract.min_correction_share:.0%} số dòng của "
+        f"tệp đang dùng cho kỳ {parsed.period.key} ('{earlier.file_name}', mã tệp {earlier.file_id}, nhận "
+        f"{earlier.received_at:%d/%m/%Y %H:%M}, {earlier.rows} dòng). Tệp sửa thường không ít dòng như vậy "
+        "(có thể tệp chưa chép xong hoặc gửi nhầm), nên tệp được giữ lại và chưa thay thế tệp đang dùng. Nếu "
+        f"đúng là bản sửa, kỹ sư dữ liệu cho phép thay thế bằng lệnh: treem release {claimed.digest[:16]}"
+    )
+
+
+def _stage_read_file(
+    batch: Batch,
+    reading: _Reading,
+    contract: Contract,
+    home: Home,
+    readers: _Readers,
+    previous: Known | None,
+) -> _Staged:
+    """A file quarantined before is tried again: a fix to a contract or a seed may now let it load."""
+    claimed, record = reading.claimed, reading.record
+    done_before = _already_loaded(batch, claimed, record, home)
+    if done_before:
+        return done_before
+    parsed = readers.result(reading, contract.source)
+    if changed(claimed):
+        return _waiting(claimed, contract.source)
+    if previous is not None and previous.released_at is not None:
+        record.update(released_at=previous.released_at, released_by=previous.released_by)
     if isinstance(parsed, ReadFailure):
-        return _quarantine(batch, path, home, record, parsed, previous, contract.name_vi)
+        return _quarantine(batch, claimed, home, record, parsed, previous, contract.name_vi)
 
     replaced = batch.rows_of_current_version((contract.source, parsed.ward_code, parsed.period.key))
     if not parsed.rows_loaded and replaced:
@@ -380,10 +435,22 @@ def _stage_file(
             "thay thế số liệu đã gửi. Nếu cần xoá số liệu kỳ này, hãy liên hệ cán bộ tổng hợp"
         )
         failure = ReadFailure(reason, parsed.period, parsed.ward_code)
-        return _quarantine(batch, path, home, record, failure, previous, contract.name_vi)
+        return _quarantine(batch, claimed, home, record, failure, previous, contract.name_vi)
+    held = _correction_held(batch, parsed, contract, claimed, record["released_at"] is not None)
+    if held:
+        earlier = batch.current_version((contract.source, parsed.ward_code, parsed.period.key))
+        failure = ReadFailure(held, parsed.period, parsed.ward_code)
+        return _quarantine(
+            batch, claimed, home, record, failure, previous, contract.name_vi, held_against=earlier.file_id
+        )
 
     file_id = record["file_id"]
-    target = home.archive / contract.source / parsed.period.key / f"{file_id}__{safe_file_name(name)}"
+    target = (
+        home.archive
+        / contract.source
+        / parsed.period.key
+        / f"{file_id}__{safe_file_name(record['file_name'])}"
+    )
     record.update(
         outcome="loaded",
         sheet=parsed.sheet,
@@ -397,17 +464,19 @@ def _stage_file(
         rows_rejected=parsed.rows_rejected,
         rows_skipped=parsed.rows_skipped,
         stored_as=str(target.relative_to(home.root)),
+        held_against=None,
     )
+    rows = _rows_table(contract, file_id, parsed)
     rejects = [
         (file_id, contract.source, parsed.sheet, r.row_number, r.column, r.value, r.reason)
         for r in parsed.rejects
     ]
-    record["supersedes"] = batch.add_loaded(
-        contract.raw_table, _rows_table(contract, file_id, parsed), rejects, record
-    )
+    earlier = batch.current_version((contract.source, parsed.ward_code, parsed.period.key))
+    record["supersedes"] = earlier.file_id if earlier else None
     ward_name = load_lookups()["ward"].display_name(parsed.ward_code) if parsed.ward_code else None
     lines = [RejectLine(r.row_number, r.column, r.value, r.reason) for r in parsed.rejects]
     record["receipt"] = receipt_text(record, contract.name_vi, lines, ward_name)
+    batch.add_loaded(contract.raw_table, rows, rejects, record)  # last: nothing after it can fail
     outcome = FileOutcome(
         contract.source,
         record["file_name"],
@@ -418,7 +487,7 @@ def _stage_file(
         parsed.rows_rejected,
         parsed.rows_skipped,
     )
-    return _Staged(outcome, path, target, record["content_hash"], record["receipt"], previous)
+    return _Staged(outcome, claimed, target, record, previous)
 
 
 def _in_batches(
@@ -454,11 +523,18 @@ def _write_and_finish(
 ) -> None:
     batch.write()
     for item in staged:
-        _finish(home, item)
+        try:
+            _finish(home, item)
+        except OSError as error:  # the row is committed: the next run finds it registered and retries
+            log.error("cannot store %s after its commit (%r); the next run retries", item.claimed.path, error)
         outcomes.append(item.outcome)
         if progress:
             progress(item.outcome)
     staged.clear()
+
+
+def _taken(files: list[Path], only: set[str] | None, name: Callable[[Path], str]) -> list[Path]:
+    return [p for p in files if only is None or name(p) in only]
 
 
 def ingest_inbox(
@@ -468,54 +544,42 @@ def ingest_inbox(
     progress: Callable[[FileOutcome], None] | None = None,
     only: set[str] | None = None,
 ) -> list[FileOutcome]:
-    """Every file waiting in the source's inbox folder (or only those named), in arrival order, after
-    any file a crashed run left in processing/."""
-    waiting = [p for p in pending_files(home.source_inbox(contract.source)) if only is None or p.name in only]
-    files = pending_files(home.processing / contract.source) + waiting
+    """Every complete file waiting in the source's inbox folder (or only those named), in arrival order,
+    after any file a crashed run left in processing/. A file still being written waits for a later run."""
+    waiting = _taken(pending_files(home.source_inbox(contract.source)), only, lambda p: p.name)
+    files, unsettled = settled(claimed_files(home, contract.source) + waiting)
     readers = _Readers(files)
     try:
-        claimed = _claimed_ahead(files, contract, home, readers)
+        reading = _read_ahead(files, contract, home, readers)
         stage = partial(_stage_file, contract=contract, home=home, readers=readers)
-        return _in_batches(con, home, claimed, stage, progress)
+        return _in_batches(con, home, reading, stage, progress) + _still_written(contract.source, unsettled)
     finally:
         readers.close()
 
 
-def unknown_source_files(home: Home) -> list[Path]:
-    """Files the ingestion cannot place: in the inbox itself, in a folder no contract names, or in a
-    subfolder of any folder. Symlinks and hidden or temporary files are left alone, as everywhere."""
-    if not home.inbox.is_dir():
-        return []
-    sources = load_contracts().keys()
-    files = []
-    for folder, subfolders, _ in os.walk(home.inbox):  # os.walk does not follow symlinked folders
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(IGNORED_PREFIXES))
-        here = Path(folder)
-        if here.parent != home.inbox or here.name not in sources:
-            files.extend(pending_files(here))
-    return files
+def _still_written(source: str, files: list[Path]) -> list[FileOutcome]:
+    reason = "Tệp vẫn đang thay đổi (đang được chép): chờ lần chạy sau"
+    return [FileOutcome(source, display_name(p.name), "", "waiting", reason=reason) for p in files]
 
 
 def _stage_unknown(batch: Batch, waiting: Path, home: Home) -> _Staged | None:
-    started = _start(waiting, home, UNKNOWN_SOURCE)
-    if started is None:
+    claimed = _take(waiting, home, UNKNOWN_SOURCE)
+    if claimed is None:
         return None
-    path, _, record = started
-    done = _already_loaded(batch, path, record, home)  # these very bytes came in the right folder
-    if done:
-        return done
+    record = _first_record(claimed, UNKNOWN_SOURCE)
+    done_before = _already_loaded(batch, claimed, record, home)  # these very bytes came in the right folder
+    if done_before:
+        return done_before
     folders = ", ".join(f"{source}/" for source in load_contracts())
     where = (
-        "thư mục gốc của hộp thư đến"
-        if waiting.parent == home.inbox
-        else f"thư mục '{display_name(waiting.parent.relative_to(home.inbox).as_posix())}/'"
+        "thư mục gốc của hộp thư đến" if not claimed.origin else f"thư mục '{display_name(claimed.origin)}/'"
     )
     reason = (
         f"Không rõ tệp thuộc nguồn dữ liệu nào: tệp nằm ở {where}, không phải thư mục của một nguồn. "
         f"Hãy đặt tệp vào đúng thư mục: {folders}"
     )
     previous = batch.known.get(record["content_hash"])
-    return _quarantine(batch, path, home, record, ReadFailure(reason), previous, "Không rõ nguồn")
+    return _quarantine(batch, claimed, home, record, ReadFailure(reason), previous, "Không rõ nguồn")
 
 
 def quarantine_unknown(
@@ -526,10 +590,10 @@ def quarantine_unknown(
 ) -> list[FileOutcome]:
     """Set aside, with a reason, every file of an unknown source (or only those named by their path
     relative to the inbox): nothing dropped is silently ignored."""
-    files = [
-        p for p in unknown_source_files(home) if only is None or p.relative_to(home.inbox).as_posix() in only
-    ]
-    return _in_batches(con, home, files, partial(_stage_unknown, home=home), progress)
+    waiting = _taken(unknown_source_files(home), only, lambda p: p.relative_to(home.inbox).as_posix())
+    files, unsettled = settled(claimed_files(home, UNKNOWN_SOURCE) + waiting)
+    staged = _in_batches(con, home, files, partial(_stage_unknown, home=home), progress)
+    return staged + _still_written(UNKNOWN_SOURCE, unsettled)
 
 
 def ingest_all(

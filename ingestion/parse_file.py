@@ -351,7 +351,7 @@ def parse_file(path: Path, contract: Contract, name: str | None = None) -> Parse
     Raises FileRejected (or reader.UnreadableFile) for whole-file faults."""
     name = name or path.name
     lookups = load_lookups()
-    sheets = read_sheets(path)
+    sheets = read_sheets(path, name)
     header = find_header(sheets, contract)
     if header is None:
         raise FileRejected(
@@ -466,16 +466,8 @@ def _typed_row(
     return typed, errors
 
 
-def _check_file(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
-    """Whole-file rules once the rows are read: some data, one ward, not too many bad rows."""
-    data_rows = parsed.rows_read - parsed.rows_skipped
-    if data_rows == 0 and not parsed.nil_report:
-        raise FileRejected(
-            "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề cột; nếu trong kỳ không có trường hợp nào, "
-            "hãy giữ dòng 'Tổng cộng' ghi 0 để xác nhận báo cáo không có số liệu"
-        )
-    if contract.ward_scope == "district":
-        return
+def _check_ward(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
+    """A ward office's file is one ward's: the title's (or the name's) and its rows' agree."""
     if contract.ward_column:
         counted = Counter(wards.current(code) for code in parsed.columns[contract.ward_column] if code)
         if counted:
@@ -495,9 +487,23 @@ def _check_file(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
             "Không xác định được tệp của phường nào: phần đầu trang cần ghi 'UBND PHƯỜNG <tên phường>' "
             "(hoặc tên tệp chứa tên phường, ví dụ '..._MoLao_T03-2025.xlsx')"
         )
-    if data_rows < contract.bad_share_min_rows:
-        return
-    if parsed.rows_rejected / data_rows > contract.max_bad_row_share:
+
+
+def _check_file(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
+    """Whole-file rules once the rows are read: some data, one ward, not too many bad rows (a district-wide
+    file too)."""
+    data_rows = parsed.rows_read - parsed.rows_skipped
+    if data_rows == 0 and not parsed.nil_report:
+        raise FileRejected(
+            "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề cột; nếu trong kỳ không có trường hợp nào, "
+            "hãy giữ dòng 'Tổng cộng' ghi 0 để xác nhận báo cáo không có số liệu"
+        )
+    if contract.ward_scope != "district":
+        _check_ward(parsed, contract, wards)
+    if (
+        data_rows >= contract.bad_share_min_rows
+        and parsed.rows_rejected / data_rows > contract.max_bad_row_share
+    ):
         raise FileRejected(
             f"{parsed.rows_rejected}/{data_rows} dòng bị lỗi, quá ngưỡng "
             f"{contract.max_bad_row_share:.0%}. Các lỗi: {rejects_summary(parsed)}"

@@ -55,12 +55,14 @@ def _handed_out(rows: list[list[object]]) -> Iterator[list[object]]:
         yield row
 
 
-def read_sheets(path: Path) -> list[Sheet]:
+def read_sheets(path: Path, name: str | None = None) -> list[Sheet]:
+    """The sheets of ``path``; a CSV's one sheet is named after ``name``, the name the file was sent under
+    (``path`` may be a private copy under another name)."""
     suffix = path.suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
         return _read_workbook(path)
     if suffix in CSV_SUFFIXES:
-        return [_sheet(path.stem, _read_csv(path))]
+        return [_sheet(Path(name or path.name).stem, _read_csv(path))]
     raise UnreadableFile(
         f"Định dạng tệp '{suffix or '(không có đuôi)'}' không được hỗ trợ; "
         f"hãy gửi tệp Excel (.xlsx, .xls), .ods hoặc .csv"

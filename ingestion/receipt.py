@@ -40,7 +40,9 @@ def one_line(record: dict) -> str:
     return text
 
 
-def receipt_text(record: dict, name_vi: str, rejects: list[RejectLine], ward_name: str | None) -> str:
+def receipt_text(
+    record: dict, name_vi: str, rejects: list[RejectLine], ward_name: str | None, detail: str | None = None
+) -> str:
     lines = [
         "BIÊN NHẬN TỆP DỮ LIỆU – treem",
         f"Tệp: {record['file_name']}",
@@ -56,6 +58,8 @@ def receipt_text(record: dict, name_vi: str, rejects: list[RejectLine], ward_nam
             "",
             "Cách xử lý: sửa tệp theo lý do trên rồi gửi lại vào đúng thư mục hộp thư đến.",
         ]
+        if detail:
+            lines += ["", "Chi tiết kỹ thuật (cho kỹ sư dữ liệu):", detail.rstrip()]
         return "\n".join(lines) + "\n"
     where = f"phường {ward_name}" if ward_name else "toàn quận"
     lines += [

@@ -45,7 +45,10 @@ create table if not exists raw.file_registry (
     rows_skipped integer not null,
     stored_as varchar not null,        -- path of the file in archive/ or quarantine/, under the home
     superseded_by varchar,             -- the later file of the same source, ward and period that corrects it
-    receipt varchar                    -- the receipt written beside the stored file, in Vietnamese
+    receipt varchar,                   -- the receipt written beside the stored file, in Vietnamese
+    held_against varchar,              -- quarantined as a suspect correction of this file (far fewer rows)
+    released_at timestamp,             -- a data engineer let it replace that file anyway (`treem release`)
+    released_by varchar
 );
 create table if not exists raw.row_rejects (
     file_id varchar not null,
@@ -61,8 +64,15 @@ create table if not exists raw.row_rejects (
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contracts: list[Contract]) -> None:
     con.execute(REGISTRY_DDL)
-    for column in ("superseded_by", "receipt"):  # columns added after the first release
-        con.execute(f"alter table raw.file_registry add column if not exists {column} varchar")
+    added_later = {
+        "superseded_by": "varchar",
+        "receipt": "varchar",
+        "held_against": "varchar",
+        "released_at": "timestamp",
+        "released_by": "varchar",
+    }
+    for column, kind in added_later.items():
+        con.execute(f"alter table raw.file_registry add column if not exists {column} {kind}")
     for contract in contracts:
         columns = ",\n    ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in contract.columns)
         con.execute(

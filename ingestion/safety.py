@@ -346,6 +346,11 @@ def _forbidden(char: str) -> bool:
     return char in _FORBIDDEN or category.startswith("C") or category in ("Zl", "Zp")
 
 
+def display_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (a name made by an old Windows tool) shown as �."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def safe_file_name(name: str, max_length: int = 120) -> str:
     """A file name built from an untrusted one, never a path: readable Vietnamese, at most ``max_length``
     characters and UTF-8 bytes, the suffix kept when it is short and alphanumeric, never empty."""

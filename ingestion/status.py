@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+from ingestion.claim import claimed_files
 from ingestion.contract import load_contracts
-from ingestion.load import pending_files, unknown_source_files
+from ingestion.inbox import Skipped, pending_files, skipped_entries, unknown_source_files
 from ingestion.receipt import RECEIPT_SUFFIX, one_line
 from treem.home import Home
 
@@ -42,6 +43,7 @@ class InboxStatus:
     sources: list[SourceStatus]
     receipts: list[Receipt]  # the latest processed files first
     unknown_waiting: list[str]  # files waiting where no contract applies (set aside at the next run)
+    skipped: list[Skipped]  # inbox entries no run takes, and why
 
 
 RECEIPTS_SQL = """
@@ -100,9 +102,9 @@ def inbox_status(home: Home, source: str | None = None, limit: int = 20) -> Inbo
     for name, contract in contracts.items():
         loaded, bad, rows, rejected, last = counts.get(name, (0, 0, 0, 0, "—"))
         # a file a run has taken out of the inbox but not yet stored still waits
-        waiting = len(pending_files(home.source_inbox(name))) + len(pending_files(home.processing / name))
+        waiting = len(pending_files(home.source_inbox(name))) + len(claimed_files(home, name))
         statuses.append(
             SourceStatus(name, contract.name_vi, waiting, loaded, bad, rows, rejected, last or "—")
         )
     unknown = [p.relative_to(home.inbox).as_posix() for p in unknown_source_files(home)]
-    return InboxStatus(statuses, receipts, unknown)
+    return InboxStatus(statuses, receipts, unknown, skipped_entries(home))

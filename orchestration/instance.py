@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 
 import dagster as dg
@@ -10,13 +11,36 @@ from treem.home import Home
 
 DAGSTER_YAML = """\
 # Written by treem. DuckDB has one writer: every pool (the warehouse writers share one) runs
+# one step at a time, and the run queue of `treem ui` starts one run at a time.
+concurrency:
+  pools:
+    default_limit: 1
+  runs:
+    max_concurrent_runs: 1
+# `treem ui`'s daemon fails a run that never starts or never finishes canceling, and frees the
+# pool slots a finished run still holds. A run whose process died is failed by treem itself
+# (orchestration/recovery.py), before `treem run` starts and at every tick of the inbox sensor.
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
+  cancel_timeout_seconds: 180
+  free_slots_after_run_end_seconds: 60
+telemetry:
+  enabled: false
+"""
+
+# what earlier versions of treem wrote: a home still holding one of them gets the current settings
+EARLIER_DAGSTER_YAMLS = (
+    """\
+# Written by treem. DuckDB has one writer: every pool (the warehouse writers share one) runs
 # one step at a time.
 concurrency:
   pools:
     default_limit: 1
 telemetry:
   enabled: false
-"""
+""",
+)
 
 
 def use_home(home: Home) -> None:
@@ -26,10 +50,15 @@ def use_home(home: Home) -> None:
     os.environ["DAGSTER_HOME"] = str(home.dagster_home)
     os.environ["DBT_LOG_PATH"] = str(home.root / "logs" / "dbt")
     config = home.dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    if not config.exists() or config.read_text(encoding="utf-8") in EARLIER_DAGSTER_YAMLS:
+        written = config.with_name(f".dagster.yaml.{os.getpid()}")
+        written.write_text(DAGSTER_YAML, encoding="utf-8")
+        written.replace(config)  # whole: another process starting now never reads half of it
 
 
 def home_instance(home: Home) -> dg.DagsterInstance:
     use_home(home)
-    return dg.DagsterInstance.get()
+    # two processes opening a new home at once would both create its SQLite storages: one at a time
+    with open(home.dagster_home / ".instance.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return dg.DagsterInstance.get()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import uuid
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +14,8 @@ import dagster as dg
 
 from orchestration.instance import home_instance
 from orchestration.jobs import TREEM_ALL_JOB
+from orchestration.recovery import local_time, process_tags
+from orchestration.writer_turn import writer_turn
 from treem.home import Home
 from treem.vi import count
 
@@ -19,6 +23,8 @@ INGESTION_COUNTS = (
     "files_loaded",
     "files_quarantined",
     "files_already_registered",
+    "files_waiting",
+    "entries_skipped",
     "rows_loaded",
     "rows_rejected",
 )
@@ -56,26 +62,47 @@ def _with_reason(name: str, description: str | None) -> str:
     return f"{name} ({description})" if description else name
 
 
-def run_pipeline(home: Home, full_refresh: bool = False) -> RunSummary:
-    instance = home_instance(home)
-    from orchestration.definitions import defs  # after use_home: the definitions read TREEM_HOME at run time
+def _say(message: str) -> None:
+    print(message, flush=True)
 
-    log_file = home.root / "logs" / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    job = defs.resolve_job_def(TREEM_ALL_JOB)
-    with (
-        open(log_file, "w", encoding="utf-8") as log,
-        contextlib.redirect_stdout(log),
-        contextlib.redirect_stderr(log),
-    ):
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={
-                "loggers": {"console": {"config": {"log_level": "INFO"}}},
-                "ops": {"treem_dbt_assets": {"config": {"full_refresh": full_refresh}}},
-            },
-        )
+
+def run_pipeline(
+    home: Home,
+    full_refresh: bool = False,
+    wait_timeout: float | None = None,
+    say: Callable[[str], None] = _say,
+) -> RunSummary:
+    """Runs the whole graph once when the warehouse writer is free: waits for it (``wait_timeout``
+    seconds at most, else raises WriterBusy; None: as long as it takes), failing on the way the runs
+    whose process died."""
+    instance = home_instance(home)
+    run_id = str(uuid.uuid4())
+    with writer_turn(home, instance, run_id, wait_timeout, say) as others_done:
+        from orchestration.dbt_project import prepare_manifest
+
+        prepare_manifest()
+        # after use_home and the manifest: the definitions read TREEM_HOME at run time, the manifest now
+        from orchestration.definitions import defs
+
+        job = defs.resolve_job_def(TREEM_ALL_JOB)
+        others_done()  # loading took seconds: a run launched from the Dagster UI meanwhile goes first
+        log_file = home.root / "logs" / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with (
+            open(log_file, "w", encoding="utf-8") as log,
+            contextlib.redirect_stdout(log),
+            contextlib.redirect_stderr(log),
+        ):
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_id=run_id,
+                tags=process_tags(),
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                    "ops": {"treem_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+                },
+            )
     summary = RunSummary(result.run_id, result.success, log_file)
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
@@ -93,8 +120,11 @@ def run_pipeline(home: Home, full_refresh: bool = False) -> RunSummary:
             summary.checks_failed.append(_with_reason(name, evaluation.description))
             if evaluation.blocking:
                 summary.blocking_failed.append(name)
+    records = instance.all_logs(result.run_id)
+    with open(log_file, "a", encoding="utf-8") as log:
+        log.writelines(failure_tracebacks(records))
     starts: dict[str, float] = {}
-    for record in instance.all_logs(result.run_id):
+    for record in records:
         event = record.dagster_event
         if event is None or event.step_key is None:
             continue
@@ -109,6 +139,25 @@ def run_pipeline(home: Home, full_refresh: bool = False) -> RunSummary:
     return summary
 
 
+def failure_tracebacks(records: Sequence[dg.EventLogEntry]) -> list[str]:
+    """The full traceback of every failed step of a run, or of the run when it failed outside its
+    steps (when a step failed, the run's error repeats the step's), for its log file."""
+    steps, runs = [], []
+    for record in records:
+        event = record.dagster_event
+        if event is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            error, where, texts = event.step_failure_data.error, f"bước {event.step_key}", steps
+        elif event.event_type == dg.DagsterEventType.RUN_FAILURE:
+            error, where, texts = event.job_failure_data.error, "lần chạy", runs
+        else:
+            continue
+        if error is not None:
+            texts.append(f"\n── LỖI {where} ({local_time(record.timestamp)}) ──\n{error.to_string()}\n")
+    return steps or runs
+
+
 def format_summary(summary: RunSummary) -> str:
     ing = summary.ingestion
     lines = [
@@ -118,7 +167,13 @@ def format_summary(summary: RunSummary) -> str:
         + " "
         + ("(THÀNH CÔNG)" if summary.success else "(THẤT BẠI)"),
         f"Tệp: {ing['files_loaded']} đã nạp, {ing['files_quarantined']} cách ly, "
-        f"{ing['files_already_registered']} đã nhận trước đó (bỏ qua)",
+        f"{ing['files_already_registered']} đã nhận trước đó (bỏ qua)"
+        + (f", {ing['files_waiting']} đang được ghi (chờ lần sau)" if ing["files_waiting"] else "")
+        + (
+            f"; {ing['entries_skipped']} mục không đọc (tệp ẩn, thư mục, liên kết…: xem `treem status`)"
+            if ing["entries_skipped"]
+            else ""
+        ),
         f"Dòng: {count(ing['rows_loaded'])} đã nạp, {count(ing['rows_rejected'])} bị loại "
         "(xem raw.row_rejects)",
         f"Kiểm tra: {summary.checks_passed} đạt, {len(summary.checks_failed)} không đạt"
@@ -136,6 +191,8 @@ def format_summary(summary: RunSummary) -> str:
     lines.append("Thời gian từng bước:")
     lines += [f"  {stage:<42} {seconds:6.1f} giây" for stage, seconds in summary.stage_seconds.items()]
     if summary.failed_steps:
-        lines.append("Bước lỗi: " + ", ".join(summary.failed_steps) + f" (chi tiết: {summary.log_file})")
+        lines.append(
+            "Bước lỗi: " + ", ".join(summary.failed_steps) + f" (traceback đầy đủ trong {summary.log_file})"
+        )
     lines.append(f"Nhật ký đầy đủ: {summary.log_file}")
     return "\n".join(lines)

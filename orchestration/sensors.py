@@ -7,10 +7,14 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion.contract import load_contracts
-from ingestion.load import content_hash, pending_files, unknown_source_files
+from ingestion.inbox import pending_files, unknown_source_files
+from ingestion.load import content_hash
+from ingestion.rebuild import warehouse_problem
 from orchestration.assets.ingestion import FILE_REGISTRY_KEY, InboxSelection, op_name
 from orchestration.jobs import treem_all_job
+from orchestration.recovery import sweep
 from orchestration.resources import HomeResource
+from orchestration.writer_turn import current_holder, warehouse_busy
 
 
 def complete_files(seen: dict[str, str], previous: dict[str, str], requested: dict[str, str]) -> list[str]:
@@ -27,10 +31,15 @@ def complete_files(seen: dict[str, str], previous: dict[str, str], requested: di
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Watches the inbox (every source's folder, and files dropped elsewhere in it); "
-    "starts a run for the files that have stopped growing.",
+    "starts a run for the files that have stopped growing, once no other run writes the warehouse. "
+    "Fails the runs whose process died.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) -> dg.SensorResult:
     home = treem_home.home
+    with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
+        swept = sweep(instance)
+    for process in swept.failed:
+        context.log.warning(f"Đã đánh dấu THẤT BẠI {process.describe()} và trả lượt ghi kho nó giữ.")
     contracts = load_contracts()
     seen = {}
     source_folders = {home.source_inbox(c.source) for c in contracts.values()}
@@ -48,6 +57,15 @@ def inbox_sensor(context: dg.SensorEvaluationContext, treem_home: HomeResource) 
     cursor = json.dumps({"seen": seen, "requested": requested}, sort_keys=True)
     if not ready:
         return dg.SensorResult(skip_reason="Không có tệp mới hoàn chỉnh trong hộp thư đến", cursor=cursor)
+    problem = warehouse_problem(home)
+    if problem:  # a run would build a warehouse of the new files only
+        return dg.SensorResult(skip_reason=problem, cursor=cursor)
+    busy = current_holder(home) or warehouse_busy(home, swept)
+    if busy:  # the files stay unrequested: asked for at a tick after that run
+        return dg.SensorResult(
+            skip_reason=f"{len(ready)} tệp mới chờ lần kiểm tra sau, khi kho dữ liệu rảnh: đang có {busy}",
+            cursor=cursor,
+        )
     try:
         # content and modification time: the same bytes dropped again (after a failed run, or a
         # quarantined file sent again) get a new run; the same file seen again does not

@@ -19,6 +19,9 @@ CRAFTED_NAME = r'=HYPERLINK("https:\\evil.example","Bam vao day") TCMR_MoLao_T03
 PERIOD = "2025-BCT-6T"
 WARD = "09541"  # Mộ Lao
 IMMUNIZATION_FIXTURES = FIXTURES / "immunization"
+# Files the tests drop are complete at once: take them without the settle wait an office's copy needs
+# (the tests of that wait set their own).
+os.environ.setdefault("TREEM_SETTLE_SECONDS", "0")
 
 
 def power_cut(*_) -> None:

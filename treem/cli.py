@@ -50,16 +50,59 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     home = _home(args)
-    from orchestration.dbt_project import prepare_manifest
+    from ingestion.rebuild import warehouse_problem
     from orchestration.run_once import format_summary, run_pipeline
+    from orchestration.writer_turn import EXIT_BUSY, WriterBusy
 
     started = time.perf_counter()
     print(
         f"Chạy toàn bộ pipeline trên {home.root} (Dagster, phiên bản lưu ở {home.dagster_home})", flush=True
     )
-    prepare_manifest()
-    summary = run_pipeline(home, full_refresh=getattr(args, "full_refresh", False))
+    problem = warehouse_problem(home)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    try:
+        summary = run_pipeline(
+            home,
+            full_refresh=getattr(args, "full_refresh", False),
+            wait_timeout=getattr(args, "wait_timeout", None),
+        )
+    except WriterBusy as busy:
+        print(busy, file=sys.stderr)
+        return EXIT_BUSY
     print(format_summary(summary))
+    print(f"Tổng thời gian: {time.perf_counter() - started:.1f} giây")
+    return 0 if summary.success and not summary.blocking_failed else 1
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    home = _home(args)
+    from ingestion.rebuild import RebuildError, finish_rebuild, replay_archive, replay_lines
+    from orchestration.instance import home_instance
+    from orchestration.run_once import format_summary, run_pipeline
+    from orchestration.writer_turn import writer_turn
+
+    started = time.perf_counter()
+    print(f"Dựng lại kho dữ liệu {home.warehouse} từ các tệp đã lưu trữ (archive/, quarantine/)", flush=True)
+    try:
+        # no run writes while the warehouse is moved aside and the stored files are claimed again
+        with writer_turn(home, home_instance(home), "rebuild", None, lambda m: print(m, flush=True)):
+            replay = replay_archive(home)
+    except RebuildError as error:
+        print(error, file=sys.stderr)
+        return 2
+    for line in replay_lines(home, replay):
+        print("  " + line, flush=True)
+    summary = run_pipeline(home, full_refresh=True)
+    print(format_summary(summary))
+    differences = finish_rebuild(home, replay)
+    if differences:
+        print(f"! {len(differences)} tệp có kết quả khác lần nạp đầu (hợp đồng hoặc danh mục đã đổi?):")
+        print("\n".join(f"  {line}" for line in differences[:20]))
+    else:
+        known = sum(1 for replayed in replay.files if replayed.row is not None)
+        print(f"Sổ đăng ký tệp của kho mới khớp sổ đăng ký cũ ở cả {known} tệp đã biết")
     print(f"Tổng thời gian: {time.perf_counter() - started:.1f} giây")
     return 0 if summary.success and not summary.blocking_failed else 1
 
@@ -144,6 +187,37 @@ def cmd_status(args: argparse.Namespace) -> int:
             "\nTệp nằm ngoài thư mục của các nguồn (sẽ bị cách ly ở lần chạy tới): "
             + ", ".join(status.unknown_waiting)
         )
+    if status.skipped:
+        print(f"\n{len(status.skipped)} mục trong hộp thư đến không được đọc:")
+        for entry in status.skipped:
+            print(f"  {entry.path}: {entry.reason}")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    import getpass
+
+    from access import audit
+    from ingestion.release import ReleaseError, release
+
+    home = _home(args)
+    by = getpass.getuser()
+    try:
+        done = release(home, args.file, by)
+    except ReleaseError as error:
+        print(error, file=sys.stderr)
+        return 2
+    audit.record(
+        home.root,
+        by,
+        audit.RELEASE_FILE,
+        detail=f"{done.file_id} ({done.file_name}) thay {done.held_against}, kỳ {done.period}",
+    )
+    print(
+        f"Đã cho phép tệp {done.file_id} ('{done.file_name}') thay thế tệp {done.held_against} của kỳ "
+        f"{done.period}. Tệp được đặt lại vào {done.inbox_path.relative_to(home.root)}; lần chạy tới "
+        "(`treem run` hoặc cảm biến) sẽ nạp nó."
+    )
     return 0
 
 
@@ -290,6 +364,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return cmd_dashboard(args)
 
 
+def home_after_command(p: argparse.ArgumentParser) -> None:
+    """``--home`` after the command too (`treem quality --home H`); SUPPRESS keeps `treem --home H
+    quality` working."""
+    p.add_argument("--home", default=argparse.SUPPRESS, help="thư mục dữ liệu (như --home trước lệnh)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from access.roles import Role
 
@@ -319,13 +399,44 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="dựng lại từ đầu các bảng cập nhật dần (mũi tiêm, thẻ BHYT): sau khi nâng cấp treem",
     )
+    p.add_argument(
+        "--wait-timeout",
+        type=float,
+        metavar="GIÂY",
+        help="khi một lần chạy khác đang ghi kho: chờ tối đa GIÂY giây rồi thôi, thoát với mã 3 (mặc định: "
+        "chờ đến lượt; 0: không chờ)",
+    )
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser(
+        "rebuild",
+        help="dựng lại kho dữ liệu từ các tệp đã lưu trữ (khi kho bị mất hoặc hỏng)",
+        description="Thư mục lưu trữ (archive/, quarantine/) là hồ sơ những gì các cơ quan đã gửi. Lệnh "
+        "này chuyển kho cũ sang một tên khác bên cạnh (không xoá), nạp lại mọi tệp đã lưu trữ theo đúng thứ "
+        "tự và thời điểm trong sổ đăng ký (cùng các tệp sửa, tệp bị giữ và được cho phép), rồi chạy toàn bộ "
+        "pipeline dựng lại từ đầu: bản phục vụ và báo cáo giống như trước khi mất kho. Không chạy khi một "
+        "lần chạy khác đang ghi vào kho.",
+    )
+    home_after_command(p)
+    p.set_defaults(func=cmd_rebuild)
     p = sub.add_parser("dashboard", help="mở bảng điều khiển Streamlit trên bản phục vụ")
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(func=cmd_dashboard)
     p = sub.add_parser("ui", help="mở giao diện Dagster với cảm biến hộp thư đến")
     p.add_argument("--port", type=int, default=3000)
     p.set_defaults(func=cmd_ui)
+    p = sub.add_parser(
+        "release",
+        help="cho phép một tệp sửa bị giữ lại (ít dòng hơn hẳn tệp đang dùng) thay thế tệp đó",
+        description="Một tệp sửa có ít hơn một nửa số dòng hợp lệ của tệp đang dùng cho cùng nguồn, phường "
+        "và kỳ bị giữ trong thư mục cách ly (có thể tệp chưa chép xong). Nếu đúng là bản sửa, lệnh này ghi "
+        "việc cho phép vào sổ đăng ký tệp và nhật ký truy cập, rồi đặt tệp lại vào hộp thư đến để lần chạy "
+        "tới nạp nó.",
+    )
+    home_after_command(p)
+    p.add_argument(
+        "file", metavar="TỆP", help="mã tệp (ít nhất 6 ký tự đầu), tên tệp, hoặc đường dẫn trong quarantine/"
+    )
+    p.set_defaults(func=cmd_release)
     p = sub.add_parser("status", help="tệp nào đã đến, từ đâu, và biên nhận kết quả xử lý từng tệp")
     p.add_argument("--source", help="chỉ một nguồn (tên thư mục trong hộp thư đến, ví dụ immunization)")
     p.add_argument("--files", type=int, default=20, help="số biên nhận gần nhất hiển thị (mặc định 20)")
@@ -337,8 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
         "báo cáo phải nộp / đã nhận / nộp muộn và số ngày muộn nhất, vi phạm quy tắc còn mở, tháng bất "
         "thường, trẻ cần đối soát; cuối cùng là dòng toàn quận.",
     )
-    # also after the command (`treem quality --home H`); SUPPRESS keeps `treem --home H quality` working
-    p.add_argument("--home", default=argparse.SUPPRESS, help="thư mục dữ liệu (như --home trước lệnh)")
+    home_after_command(p)
     p.add_argument(
         "--ward", metavar="MÃ", help="chỉ một phường (mã phường, ví dụ 09541; 268 = danh sách cấp quận)"
     )
@@ -358,7 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
         "thương tích (số nhỏ được ẩn ở bản toàn quận), tình hình gửi số liệu, ghi chú định nghĩa. Không "
         "có --period: liệt kê các kỳ.",
     )
-    p.add_argument("--home", default=argparse.SUPPRESS, help="thư mục dữ liệu (như --home trước lệnh)")
+    home_after_command(p)
     p.add_argument("--period", metavar="MÃ_KỲ", help="kỳ báo cáo, ví dụ 2025-BCT-6T (xem --list)")
     p.add_argument(
         "--ward", metavar="MÃ", help="bản của một phường (mã phường, ví dụ 09541): chỉ số liệu phường đó"
@@ -380,7 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
         "protection_officer (cán bộ bảo vệ trẻ em: vụ việc của phường hoặc toàn quận), data_engineer (kỹ sư "
         "dữ liệu: chi tiết chất lượng dữ liệu, nhật ký truy cập, không có tên trẻ).",
     )
-    p.add_argument("--home", default=argparse.SUPPRESS, help="thư mục dữ liệu (như --home trước lệnh)")
+    home_after_command(p)
     users = p.add_subparsers(dest="action", required=True, metavar="VIỆC")
     q = users.add_parser("add", help="tạo tài khoản (hỏi mật khẩu hai lần)")
     q.add_argument("username", help="tên đăng nhập (chữ thường, số, . _ -)")

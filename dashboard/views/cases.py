@@ -5,13 +5,13 @@ every look and download is written to the audit log."""
 import streamlit as st
 
 from access import audit
-from dashboard import formatting, queries
+from dashboard import formatting, page, queries
 from dashboard.auth import current_viewer
 from dashboard.i18n import t
 
 st.title(t("Danh sách vụ việc bảo vệ trẻ em", "Protection cases"))
 viewer = current_viewer()
-cases = queries.protection_cases()
+cases = page.lists(queries.protection_cases)
 queries.log_once(audit.VIEW_CASE_LIST, viewer.ward_code, f"{len(cases)} vụ")
 if cases.empty:
     st.info(t("Không có vụ việc nào trong phạm vi của tài khoản.", "No case within this account's scope."))

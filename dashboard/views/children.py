@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from access import audit
-from dashboard import formatting, queries
+from dashboard import formatting, page, queries
 from dashboard.i18n import lang, t
 
 EN = lang() == "en"
@@ -33,11 +33,9 @@ if queries.restricted_version() is None:
     )
     st.stop()
 
+listed = page.lists(queries.restricted_wards)
 wards = queries.current_wards()
-listed = queries.restricted_wards()
 counts = dict(zip(listed["ward_code"], listed["children"], strict=True)) if not listed.empty else {}
-if wards.empty:  # no serving copy: the ward codes of the lists themselves
-    wards = pd.DataFrame({"ward_code": sorted(counts), "ward_name": sorted(counts)})
 names = dict(zip(wards["ward_code"], wards["ward_name"], strict=True))
 
 
@@ -46,7 +44,7 @@ def _ward_label(code: str) -> str:
 
 
 ward_code = st.selectbox(t("Phường", "Ward"), list(wards["ward_code"]), format_func=_ward_label, key="ward")
-children = queries.child_list(ward_code)
+children = page.lists(queries.child_list, ward_code)
 ward_name = names.get(ward_code, ward_code)
 queries.log_once(audit.VIEW_CHILD_LIST, ward_code, f"{len(children)} dòng")
 if children.empty:

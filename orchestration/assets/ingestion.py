@@ -7,13 +7,19 @@ from functools import partial
 import dagster as dg
 
 from ingestion.contract import Contract, load_contracts
+from ingestion.inbox import skipped_entries
 from ingestion.load import FileOutcome, ingest_inbox, quarantine_unknown
 from ingestion.registry import ensure_raw_schema
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
 
 FILE_REGISTRY_KEY = dg.AssetKey(["raw", "file_registry"])
 FILES_LISTED = 200  # the per-file table in the UI; `treem status` and the registry hold them all
-OUTCOME_VI = {"loaded": "đã nạp", "quarantined": "cách ly", "already_registered": "đã nhận trước đó"}
+OUTCOME_VI = {
+    "loaded": "đã nạp",
+    "quarantined": "cách ly",
+    "already_registered": "đã nhận trước đó",
+    "waiting": "chờ (tệp thay đổi trong lúc đọc)",
+}
 
 
 def _files_table(outcomes: list[FileOutcome]) -> str:
@@ -35,6 +41,7 @@ def _summary(outcomes: list[FileOutcome]) -> dict[str, dg.MetadataValue | int]:
         "files_loaded": by_outcome["loaded"],
         "files_quarantined": by_outcome["quarantined"],
         "files_already_registered": by_outcome["already_registered"],
+        "files_waiting": by_outcome["waiting"],
         "rows_read": sum(o.rows_read for o in outcomes),
         "rows_loaded": sum(o.rows_loaded for o in outcomes),
         "rows_rejected": sum(o.rows_rejected for o in outcomes),
@@ -94,7 +101,19 @@ def _materialize(
 def file_registry(
     context: dg.AssetExecutionContext, config: InboxSelection, treem_home: HomeResource
 ) -> dg.MaterializeResult:
-    return _materialize(context, config, treem_home, quarantine_unknown)
+    result = _materialize(context, config, treem_home, quarantine_unknown)
+    skipped = skipped_entries(treem_home.home, seconds=0)  # files still settling are counted as waiting
+    for entry in skipped:
+        context.log.warning(f"bỏ qua {entry.path}: {entry.reason}")
+    return dg.MaterializeResult(
+        metadata={
+            **result.metadata,
+            "entries_skipped": len(skipped),
+            "skipped": dg.MetadataValue.md(
+                "\n".join(f"- `{e.path}`: {e.reason}" for e in skipped) or "(không có)"
+            ),
+        }
+    )
 
 
 def build_ingestion_asset(contract: Contract) -> dg.AssetsDefinition:

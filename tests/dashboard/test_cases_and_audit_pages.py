@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from access import audit
+from tests.dashboard.restricted import stamp
 from tests.dashboard.session import sign_in
 from treem.home import Home
 
@@ -24,6 +25,7 @@ def home(fixture_pipeline, tmp_path, monkeypatch) -> Home:
     home.root.mkdir()
     home.serving.write_bytes(source.serving.read_bytes())
     con = duckdb.connect(str(home.serving_restricted))
+    stamp(con, home.serving)
     con.execute(
         """
         create table protection_cases as select * from (values
@@ -51,6 +53,20 @@ def test_a_protection_officer_lists_the_cases_of_their_scope(home, ward, cases):
     assert "child_name" not in app.dataframe[0].value.columns  # pseudonymous codes only
     views = [e for e in audit.entries(home.root) if e.action == audit.VIEW_CASE_LIST]
     assert [(e.ward_code, e.detail) for e in views] == [(ward, f"{len(cases)} vụ")]
+
+
+def test_no_case_is_listed_from_a_restricted_file_of_another_publish(home):
+    from dashboard import queries
+
+    con = duckdb.connect(str(home.serving_restricted))
+    con.execute("update restricted_meta set publish_id = 'another-run'")
+    con.close()
+    app = sign_in(AppTest.from_file(APP, default_timeout=60), "protection_officer").run()
+    app.switch_page("views/cases.py").run()
+    assert not app.exception
+    assert [i.value for i in app.info] == [queries.LISTS_OUT_OF_STEP]
+    assert not app.dataframe
+    assert not [e for e in audit.entries(home.root) if e.action == audit.VIEW_CASE_LIST]
 
 
 @pytest.mark.parametrize("role", ["district_leader", "data_engineer"])

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from access import audit
+from tests.dashboard.restricted import stamp
 from tests.dashboard.session import sign_in
 from treem.home import Home
 
@@ -18,9 +19,11 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGE = "views/children.py"
 
 
-def _restricted_file(home: Home) -> None:
-    """A tiny restricted serving file by hand: two children in Mộ Lao, one in Văn Quán."""
+def _restricted_file(home: Home, publish_id: str | None = None) -> None:
+    """A tiny restricted serving file by hand: two children in Mộ Lao, one in Văn Quán; published with
+    the serving copy, or by the publish ``publish_id``."""
     con = duckdb.connect(str(home.serving_restricted))
+    stamp(con, home.serving, publish_id)
     con.execute(
         """
         create table child_reconciliation (
@@ -111,3 +114,17 @@ def test_says_when_the_restricted_file_is_missing(env):
     app.switch_page(PAGE).run()
     assert not app.exception
     assert "Chưa có danh sách" in app.info[0].value
+
+
+def test_a_pair_from_two_publishes_shows_the_message_and_no_child(env):
+    """A restricted file of another publish than the serving copy (a run cut short between the two
+    renames): the page says the lists are being updated, lists nobody and logs no look."""
+    from dashboard import queries
+
+    _restricted_file(env, publish_id="another-run")
+    app = sign_in(AppTest.from_file(APP, default_timeout=60), "ward_officer", "09541").run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    assert [i.value for i in app.info] == [queries.LISTS_OUT_OF_STEP]
+    assert not app.dataframe and not app.selectbox
+    assert not [e for e in audit.entries(env.root) if e.action == audit.VIEW_CHILD_LIST]

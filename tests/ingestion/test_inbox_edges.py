@@ -8,28 +8,18 @@ import os
 import pickle
 import random
 
-import duckdb
 import pytest
 
 from ingestion import load
 from ingestion.contract import load_contracts
 from ingestion.load import ingest_inbox, quarantine_unknown
 from ingestion.parse_file import parse_file
-from ingestion.registry import ensure_raw_schema
 from ingestion.safety import Limits, UnsafeFile, check_file
 from tests.conftest import power_cut
 from tests.ingestion.test_office_layouts import HEADER, TITLE, _row, _save
 
 CONTRACT = load_contracts()["immunization"]
 NAME = "TCMR_MoLao_T03-2025.xlsx"
-
-
-@pytest.fixture
-def con(home):
-    connection = duckdb.connect(str(home.warehouse))
-    ensure_raw_schema(connection, list(load_contracts().values()))
-    yield connection
-    connection.close()
 
 
 def _inbox(home):

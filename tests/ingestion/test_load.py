@@ -8,20 +8,13 @@ import duckdb
 import pytest
 
 from ingestion import load
+from ingestion.claim import claim, claimed_files, private_copy
 from ingestion.contract import load_contracts
 from ingestion.load import ingest_inbox
 from ingestion.registry import ensure_raw_schema
 from tests.conftest import IMMUNIZATION_FIXTURES, drop_fixtures, fresh_home, power_cut
 
 CONTRACT = load_contracts()["immunization"]
-
-
-@pytest.fixture
-def con(home):
-    connection = duckdb.connect(str(home.warehouse))
-    ensure_raw_schema(connection, [CONTRACT])
-    yield connection
-    connection.close()
 
 
 def _counts(con) -> tuple[int, int, int]:
@@ -46,11 +39,15 @@ def test_every_file_ends_archived_or_quarantined_with_a_reason(home, con):
     assert archived == [
         "TCMR_HaCau_T03-2025.xls",
         "TCMR_HaCau_T03-2025.xls.receipt.txt",
+        "TCMR_HaCau_T03-2025.xls.registry.json",
         "TCMR_MoLao_T03-2025.xlsx",
         "TCMR_MoLao_T03-2025.xlsx.receipt.txt",
+        "TCMR_MoLao_T03-2025.xlsx.registry.json",
         "TCMR_VanQuan_T03-2025.xlsx",
         "TCMR_VanQuan_T03-2025.xlsx.receipt.txt",
+        "TCMR_VanQuan_T03-2025.xlsx.registry.json",
     ]
+    assert list(home.processing.joinpath("immunization").iterdir()) == []  # no copy or note left behind
     receipts = {
         p.name.split("__")[1]: p.read_text(encoding="utf-8")
         for p in (home.quarantine / "immunization").glob("*.receipt.txt")
@@ -92,7 +89,7 @@ def test_crash_after_commit_before_archiving_then_rerun(home, con, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         ingest_inbox(con, CONTRACT, home)
     monkeypatch.undo()
-    [left] = (home.processing / "immunization").iterdir()  # taken from the inbox, not yet stored
+    [left] = claimed_files(home, "immunization")  # taken from the inbox, not yet stored
     assert left.name.endswith("__TCMR_MoLao_T03-2025.xlsx")
     [outcome] = ingest_inbox(con, CONTRACT, home)
     assert outcome.outcome == "already_registered"
@@ -120,7 +117,7 @@ def test_crash_inside_the_transaction_leaves_nothing_half_loaded(home, con):
     with pytest.raises(KeyboardInterrupt):
         ingest_inbox(_DiesWhenRegistering(con), CONTRACT, home)
     assert _counts(con) == (0, 0, 0)  # the rows and rejects inserted before were rolled back
-    assert len(list((home.processing / "immunization").iterdir())) == 1  # kept for the rerun
+    assert len(claimed_files(home, "immunization")) == 1  # kept for the rerun
     [outcome] = ingest_inbox(con, CONTRACT, home)
     assert (outcome.outcome, outcome.rows_loaded) == ("loaded", 5)
     assert _counts(con) == (5, 4, 1)
@@ -182,9 +179,9 @@ def test_a_worker_that_dies_does_not_block_the_file(home, monkeypatch):
         assert expected.rows_loaded > 0
         for process in list(readers.pool._processes.values()):
             os.kill(process.pid, signal.SIGKILL)
-        again = readers.submit(files[0], "immunization", files[0].name)
-        claimed = load._Claimed(files[0], files[0].name, {}, again)
-        assert readers.result(claimed, "immunization") == expected
+        taken = private_copy(claim(files[0], home, "immunization"))
+        again = readers.submit(taken.copy, "immunization", taken.name)
+        assert readers.result(load._Reading(taken, {}, again), "immunization") == expected
         assert readers.pool is None  # the rest are read here
         later = readers.submit(files[1], "immunization", files[1].name)
         assert later.result() == load.read_file(files[1], "immunization", files[1].name)

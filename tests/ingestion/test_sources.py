@@ -12,7 +12,6 @@ import shutil
 import unicodedata
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
@@ -21,7 +20,6 @@ from ingestion.demo.names import to_cp1258_form
 from ingestion.load import ingest_inbox, quarantine_unknown
 from ingestion.parse_file import ParsedFile, parse_file
 from ingestion.reader import read_sheets
-from ingestion.registry import ensure_raw_schema
 from tests.conftest import FIXTURES, IMMUNIZATION_FIXTURES
 
 SOURCES = FIXTURES / "sources"
@@ -737,14 +735,6 @@ def test_child_friendly_formulas_are_read_through_their_cached_values():
 
 
 # --- through the inbox, into a real warehouse -----------------------------------------------------
-
-
-@pytest.fixture
-def con(home):
-    connection = duckdb.connect(str(home.warehouse))
-    ensure_raw_schema(connection, list(CONTRACTS.values()))
-    yield connection
-    connection.close()
 
 
 def _drop(home, source: str, path: Path, name: str | None = None) -> Path:

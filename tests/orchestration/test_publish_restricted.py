@@ -35,9 +35,14 @@ def test_child_lists_go_to_the_restricted_file_only(fixture_pipeline, tmp_path):
     con = duckdb.connect(str(restricted), read_only=True)
     try:
         rows = con.execute("select count(*) from child_reconciliation").fetchone()[0]
+        con.execute("attach ? as serving (read_only)", [str(serving)])
+        stamps = con.execute(
+            "select (select publish_id from restricted_meta), (select publish_id from serving.serving_meta)"
+        ).fetchone()
     finally:
         con.close()
     assert counts["restricted.child_reconciliation"] == rows
+    assert stamps[0] and stamps[0] == stamps[1]  # one publish
     # the main serving copy still holds no child-level table or column
     tables, columns = _tables_and_columns(serving)
     assert "child_reconciliation" not in tables and "protection_cases" not in tables

@@ -1,0 +1,91 @@
+"""`treem release`: a data engineer lets a held correction (far fewer rows than the version it would
+replace) replace it after all. The registry records who released it and when; the file goes back to its
+source's inbox, and the next run loads it in place of the earlier version."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ingestion.clock import local_now
+from ingestion.load import record_path
+from ingestion.receipt import receipt_path
+from ingestion.safety import safe_file_name
+from treem.home import Home
+
+
+class ReleaseError(Exception):
+    """The file cannot be released; the message is in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class Released:
+    file_id: str
+    file_name: str
+    source: str
+    period: str | None
+    held_against: str
+    inbox_path: Path
+
+
+FIND_SQL = """
+select file_id, file_name, source, period, outcome, held_against, stored_as
+from raw.file_registry
+where file_id like ? || '%' or stored_as = ? or file_name = ?
+"""
+
+
+def _find(con: duckdb.DuckDBPyConnection, home: Home, what: str) -> tuple:
+    path = Path(what).expanduser()
+    stored = (
+        path.resolve().relative_to(home.root).as_posix() if path.resolve().is_relative_to(home.root) else ""
+    )
+    key = what.lower() if len(what) >= 6 and all(c in "0123456789abcdef" for c in what.lower()) else "\0"
+    found = con.execute(FIND_SQL, [key, stored, path.name]).fetchall()
+    if not found:
+        raise ReleaseError(
+            f"Không tìm thấy tệp '{what}' trong sổ đăng ký tệp (ghi mã tệp, tên tệp hoặc đường dẫn)"
+        )
+    if len(found) > 1:
+        ids = ", ".join(row[0] for row in found)
+        raise ReleaseError(f"'{what}' ứng với nhiều tệp ({ids}); hãy ghi mã tệp")
+    return found[0]
+
+
+def release(home: Home, what: str, by: str) -> Released:
+    """Release the held file named by ``what`` (its file id or a prefix of at least 6 hex digits, its
+    stored path, or its name)."""
+    try:
+        con = duckdb.connect(str(home.warehouse))
+    except duckdb.IOException as error:
+        raise ReleaseError(
+            "Kho dữ liệu đang được ghi (một lần chạy đang diễn ra); hãy thử lại sau khi lần chạy kết thúc"
+        ) from error
+    try:
+        file_id, file_name, source, period, outcome, held_against, stored_as = _find(con, home, what)
+        if outcome != "quarantined" or held_against is None:
+            state = (
+                "đã được nạp" if outcome == "loaded" else "bị cách ly vì lý do khác, không phải bị giữ lại"
+            )
+            raise ReleaseError(f"Tệp {file_id} ('{file_name}') {state}: không có gì để cho phép")
+        stored = home.root / stored_as
+        if not stored.exists():
+            raise ReleaseError(f"Không thấy tệp {stored} trong thư mục cách ly: có thể đã được cho phép rồi")
+        con.execute(
+            "update raw.file_registry set released_at = ?, released_by = ? where file_id = ?",
+            [local_now(), by, file_id],
+        )
+    finally:
+        con.close()
+    inbox = home.source_inbox(source)
+    inbox.mkdir(parents=True, exist_ok=True)
+    target = inbox / safe_file_name(file_name)
+    if target.exists():
+        target = inbox / f"{file_id}__{safe_file_name(file_name)}"
+    os.replace(stored, target)  # keeps its modification time: the time the office sent it
+    for note in (receipt_path(stored), record_path(stored)):
+        note.unlink(missing_ok=True)
+    return Released(file_id, file_name, source, period, held_against, target)
