@@ -4,10 +4,11 @@ office's program is still writing into the file it dropped.
 
 ``processing/<source>/`` holds, per claimed file: ``<seq>__<short name>`` (the office's file, moved
 there), the hidden ``.<seq>__<short name>.claim.json`` (its original name; for a rebuild, its times)
-and, while it is read, the hidden private copy ``.copy.<seq>__<short name>``. ``seq`` orders the claims."""
+and, while it is read, the hidden private copy ``.copy.<seq><suffix>``. ``seq`` orders the claims."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -69,15 +70,18 @@ def claim(path: Path, home: Home, source: str, **pinned: object) -> Path | None:
     return claimed
 
 
-def claimed_files(home: Home, source: str) -> list[Path]:
+def claimed_files(home: Home, source: str, tidy: bool = False) -> list[Path]:
     """Files a run has claimed but not yet stored (a crash left them, or they changed while read), in
-    the order they were claimed. Claim notes left without their file are removed."""
+    the order they were claimed. With ``tidy`` (only the warehouse's writer, between runs), claim notes
+    left without their file and private copies a crash left are removed."""
     folder = home.processing / source
     if not folder.is_dir():
         return []
     files = []
     for entry in folder.iterdir():
         if entry.name.startswith("."):
+            if not tidy:
+                continue
             if (
                 entry.name.endswith(CLAIM_SUFFIX)
                 and not (folder / entry.name[1 : -len(CLAIM_SUFFIX)]).exists()
@@ -88,7 +92,12 @@ def claimed_files(home: Home, source: str) -> list[Path]:
             continue
         if entry.is_file() and not entry.is_symlink():
             files.append(entry)
-    return sorted(files, key=lambda p: (int(p.name.split("__", 1)[0]) if "__" in p.name else 0, p.name))
+    return sorted(files, key=_claim_order)
+
+
+def _claim_order(path: Path) -> tuple[int, str]:
+    seq = path.name.split("__", 1)[0]
+    return (int(seq) if seq.isdigit() else 0, path.name)
 
 
 def claim_note(path: Path) -> dict:
@@ -113,7 +122,8 @@ def private_copy(path: Path) -> Claimed:
     (the time the office sent it)."""
     note = claim_note(path)
     stamp = _stamp(path)
-    copy = path.with_name(COPY_PREFIX + path.name)
+    # named by its seq alone: short whatever the name (a claim of an older treem kept the whole name)
+    copy = path.with_name(f"{COPY_PREFIX}{path.name.split('__', 1)[0]}{path.suffix}")
     digest = hashlib.sha256()
     size = 0
     with open(path, "rb") as source, open(copy, "wb") as target:
@@ -159,4 +169,5 @@ def done(claimed: Claimed) -> None:
     if changed(claimed):
         return
     claimed.path.unlink(missing_ok=True)
-    _sidecar(claimed.path, CLAIM_SUFFIX).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # a claim of an older treem has no note, and a name too long for one
+        _sidecar(claimed.path, CLAIM_SUFFIX).unlink(missing_ok=True)

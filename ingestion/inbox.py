@@ -46,14 +46,15 @@ def pending_files(folder: Path) -> list[Path]:
     hidden files, Excel lock files and files still being copied under a temporary name are left alone."""
     if not folder.is_dir() or folder.is_symlink():
         return []
-    files = [
-        p
+    files = {
+        p: found[1]
         for p in folder.iterdir()
         if not p.name.startswith(IGNORED_PREFIXES)
         and not p.name.endswith(PARTIAL_SUFFIXES)
         and is_inside(p, folder)
-    ]
-    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+        and (found := _stamp(p)) is not None  # not gone meanwhile (an office's program's temporary file)
+    }
+    return sorted(files, key=lambda p: (files[p], p.name))
 
 
 def unknown_source_files(home: Home) -> list[Path]:
@@ -82,8 +83,8 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 def settled(files: Iterable[Path], seconds: float | None = None) -> tuple[list[Path], list[Path]]:
     """Split ``files`` into those whose size and modification time have not changed for the settle time
     (the office has finished writing them) and those still changing. A file older than that is taken
-    without waiting; for younger ones this waits once, until the youngest would be old enough, and takes
-    those that did not change meanwhile."""
+    without waiting; for younger ones (or dated ahead of the clock) this waits once, until the youngest
+    would be old enough but never longer than the settle time, and takes those that did not change."""
     seconds = settle_seconds() if seconds is None else seconds
     files = list(files)
     ready, young = set(), {}
@@ -98,7 +99,9 @@ def settled(files: Iterable[Path], seconds: float | None = None) -> tuple[list[P
             young[path] = found
     waiting = []
     if young:
-        time.sleep(max(0.0, (max(mtime for _, mtime in young.values()) + seconds * 1e9 - now) / 1e9))
+        # at most the settle time: a file dated ahead of the clock is judged by its stamp not changing
+        youngest = max(mtime for _, mtime in young.values())
+        time.sleep(min(seconds, max(0.0, (youngest + seconds * 1e9 - now) / 1e9)))
         for path, before in young.items():
             after = _stamp(path)
             if after == before:

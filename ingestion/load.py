@@ -116,7 +116,8 @@ def _write_receipt(target: Path, text: str) -> None:
 def _write_record(target: Path, record: dict) -> None:
     """The registry row as the office's file leaves it, for a rebuild from the archive alone."""
     kept = {k: v for k, v in record.items() if k not in ("receipt", "supersedes", "superseded_by")}
-    _write_beside(target, RECORD_SUFFIX, json.dumps(kept, ensure_ascii=False, default=str, indent=1))
+    # ASCII escapes: a folder name that is not UTF-8 (an old Windows tool) still writes, and reads back
+    _write_beside(target, RECORD_SUFFIX, json.dumps(kept, ensure_ascii=True, default=str, indent=1))
 
 
 @dataclass
@@ -525,8 +526,8 @@ def _write_and_finish(
     for item in staged:
         try:
             _finish(home, item)
-        except OSError as error:  # the row is committed: the next run finds it registered and retries
-            log.error("cannot store %s after its commit (%r); the next run retries", item.claimed.path, error)
+        except Exception:  # the row is committed: the next run finds it registered and retries
+            log.exception("cannot store %s after its commit; the next run retries", item.claimed.path)
         outcomes.append(item.outcome)
         if progress:
             progress(item.outcome)
@@ -547,7 +548,7 @@ def ingest_inbox(
     """Every complete file waiting in the source's inbox folder (or only those named), in arrival order,
     after any file a crashed run left in processing/. A file still being written waits for a later run."""
     waiting = _taken(pending_files(home.source_inbox(contract.source)), only, lambda p: p.name)
-    files, unsettled = settled(claimed_files(home, contract.source) + waiting)
+    files, unsettled = settled(claimed_files(home, contract.source, tidy=True) + waiting)
     readers = _Readers(files)
     try:
         reading = _read_ahead(files, contract, home, readers)
@@ -591,7 +592,7 @@ def quarantine_unknown(
     """Set aside, with a reason, every file of an unknown source (or only those named by their path
     relative to the inbox): nothing dropped is silently ignored."""
     waiting = _taken(unknown_source_files(home), only, lambda p: p.relative_to(home.inbox).as_posix())
-    files, unsettled = settled(claimed_files(home, UNKNOWN_SOURCE) + waiting)
+    files, unsettled = settled(claimed_files(home, UNKNOWN_SOURCE, tidy=True) + waiting)
     staged = _in_batches(con, home, files, partial(_stage_unknown, home=home), progress)
     return staged + _still_written(UNKNOWN_SOURCE, unsettled)
 

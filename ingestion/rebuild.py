@@ -315,7 +315,9 @@ def replay_archive(home: Home) -> Replay:
         replay.pending += 1
     for folder in home.processing.iterdir():
         if folder.is_dir() and not folder.name.startswith("."):
-            claimed_files(home, folder.name)  # removes the claim notes of the files moved or dropped above
+            claimed_files(
+                home, folder.name, tidy=True
+            )  # removes the claim notes of the files moved or dropped above
     shutil.rmtree(home.processing / STAGING, ignore_errors=True)
     return replay
 

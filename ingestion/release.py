@@ -82,9 +82,17 @@ def release(home: Home, what: str, by: str) -> Released:
         con.close()
     inbox = home.source_inbox(source)
     inbox.mkdir(parents=True, exist_ok=True)
-    target = inbox / safe_file_name(file_name)
-    if target.exists():
-        target = inbox / f"{file_id}__{safe_file_name(file_name)}"
+    free = [
+        path
+        for path in (inbox / safe_file_name(file_name), inbox / f"{file_id}__{safe_file_name(file_name)}")
+        if not path.exists()
+    ]
+    if not free:
+        raise ReleaseError(
+            f"Hộp thư đến {inbox} đang có tệp trùng tên '{file_name}': hãy chờ lần chạy tới nạp tệp đó rồi "
+            "chạy lại lệnh này (việc cho phép đã được ghi)"
+        )
+    target = free[0]
     os.replace(stored, target)  # keeps its modification time: the time the office sent it
     for note in (receipt_path(stored), record_path(stored)):
         note.unlink(missing_ok=True)

@@ -71,6 +71,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except WriterBusy as busy:
         print(busy, file=sys.stderr)
         return EXIT_BUSY
+    except KeyboardInterrupt:  # Ctrl+C, waiting or running: the next run finishes or undoes its work
+        print("Đã dừng (Ctrl+C); lần chạy sau sẽ hoàn tất hoặc làm lại phần dang dở.", file=sys.stderr)
+        return 130
     print(format_summary(summary))
     print(f"Tổng thời gian: {time.perf_counter() - started:.1f} giây")
     return 0 if summary.success and not summary.blocking_failed else 1

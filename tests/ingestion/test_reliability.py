@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import time
 
 import duckdb
 import pytest
 
-from ingestion import load
+from ingestion import inbox, load
 from ingestion.claim import claimed_files
 from ingestion.contract import load_contracts
 from ingestion.inbox import settled, skipped_entries
-from ingestion.load import ingest_inbox
+from ingestion.load import ingest_inbox, quarantine_unknown
 from ingestion.registry import ensure_raw_schema
 from ingestion.release import ReleaseError, release
 from ingestion.status import inbox_status
@@ -250,3 +251,53 @@ def test_a_young_file_is_taken_after_one_wait_and_an_old_one_at_once(tmp_path):
     assert time.monotonic() - started < 0.5  # no sleep for a file already older than the settle time
     assert settled([young, old], 1) == ([young, old], [])
     assert 0.5 < time.monotonic() - started < 2.5
+
+
+def test_a_file_dated_ahead_of_the_clock_waits_the_settle_time_at_most(tmp_path):
+    ahead = tmp_path / "dong_ho_sai.xlsx"
+    ahead.write_text("x")
+    os.utime(ahead, (time.time() + 3600, time.time() + 3600))  # an office computer an hour fast
+    started = time.monotonic()
+    assert settled([ahead], 1) == ([ahead], [])
+    assert time.monotonic() - started < 2
+
+
+def test_a_file_gone_between_listing_and_sorting_does_not_stop_the_others(home, con, monkeypatch):
+    drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx")
+    folder = home.source_inbox("immunization")
+    (folder / "8A3F2B10").write_bytes(b"Excel's temporary file while it saves")
+    real = inbox.is_inside
+
+    def excel_finishes_saving(path, parent):
+        inside = real(path, parent)
+        if path.name == "8A3F2B10":
+            path.unlink()
+        return inside
+
+    monkeypatch.setattr(inbox, "is_inside", excel_finishes_saving)
+    [outcome] = ingest_inbox(con, IMMUNIZATION, home)
+    assert (outcome.file_name, outcome.outcome) == ("TCMR_MoLao_T03-2025.xlsx", "loaded")
+
+
+def test_a_file_in_a_folder_named_by_an_old_windows_tool_is_set_aside(home, con):
+    folder = home.inbox / os.fsdecode(b"T\xe0i_li\xeau")  # Windows-1258 'Tài_liệu', not UTF-8
+    folder.mkdir(parents=True)
+    (folder / "a.csv").write_bytes(b"x,y\n1,2\n")
+    [outcome] = quarantine_unknown(con, home)
+    assert outcome.outcome == "quarantined"
+    assert "tệp nằm ở thư mục 'T�i_li�u/'" in outcome.reason
+    [note] = (home.quarantine / "_unknown").glob("*.registry.json")
+    assert json.loads(note.read_text())["origin"] == os.fsdecode(b"T\xe0i_li\xeau")
+    assert claimed_files(home, "_unknown", tidy=True) == []
+
+
+def test_a_file_claimed_by_an_older_treem_under_its_whole_long_name_loads(home, con):
+    folder = home.processing / "immunization"
+    folder.mkdir(parents=True)
+    legacy = folder / ("1796400000000000000__TCMR_MoLao_T03-2025_" + "x" * 200 + ".xlsx")
+    assert len(legacy.name.encode()) > 240
+    shutil.copy2(IMMUNIZATION_FIXTURES / "TCMR_MoLao_T03-2025.xlsx", legacy)
+    [outcome] = ingest_inbox(con, IMMUNIZATION, home)
+    assert (outcome.outcome, outcome.rows_loaded) == ("loaded", 5)
+    assert outcome.file_name == legacy.name.split("__", 1)[1]
+    assert list(folder.iterdir()) == []

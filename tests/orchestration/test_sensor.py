@@ -83,3 +83,32 @@ def test_files_of_every_source_and_outside_them_go_to_their_steps(pointed_env, h
 
     job = defs.resolve_job_def("treem_all")
     assert dg.validate_run_config(job, request.run_config)  # what the daemon will accept
+
+
+def test_files_left_in_processing_get_a_run(pointed_env, home):
+    """A killed run's claimed files (or files that changed while read) need no new file to be loaded."""
+    from ingestion.claim import claim
+    from orchestration.sensors import inbox_sensor
+
+    drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx")
+    claim(home.source_inbox("immunization") / "TCMR_MoLao_T03-2025.xlsx", home, "immunization")
+    first = _tick(inbox_sensor, home, None)
+    [request] = _tick(inbox_sensor, home, first.cursor).run_requests
+    assert request.tags == {"treem/files": "1"}
+
+
+def test_a_file_whose_run_failed_before_taking_it_is_asked_for_again(pointed_env, home, monkeypatch):
+    import json
+
+    from orchestration import sensors
+
+    drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx")
+    first = _tick(sensors.inbox_sensor, home, None)
+    [request] = _tick(sensors.inbox_sensor, home, first.cursor).run_requests
+    cursor = _tick(sensors.inbox_sensor, home, first.cursor).cursor
+    assert _tick(sensors.inbox_sensor, home, cursor).run_requests == []  # its run may still come
+    state = json.loads(cursor)
+    for entry in state["requested"].values():
+        entry[1] -= sensors.RETRY_SECONDS + 1  # asked for long ago, no run alive, the file still here
+    [again] = _tick(sensors.inbox_sensor, home, json.dumps(state)).run_requests
+    assert again.run_key != request.run_key
