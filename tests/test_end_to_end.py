@@ -121,11 +121,12 @@ def test_quarantined_files_are_those_the_generator_spoiled(demo_run):
         quarantined = sorted(
             p.name.split("__", 1)[1]
             for p in (home.quarantine / source).iterdir()
-            if not p.name.endswith(".receipt.txt")
+            if not p.name.endswith((".receipt.txt", ".registry.json"))
         )
         assert quarantined == sorted(name for names in entry["files_bad"].values() for name in names), source
         receipts = list((home.quarantine / source).glob("*.receipt.txt"))
-        assert len(receipts) == len(quarantined)
+        notes = list((home.quarantine / source).glob("*.registry.json"))
+        assert len(receipts) == len(notes) == len(quarantined)
 
 
 def test_for_every_file_rows_read_are_loaded_rejected_or_skipped(demo_run):
