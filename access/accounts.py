@@ -4,7 +4,12 @@ passwords are stored only as argon2id hashes; sign-in is slowed after failures.
 After ``FREE_FAILURES`` wrong passwords in a row, each next try for that name waits ``BASE_WAIT``
 seconds, doubling with every further failure up to ``MAX_WAIT``; a try made before the wait is over is
 refused without looking at the password. The failures are read from the audit log, so every process
-(each dashboard session, the command line) sees the same count.
+(each dashboard session, the command line) sees the same count, and only from a log whose hash chain
+verifies (a log that does not stops every sign-in). A try counts as a failure from the moment its check
+begins, under the log's write lock; only one check per account name runs at a time, and at most
+``max_checks()`` in all (each argon2 check takes 64 MiB): a try past either limit is refused without
+hashing. One browser address gets ``ADDRESS_FAILURES`` wrong passwords per ``ADDRESS_WINDOW``, whatever
+the names it tries.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import json
 import os
 import re
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +39,11 @@ FREE_FAILURES = 3
 BASE_WAIT = 30  # seconds
 MAX_WAIT = 15 * 60
 MIN_PASSWORD_LENGTH = 10
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,31}")  # the whole name: re.fullmatch
+MAX_NAME_LENGTH = 80
+ADDRESS_FAILURES = 20
+ADDRESS_WINDOW = dt.timedelta(minutes=15)
+STALE_CHECK = 30.0  # seconds: a check slot left by a process killed mid-check is free again
 
 _hasher = PasswordHasher()  # argon2id, the library's recommended cost
 # verified when the name is unknown, so that a wrong name takes as long as a wrong password
@@ -59,6 +69,11 @@ class Account:
 
     def viewer(self) -> Viewer:
         return Viewer(self.username, self.name, self.role, self.ward_code)
+
+
+def max_checks() -> int:
+    """Password checks at once, every process together (``TREEM_MAX_PASSWORD_CHECKS``, default 2)."""
+    return max(1, int(os.environ.get("TREEM_MAX_PASSWORD_CHECKS", "2")))
 
 
 def current_ward_codes() -> set[str]:
@@ -111,6 +126,12 @@ def get_account(home_root: os.PathLike, username: str) -> Account | None:
     return _account(username, raw) if raw else None
 
 
+def _check_name(name: str) -> None:
+    """A display name is one line of printable text (it is shown as text, never as markup)."""
+    if len(name) > MAX_NAME_LENGTH or not name.isprintable():
+        raise AccountError(f"Họ tên hiển thị phải là một dòng chữ in được, tối đa {MAX_NAME_LENGTH} ký tự.")
+
+
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
@@ -124,11 +145,12 @@ def add_account(
     ward_code: str | None = None,
     name: str = "",
 ) -> Account:
-    if not USERNAME.match(username):
+    if not USERNAME.fullmatch(username):
         raise AccountError(
             f"Tên đăng nhập '{username}' không hợp lệ: 3–32 ký tự gồm chữ thường, số, dấu chấm, "
             "gạch dưới, gạch ngang."
         )
+    _check_name(name)
     check_scope(role, ward_code)
     if ward_code is not None and ward_code not in current_ward_codes():
         raise AccountError(f"Không có phường mã '{ward_code}' trong danh sách phường hiện nay.")
@@ -166,39 +188,95 @@ def disable_account(home_root: os.PathLike, username: str) -> None:
     _change(home_root, username, "khóa tài khoản", disabled=True)
 
 
-def wait_before_next_try(home_root: os.PathLike, username: str, now: dt.datetime | None = None) -> int:
-    """Seconds before ``username`` may try again (0: now)."""
-    failures, last = audit.failures_in_a_row(home_root, username)
+def _wait(failures: int, last: dt.datetime | None, now: dt.datetime) -> int:
+    """Seconds before the next try after ``failures`` in a row, the last at ``last`` (0: now)."""
     if failures < FREE_FAILURES or last is None:
         return 0
     wait = min(BASE_WAIT * 2 ** (failures - FREE_FAILURES), MAX_WAIT)
-    elapsed = ((now or local_now()) - last).total_seconds()
-    return max(0, int(wait - elapsed + 0.999))
+    return max(0, int(wait - (now - last).total_seconds() + 0.999))
+
+
+def _address_wait(con: sqlite3.Connection, client: str | None, now: dt.datetime) -> int:
+    """Seconds before ``client`` may try again: until its oldest failure in the window leaves it."""
+    if not client:
+        return 0
+    failures = audit.failures_from(con, client, now - ADDRESS_WINDOW)
+    if len(failures) < ADDRESS_FAILURES:
+        return 0
+    return max(1, int((failures[-ADDRESS_FAILURES] + ADDRESS_WINDOW - now).total_seconds() + 0.999))
+
+
+def wait_before_next_try(home_root: os.PathLike, username: str, now: dt.datetime | None = None) -> int:
+    """Seconds before ``username`` may try again (0: now)."""
+    with audit.writing(home_root) as con:
+        return _wait(*audit.failures_in_a_row(con, username), now or local_now())
+
+
+def _begin_check(home_root: os.PathLike, username: str, now: dt.datetime, client: str | None) -> None:
+    """Under the log's write lock: verify the log, apply the waits and the check slots, and count the
+    try as a failure before its hash is checked; ``LoginRefused`` (recorded) when it may not go on."""
+    refusal: LoginRefused | None = None
+    with audit.writing(home_root) as con:
+        verdict = audit.verify_connection(con)
+        if not verdict.holds:
+            audit.append(con, username, audit.LOGIN_REFUSED, detail=verdict.sentence(), at=now, client=client)
+            refusal = LoginRefused(
+                "Tạm ngừng đăng nhập: nhật ký truy cập không còn nguyên vẹn. Hãy báo kỹ sư dữ liệu của quận "
+                "(lệnh `treem audit verify`)."
+            )
+        elif wait := _address_wait(con, client, now):
+            refusal = LoginRefused(
+                f"Quá nhiều lần đăng nhập sai từ máy này: hãy thử lại sau {wait} giây.", wait
+            )
+        elif wait := _wait(*audit.failures_in_a_row(con, username), now):
+            refusal = LoginRefused(f"Đã nhập sai nhiều lần: hãy thử lại sau {wait} giây.", wait)
+        elif taken := audit.start_check(con, username, max_checks(), STALE_CHECK):
+            refusal = LoginRefused(
+                "Đang kiểm tra một lần đăng nhập khác của tài khoản này: hãy thử lại sau ít giây."
+                if taken == "account"
+                else "Máy chủ đang kiểm tra nhiều lần đăng nhập cùng lúc: hãy thử lại sau ít giây.",
+                1,
+            )
+        else:
+            audit.append(con, username, audit.LOGIN_ATTEMPT, at=now, client=client)
+        if refusal is not None and verdict.holds:
+            detail = f"chờ {refusal.wait_seconds} giây" if refusal.wait_seconds > 1 else str(refusal)
+            audit.append(con, username, audit.LOGIN_THROTTLED, detail=detail, at=now, client=client)
+    if refusal is not None:
+        raise refusal
 
 
 def authenticate(
-    home_root: os.PathLike, username: str, password: str, now: dt.datetime | None = None
+    home_root: os.PathLike,
+    username: str,
+    password: str,
+    now: dt.datetime | None = None,
+    client: str | None = None,
 ) -> Viewer:
     """The viewer for a right name and password of an active account; otherwise ``LoginRefused``. Every
-    outcome is written to the audit log."""
+    outcome is written to the audit log, with the browser's address ``client`` where known."""
     username = username.strip().lower()
-    wait = wait_before_next_try(home_root, username, now)
-    if wait:
-        audit.record(home_root, username, audit.LOGIN_THROTTLED, detail=f"chờ {wait} giây", at=now)
-        raise LoginRefused(f"Đã nhập sai nhiều lần: hãy thử lại sau {wait} giây.", wait)
-    raw = _read(accounts_path(home_root)).get(username)
+    now = now or local_now()
+    _begin_check(home_root, username, now, client)
+    outcome, account = audit.LOGIN_FAILED, None
     try:
-        _hasher.verify(raw["password_hash"] if raw else _DUMMY_HASH, password)
-        if raw is None:
-            raise VerificationError
-    except (VerificationError, InvalidHashError):
-        audit.record(home_root, username, audit.LOGIN_FAILED, at=now)
-        raise LoginRefused("Sai tên đăng nhập hoặc mật khẩu.") from None
-    account = _account(username, raw)
-    if account.disabled:
-        audit.record(home_root, username, audit.LOGIN_DISABLED, account.role.value, account.ward_code, at=now)
+        raw = _read(accounts_path(home_root)).get(username)
+        try:
+            _hasher.verify(raw["password_hash"] if raw else _DUMMY_HASH, password)
+            if raw is not None:
+                account = _account(username, raw)
+                outcome = audit.LOGIN_DISABLED if account.disabled else audit.LOGIN_OK
+        except (VerificationError, InvalidHashError):
+            pass
+    finally:
+        with audit.writing(home_root) as con:
+            audit.end_check(con, username)
+            role, ward = (account.role.value, account.ward_code) if account else (None, None)
+            audit.append(con, username, outcome, role, ward, at=now, client=client)
+    if outcome == audit.LOGIN_FAILED:
+        raise LoginRefused("Sai tên đăng nhập hoặc mật khẩu.")
+    if outcome == audit.LOGIN_DISABLED:
         raise LoginRefused("Tài khoản đã bị khóa: hãy liên hệ kỹ sư dữ liệu của quận.")
-    audit.record(home_root, username, audit.LOGIN_OK, account.role.value, account.ward_code, at=now)
     return account.viewer()
 
 

@@ -1,40 +1,77 @@
 """The audit log: every sign-in, every look at child-level data, every report export, appended to a
 SQLite table in the home folder. SQLite because the dashboard's sessions and the command line write it
-from separate processes; triggers refuse any UPDATE or DELETE, so nothing the app does can change a
-row once written."""
+from separate processes.
+
+Triggers refuse any UPDATE or DELETE, so nothing the app does can change a row once written; and the
+log is tamper-evident against anyone who gets past them (drops a trigger, edits the file): each row
+carries the hash of the row before it and a hash of its own content with that link, so changing,
+removing or inserting a row breaks the chain from there on. ``verify`` walks the chain and names the
+first broken row; sign-in trusts only a verified log (``access.accounts``). The head hash that
+``verify`` prints can be written down elsewhere: a rewrite of the whole chain then shows too.
+
+The same file holds the password checks in progress (``login_checks``): one per account name, and a
+few at a time in all, shared by every process (see ``access.accounts``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import sqlite3
-from contextlib import closing
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingestion.clock import local_now
 
-SCHEMA = """
-create table if not exists audit_log (
-    id integer primary key autoincrement,
-    at text not null,           -- district local time, ISO 8601
-    username text not null,
-    role text,
-    action text not null,
-    ward_code text,
-    detail text
-);
-create trigger if not exists audit_log_no_update before update on audit_log
-begin select raise(abort, 'audit_log is append-only'); end;
-create trigger if not exists audit_log_no_delete before delete on audit_log
-begin select raise(abort, 'audit_log is append-only'); end;
-"""
+GENESIS = "0" * 64
+TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
+SCHEMA = (
+    """
+    create table if not exists audit_log (
+        id integer primary key,
+        at text not null,           -- district local time, ISO 8601
+        username text not null,
+        role text,
+        action text not null,
+        ward_code text,
+        detail text,
+        client text,                -- the browser's address, for sign-ins from the dashboard
+        prev_hash text not null,
+        row_hash text not null
+    )
+    """,
+    """
+    create table if not exists login_checks (
+        username text primary key,
+        started real not null       -- time.time() when the check began
+    )
+    """,
+)
+TRIGGER_SQL = (
+    """
+    create trigger if not exists audit_log_no_update before update on audit_log
+    begin select raise(abort, 'audit_log is append-only'); end
+    """,
+    """
+    create trigger if not exists audit_log_no_delete before delete on audit_log
+    begin select raise(abort, 'audit_log is append-only'); end
+    """,
+)
+COLUMNS = ("id", "at", "username", "role", "action", "ward_code", "detail", "client")
+INSERT = f"insert into audit_log ({', '.join(COLUMNS)}, prev_hash, row_hash) values ({', '.join('?' * 10)})"
 
 # what is recorded
+LOGIN_ATTEMPT = "login_attempt"  # a password about to be checked: counted as a failure until login_ok
 LOGIN_OK = "login_ok"
 LOGIN_FAILED = "login_failed"  # wrong password or unknown user
-LOGIN_THROTTLED = "login_throttled"  # refused unchecked: too many failures in a row
+LOGIN_THROTTLED = "login_throttled"  # refused unchecked: too many failures, or a check already running
 LOGIN_DISABLED = "login_disabled"
+LOGIN_REFUSED = "login_refused"  # refused unchecked: the audit log does not verify
 LOGOUT = "logout"
 SESSION_EXPIRED = "session_expired"
 VIEW_CHILD_LIST = "view_child_list"
@@ -44,6 +81,8 @@ DOWNLOAD_CASE_LIST = "download_case_list"
 EXPORT_REPORT = "export_report"
 ACCOUNT_CHANGE = "account_change"  # treem user add / passwd / disable
 RELEASE_FILE = "release_file"  # treem release: a held correction may replace the file in force
+LOG_UPGRADED = "audit_log_upgraded"  # rows of an older log given their hashes
+LOG_RESTARTED = "audit_log_restarted"  # a new log after a broken one was set aside
 
 
 @dataclass(frozen=True)
@@ -55,21 +94,118 @@ class Entry:
     action: str
     ward_code: str | None
     detail: str | None
+    client: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What ``verify`` found: ``broken_at`` is the first row that does not hold (None: the chain holds)."""
+
+    rows: int
+    head: str  # the last row's hash
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def holds(self) -> bool:
+        return self.broken_at is None and not self.reason
+
+    def sentence(self) -> str:
+        if self.holds:
+            return f"Nhật ký truy cập nguyên vẹn: {self.rows} dòng, mã cuối chuỗi {self.head}."
+        where = f" từ dòng {self.broken_at}" if self.broken_at is not None else ""
+        return f"Nhật ký truy cập KHÔNG còn nguyên vẹn{where}: {self.reason}."
+
+
+class AuditBroken(RuntimeError):
+    """The log does not verify; the message (Vietnamese) names the first broken row."""
 
 
 def audit_path(home_root: os.PathLike) -> Path:
     return Path(home_root) / "audit.sqlite"
 
 
+def row_hash(prev_hash: str, values: tuple) -> str:
+    """The hash of one row: its columns (``COLUMNS``, in order) and the previous row's hash."""
+    canonical = json.dumps([prev_hash, *values], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def _connect(home_root: os.PathLike) -> sqlite3.Connection:
+    """The log, made with its triggers the first time; an older log (rows without hashes) is sealed:
+    its rows are given their hashes once, and that is recorded. Triggers found missing later are not
+    put back: ``verify`` reports them."""
     path = audit_path(home_root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists()
-    con = sqlite3.connect(path, timeout=30)
-    con.executescript(SCHEMA)
-    if new:
-        os.chmod(path, 0o600)  # who looked at which children: the owner's only
+    con = sqlite3.connect(path, timeout=30, isolation_level=None)
+    columns = {row[1] for row in con.execute("pragma table_info(audit_log)")}
+    if not columns:
+        con.execute("begin immediate")
+        for statement in (*SCHEMA, *TRIGGER_SQL):
+            con.execute(statement)
+        con.execute("commit")
+    elif "row_hash" not in columns:
+        _seal_older_log(con)
     return con
+
+
+def _seal_older_log(con: sqlite3.Connection) -> None:
+    """Give the rows of a log written before the chain their hashes (the only time the app lifts the
+    triggers), in one transaction."""
+    con.execute("begin immediate")
+    if "row_hash" in {row[1] for row in con.execute("pragma table_info(audit_log)")}:
+        con.execute("commit")  # another process sealed it meanwhile
+        return
+    con.execute("alter table audit_log rename to audit_log_unsealed")
+    for trigger in TRIGGERS:
+        con.execute(f"drop trigger if exists {trigger}")
+    for statement in SCHEMA:
+        con.execute(statement)
+    rows = con.execute(
+        "select id, at, username, role, action, ward_code, detail from audit_log_unsealed order by id"
+    ).fetchall()
+    previous = GENESIS
+    for number, row in enumerate(rows, start=1):  # numbered again from 1: the chain has no gaps
+        values = (number, *row[1:], None)
+        digest = row_hash(previous, values)
+        con.execute(INSERT, (*values, previous, digest))
+        previous = digest
+    con.execute("drop table audit_log_unsealed")
+    _append(con, "treem", LOG_UPGRADED, detail=f"{len(rows)} dòng cũ được gắn mã băm")
+    for statement in TRIGGER_SQL:
+        con.execute(statement)
+    con.execute("commit")
+
+
+def _append(
+    con: sqlite3.Connection,
+    username: str,
+    action: str,
+    role: str | None = None,
+    ward_code: str | None = None,
+    detail: str | None = None,
+    at: dt.datetime | None = None,
+    client: str | None = None,
+) -> None:
+    """Append one row, chained to the last; the caller holds the write lock (``begin immediate``)."""
+    last = con.execute("select id, row_hash from audit_log order by id desc limit 1").fetchone()
+    number, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    when = (at or local_now()).isoformat(timespec="seconds")
+    values = (number, when, username, role, action, ward_code, detail, client)
+    con.execute(INSERT, (*values, previous, row_hash(previous, values)))
+
+
+@contextmanager
+def writing(home_root: os.PathLike) -> Iterator[sqlite3.Connection]:
+    """The log under its write lock (one writer at a time, every process), committed on a clean exit."""
+    with closing(_connect(home_root)) as con:
+        con.execute("begin immediate")
+        try:
+            yield con
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
 
 
 def record(
@@ -80,14 +216,14 @@ def record(
     ward_code: str | None = None,
     detail: str | None = None,
     at: dt.datetime | None = None,
+    client: str | None = None,
 ) -> None:
     """Append one entry (committed before returning)."""
-    when = (at or local_now()).isoformat(timespec="seconds")
-    with closing(_connect(home_root)) as con, con:
-        con.execute(
-            "insert into audit_log (at, username, role, action, ward_code, detail) values (?, ?, ?, ?, ?, ?)",
-            (when, username, role, action, ward_code, detail),
-        )
+    with writing(home_root) as con:
+        _append(con, username, action, role, ward_code, detail, at, client)
+
+
+append = _append  # for access.accounts, inside its own ``writing`` block
 
 
 def entries(home_root: os.PathLike, limit: int = 500) -> list[Entry]:
@@ -96,24 +232,96 @@ def entries(home_root: os.PathLike, limit: int = 500) -> list[Entry]:
         return []
     with closing(_connect(home_root)) as con:
         rows = con.execute(
-            "select id, at, username, role, action, ward_code, detail from audit_log "
-            "order by id desc limit ?",
-            (limit,),
+            f"select {', '.join(COLUMNS)} from audit_log order by id desc limit ?", (limit,)
         ).fetchall()
     return [Entry(r[0], dt.datetime.fromisoformat(r[1]), *r[2:]) for r in rows]
 
 
-def failures_in_a_row(home_root: os.PathLike, username: str) -> tuple[int, dt.datetime | None]:
-    """Wrong passwords for ``username`` since its last successful sign-in, and when the last one was."""
+def verify_connection(con: sqlite3.Connection) -> Verdict:
+    """Walk the chain from the first row: each row's link is the previous row's hash, its hash is that
+    of its content, its number the next one; and both triggers are in place."""
+    previous, rows = GENESIS, 0
+    cursor = con.execute(f"select {', '.join(COLUMNS)}, prev_hash, row_hash from audit_log order by id")
+    for row in cursor:
+        values, link, digest = tuple(row[:-2]), row[-2], row[-1]
+        number = values[0]
+        if number != rows + 1:
+            return Verdict(rows, previous, number, f"thiếu dòng trước dòng {number} (dòng bị xóa)")
+        if link != previous:
+            return Verdict(rows, previous, number, "mã nối không khớp dòng trước (dòng bị xóa hoặc chèn)")
+        if row_hash(previous, values) != digest:
+            return Verdict(rows, previous, number, "nội dung dòng đã bị sửa")
+        previous, rows = digest, rows + 1
+    present = {r[0] for r in con.execute("select name from sqlite_master where type = 'trigger'")}
+    missing = [t for t in TRIGGERS if t not in present]
+    if missing:
+        return Verdict(rows, previous, None, f"trigger chống sửa đã bị xóa ({', '.join(missing)})")
+    return Verdict(rows, previous)
+
+
+def verify(home_root: os.PathLike) -> Verdict:
+    """Whether the log holds (a home without a log holds: nothing to verify)."""
     if not audit_path(home_root).exists():
-        return 0, None
+        return Verdict(0, GENESIS)
     with closing(_connect(home_root)) as con:
-        count, last = con.execute(
-            """
-            select count(*), max(at) from audit_log
-            where username = ? and action = ?
-              and id > coalesce((select max(id) from audit_log where username = ? and action = ?), 0)
-            """,
-            (username, LOGIN_FAILED, username, LOGIN_OK),
-        ).fetchone()
+        return verify_connection(con)
+
+
+def restart(home_root: os.PathLike, reason: str) -> Path:
+    """Set a log that does not verify aside (kept, renamed, as evidence) and start a new one whose first
+    row names the old file, its SHA-256 and what ``verify`` found. Returns the old log's new path."""
+    path = audit_path(home_root)
+    verdict = verify(home_root)
+    if verdict.holds:
+        raise AuditBroken("Nhật ký truy cập vẫn nguyên vẹn: không cần bắt đầu nhật ký mới.")
+    aside = path.with_name(f"audit-broken-{local_now():%Y%m%d-%H%M%S}.sqlite")
+    os.replace(path, aside)
+    digest = hashlib.sha256(aside.read_bytes()).hexdigest()
+    record(
+        home_root,
+        os.environ.get("USER", "treem"),
+        LOG_RESTARTED,
+        detail=f"{aside.name} (sha256 {digest}): {verdict.sentence()} Lý do: {reason}",
+    )
+    return aside
+
+
+def failures_in_a_row(con: sqlite3.Connection, username: str) -> tuple[int, dt.datetime | None]:
+    """Password checks for ``username`` since its last successful sign-in (each counts as a failure from
+    the moment it begins), and when the last one began."""
+    count, last = con.execute(
+        """
+        select count(*), max(at) from audit_log
+        where username = ? and action = ?
+          and id > coalesce((select max(id) from audit_log where username = ? and action = ?), 0)
+        """,
+        (username, LOGIN_ATTEMPT, username, LOGIN_OK),
+    ).fetchone()
     return count, (dt.datetime.fromisoformat(last) if last else None)
+
+
+def failures_from(con: sqlite3.Connection, client: str, since: dt.datetime) -> list[dt.datetime]:
+    """When each failed sign-in from ``client`` since ``since`` happened, oldest first."""
+    rows = con.execute(
+        "select at from audit_log where client = ? and action = ? and at >= ? order by id",
+        (client, LOGIN_FAILED, since.isoformat(timespec="seconds")),
+    ).fetchall()
+    return [dt.datetime.fromisoformat(r[0]) for r in rows]
+
+
+def start_check(con: sqlite3.Connection, username: str, limit: int, stale_after: float) -> str | None:
+    """Take the one check slot of ``username`` (and one of ``limit`` in all); None when taken, else why
+    not ('account': a check for this name is running, 'busy': ``limit`` checks are). A slot left by a
+    process killed mid-check is free again after ``stale_after`` seconds."""
+    now = time.time()
+    con.execute("delete from login_checks where started < ?", (now - stale_after,))
+    if con.execute("select 1 from login_checks where username = ?", (username,)).fetchone():
+        return "account"
+    if con.execute("select count(*) from login_checks").fetchone()[0] >= limit:
+        return "busy"
+    con.execute("insert into login_checks values (?, ?)", (username, now))
+    return None
+
+
+def end_check(con: sqlite3.Connection, username: str) -> None:
+    con.execute("delete from login_checks where username = ?", (username,))

@@ -1,5 +1,10 @@
-"""Entry point: `streamlit run dashboard/app.py` (or `treem dashboard`)."""
+"""Entry point: `streamlit run dashboard/app.py` (`treem dashboard` serves it through server.py).
 
+An unexpected error on a page shows a Vietnamese sentence and an error code; the traceback goes to the
+server's log under that code, never to the browser."""
+
+import logging
+import secrets
 import sys
 from pathlib import Path
 
@@ -9,7 +14,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `dashboard
 
 from dashboard import auth  # noqa: E402
 from dashboard.i18n import LANGUAGES, t  # noqa: E402
+from treem.file_modes import use_private_umask  # noqa: E402
 
+use_private_umask()  # `streamlit run dashboard/app.py` started without the treem command
 st.set_page_config(page_title="treem – Trẻ em Hà Đông", page_icon="🧒", layout="wide")
 st.sidebar.radio(
     "Ngôn ngữ / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True
@@ -59,4 +66,16 @@ if viewer is None:
     auth.sign_in_form()
     st.stop()
 auth.sidebar(viewer)
-navigation.run()
+try:
+    navigation.run()
+except Exception:  # st.stop and st.rerun are not Exceptions: they pass
+    code = secrets.token_hex(4)
+    logging.getLogger("treem.dashboard").exception("error %s on %s", code, navigation.url_path)
+    st.error(
+        t(
+            f"Trang gặp lỗi không mong đợi (mã lỗi {code}). Hãy thử tải lại trang; nếu vẫn lỗi, báo kỹ sư "
+            "dữ liệu của quận mã lỗi này.",
+            f"The page hit an unexpected error (code {code}). Reload the page; if it persists, give this "
+            "code to the district's data engineer.",
+        )
+    )

@@ -18,6 +18,18 @@ from treem.home import home_from_env
 SESSION_KEY = "treem_session"
 
 
+def client_address() -> str:
+    """The browser's address, for the sign-in limit per address. Behind a reverse proxy
+    (``TREEM_BEHIND_PROXY=1``) the address the proxy appended last to X-Forwarded-For (the one a
+    browser cannot forge); a browser on this machine is 'localhost'."""
+    if os.environ.get("TREEM_BEHIND_PROXY") == "1":
+        forwarded = st.context.headers.get("X-Forwarded-For")
+        if isinstance(forwarded, str) and forwarded.strip():
+            return forwarded.split(",")[-1].strip()
+    address = st.context.ip_address  # None on this machine; not a text in a test without a browser
+    return address if isinstance(address, str) and address else "localhost"
+
+
 def idle_limit() -> dt.timedelta:
     """How long a session may stay idle (``TREEM_SESSION_MINUTES``, default 30)."""
     return dt.timedelta(minutes=float(os.environ.get("TREEM_SESSION_MINUTES", "30")))
@@ -94,7 +106,7 @@ def sign_in_form() -> None:
         submitted = st.form_submit_button(t("Đăng nhập", "Sign in"), type="primary")
     if submitted:
         try:
-            viewer = accounts.authenticate(home_from_env().root, username, password)
+            viewer = accounts.authenticate(home_from_env().root, username, password, client=client_address())
         except accounts.LoginRefused as refused:
             st.error(str(refused))
             return
@@ -105,7 +117,7 @@ def sign_in_form() -> None:
 def sidebar(viewer: Viewer) -> None:
     role_vi, role_en = ROLE_NAMES[viewer.role]
     scope = viewer.ward_code or t("toàn quận", "whole district")
-    st.sidebar.caption(f"{viewer.name} · {t(role_vi, role_en)} · {scope}")
+    st.sidebar.text(f"{viewer.name} · {t(role_vi, role_en)} · {scope}")  # text: a name is never markup
     if st.sidebar.button(t("Đăng xuất", "Sign out")):
         _end(audit.LOGOUT)
         st.rerun()

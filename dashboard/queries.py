@@ -355,6 +355,12 @@ def hcdb_children_groups() -> pd.DataFrame:
     )
 
 
+def hcdb_group_names() -> dict[str, tuple[str, str]]:
+    """HCĐB group letter → (Vietnamese name, English name)."""
+    groups = query("select hcdb_group_code, name_vi, name_en from dim_hcdb_group")
+    return {row.hcdb_group_code: (row.name_vi, row.name_en) for row in groups.itertuples()}
+
+
 def submission_months() -> pd.DataFrame:
     """Months in which an owed extract's period ends, newest first: month ('YYYY-MM')."""
     return query(
@@ -749,17 +755,12 @@ def report_editions() -> list[str | None]:
 def report_workbook(period_key: str, ward_code: str | None = None) -> Callable[[], bytes]:
     """The report workbook (district edition, or one ward's) for a download button: the permission is
     checked now, in the viewer's session (``PermissionError`` for an edition the viewer may not
-    export); the workbook is built, and the export logged, when the button is clicked."""
+    export); the workbook is built when the button is clicked."""
     if ward_code not in report_editions():
         raise PermissionError(f"edition {ward_code or 'district'} is not allowed for this account")
     path = serving_path()
     version = _version(path)
-    return logged_download(
-        audit.EXPORT_REPORT,
-        ward_code,
-        period_key,
-        lambda: _report_workbook(os.fspath(path), period_key, ward_code, version),
-    )
+    return lambda: _report_workbook(os.fspath(path), period_key, ward_code, version)
 
 
 # --- the audit log: looks at child-level data and exports ---
@@ -780,30 +781,20 @@ def log_once(action: str, ward_code: str | None, detail: str | None = None) -> N
         log(action, ward_code, detail)
 
 
-def logged_download(
-    action: str, ward_code: str | None, what: str, make: Callable[[], bytes]
-) -> Callable[[], bytes]:
-    """The data of a download button, made (and logged) only when the button is clicked. The click is
-    served outside the page's run, where there is no session: the session is taken now, and checked
-    again at the click (still signed in, not idle too long, the account still active)."""
-    session, root = auth.current_session(), home_from_env().root
-
-    def download() -> bytes:
-        if not auth.session_is_live(session):
-            raise PermissionError("the session ended before the download")
-        viewer = session["viewer"]
-        audit.record(root, viewer.username, action, viewer.role.value, ward_code, what)
-        return make()
-
-    return download
-
-
 def audit_entries(limit: int = 500) -> pd.DataFrame:
     """The latest audit log entries, newest first: for data engineers only (empty for anyone else)."""
     viewer = auth.current_viewer()
     if viewer is None or not viewer.sees_quality_detail:
         return pd.DataFrame()
     return pd.DataFrame(audit.entries(home_from_env().root, limit))
+
+
+def audit_verdict() -> audit.Verdict | None:
+    """Whether the audit log's hash chain holds: for data engineers only (None for anyone else)."""
+    viewer = auth.current_viewer()
+    if viewer is None or not viewer.sees_quality_detail:
+        return None
+    return audit.verify(home_from_env().root)
 
 
 def protection_cases() -> pd.DataFrame:

@@ -14,6 +14,9 @@ from orchestration.dbt_project import dbt_resource
 from orchestration.jobs import treem_all_job
 from orchestration.resources import HomeResource
 from orchestration.sensors import inbox_sensor
+from treem.file_modes import use_private_umask
+
+use_private_umask()  # `dagster dev -m orchestration.definitions` started without the treem command
 
 defs = dg.Definitions(
     assets=[*ingestion_assets(), treem_dbt_assets, serving_copy, period_reports],

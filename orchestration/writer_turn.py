@@ -150,7 +150,7 @@ def writer_turn(
     wait for other runs, to call again right before the run starts: a run launched from the Dagster
     UI meanwhile goes first."""
     wait = _Wait(timeout, say)
-    fd = os.open(lock_path(home), os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(lock_path(home), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         while True:
             try:

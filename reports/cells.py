@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
-# What spreadsheet programs take as the start of a formula when a text is typed or imported.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from access.exports import FORMULA_TRIGGERS
 
 NUMBER_FORMATS = {
     "text": "@",

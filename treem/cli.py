@@ -12,7 +12,7 @@ from pathlib import Path
 from treem import vi
 from treem.home import PROJECT_ROOT, Home, home_from_env
 
-DASHBOARD_APP = PROJECT_ROOT / "dashboard" / "app.py"
+DASHBOARD_SERVER = PROJECT_ROOT / "dashboard" / "server.py"
 
 
 def _home(args: argparse.Namespace) -> Home:
@@ -21,6 +21,21 @@ def _home(args: argparse.Namespace) -> Home:
 
     use_home(home)
     return home
+
+
+def _private_home(home: Home) -> None:
+    """Bring a home made before treem kept its files private to the modes in use, and say so."""
+    from treem.file_modes import fix_modes, modes
+
+    wanted = modes()
+    changed = fix_modes(home.root, wanted)
+    if changed:
+        print(
+            f"! {len(changed)} tệp/thư mục trong {home.root} có quyền đọc rộng hơn cần thiết: đã sửa "
+            f"(thư mục {wanted.folder:o}, tệp {wanted.file:o}).",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -54,6 +69,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.run_once import format_summary, run_pipeline
     from orchestration.writer_turn import EXIT_BUSY, WriterBusy
 
+    _private_home(home)
     started = time.perf_counter()
     print(
         f"Chạy toàn bộ pipeline trên {home.root} (Dagster, phiên bản lưu ở {home.dagster_home})", flush=True
@@ -86,6 +102,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from orchestration.run_once import format_summary, run_pipeline
     from orchestration.writer_turn import writer_turn
 
+    _private_home(home)
     started = time.perf_counter()
     print(f"Dựng lại kho dữ liệu {home.warehouse} từ các tệp đã lưu trữ (archive/, quarantine/)", flush=True)
     try:
@@ -123,23 +140,44 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             "`treem user add TÊN --role ROLE` (xem README, mục tài khoản).",
             file=sys.stderr,
         )
-    command = [
+    host = "localhost" if args.address == "127.0.0.1" else args.address
+    print(f"Bảng điều khiển: http://{host}:{args.port}  (Ctrl+C để dừng)", flush=True)
+    if args.address != "127.0.0.1":
+        print(
+            f"! Đang mở cho mọi máy tới được địa chỉ {args.address}: chỉ làm vậy sau một máy chủ chuyển tiếp "
+            "có HTTPS (xem README, mục mạng của quận).",
+            file=sys.stderr,
+            flush=True,
+        )
+    # from the project folder: `python -m` puts the working folder first on the import path, where a
+    # stray file (a timeit.py in the folder the command was typed in) would shadow the standard library
+    return subprocess.call(
+        dashboard_command(args.port, args.address), env=os.environ.copy(), cwd=PROJECT_ROOT
+    )
+
+
+def dashboard_command(port: int, address: str = "127.0.0.1") -> list[str]:
+    """The dashboard's server: this machine only unless ``address`` says otherwise, the developer's
+    toolbar and the error details off (an unexpected error shows a sentence and a code, see app.py)."""
+    return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(DASHBOARD_APP),
+        str(DASHBOARD_SERVER),
+        "--server.address",
+        address,
         "--server.port",
-        str(args.port),
+        str(port),
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
+        "--client.showErrorDetails",
+        "none",
     ]
-    print(f"Bảng điều khiển: http://localhost:{args.port}  (Ctrl+C để dừng)", flush=True)
-    # from the project folder: `python -m` puts the working folder first on the import path, where a
-    # stray file (a timeit.py in the folder the command was typed in) would shadow the standard library
-    return subprocess.call(command, env=os.environ.copy(), cwd=PROJECT_ROOT)
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -277,17 +315,35 @@ def cmd_report(args: argparse.Namespace) -> int:
         ward_name = None
         if args.ward:
             ward_name = next((w.name for w in current_wards(home.serving) if w.code == args.ward), None)
-        out = (
-            Path(args.out)
-            if args.out
-            else home.reports / args.period / report_file_name(args.period, args.ward, ward_name)
-        )
+        if args.out:
+            out = Path(args.out).expanduser().resolve()
+            refusal = _refuse_out(out, home, args.force)
+            if refusal:
+                print(refusal, file=sys.stderr)
+                return 2
+        else:
+            out = home.reports / args.period / report_file_name(args.period, args.ward, ward_name)
         path = build_report(home.serving, args.period, out, args.ward)
     except ReportError as error:
         print(error, file=sys.stderr)
         return 2
     print(f"Đã ghi báo cáo {path} ({time.perf_counter() - started:.1f} giây)")
     return 0
+
+
+def _refuse_out(out: Path, home: Home, force: bool) -> str | None:
+    """Why a report may not be written to ``out`` (None: it may): never into the home folder, whose files
+    treem owns (the serving copy, the archive), never over a file unless ``--force`` says so."""
+    if out.is_relative_to(home.root):
+        return (
+            f"Không ghi báo cáo vào {out}: thư mục dữ liệu {home.root} chỉ do treem ghi. Bỏ --out để ghi "
+            f"vào {home.reports}, hoặc chọn một tệp ở nơi khác."
+        )
+    if out.suffix.lower() != ".xlsx":
+        return f"Tệp báo cáo phải có đuôi .xlsx: {out.name}"
+    if out.exists() and not force:
+        return f"Đã có tệp {out}: thêm --force để ghi đè."
+    return None
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -335,6 +391,25 @@ def cmd_user(args: argparse.Namespace) -> int:
     except AccountError as error:
         print(error, file=sys.stderr)
         return 2
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from access import audit
+
+    home = _home(args)
+    if args.action == "verify":
+        verdict = audit.verify(home.root)
+        print(verdict.sentence(), file=sys.stdout if verdict.holds else sys.stderr)
+        if verdict.holds:
+            print("Ghi mã cuối chuỗi ở nơi khác (sổ tay, thư điện tử) để lần kiểm tra sau đối chiếu.")
+        return 0 if verdict.holds else 1
+    try:
+        aside = audit.restart(home.root, args.reason)
+    except audit.AuditBroken as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Đã cất nhật ký cũ vào {aside} (giữ làm bằng chứng) và bắt đầu nhật ký mới; đăng nhập lại được.")
     return 0
 
 
@@ -393,6 +468,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--messy", type=float, default=0.0, help="tỷ lệ dòng/tệp lỗi cố ý chèn vào (0–1)")
         p.add_argument("--year", type=int, default=2025, help="năm báo cáo (mặc định 2025)")
 
+    def dashboard_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--port", type=int, default=8501, help="cổng của bảng điều khiển (mặc định 8501)")
+        p.add_argument(
+            "--address",
+            default="127.0.0.1",
+            help="địa chỉ nghe (mặc định 127.0.0.1: chỉ máy này; mạng của quận: sau một máy chủ chuyển tiếp "
+            "HTTPS, xem README)",
+        )
+
     p = sub.add_parser("generate", help="tạo tệp trích xuất mẫu của mọi nguồn vào hộp thư đến")
     demo_options(p)
     p.set_defaults(func=cmd_generate)
@@ -422,7 +506,7 @@ def build_parser() -> argparse.ArgumentParser:
     home_after_command(p)
     p.set_defaults(func=cmd_rebuild)
     p = sub.add_parser("dashboard", help="mở bảng điều khiển Streamlit trên bản phục vụ")
-    p.add_argument("--port", type=int, default=8501)
+    dashboard_options(p)
     p.set_defaults(func=cmd_dashboard)
     p = sub.add_parser("ui", help="mở giao diện Dagster với cảm biến hộp thư đến")
     p.add_argument("--port", type=int, default=3000)
@@ -481,6 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TỆP.xlsx",
         help="tệp ghi ra (mặc định: reports/<kỳ>/<kỳ>_<mã>-<tên>.xlsx trong thư mục dữ liệu)",
     )
+    p.add_argument("--force", action="store_true", help="ghi đè tệp --out đã có")
     p.add_argument("--all", action="store_true", help="mọi kỳ có số liệu, bản toàn quận và bản từng phường")
     p.add_argument("--list", action="store_true", help="liệt kê các kỳ báo cáo và kỳ nào đã đủ số liệu")
     p.set_defaults(func=cmd_report)
@@ -510,15 +595,37 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("username")
     users.add_parser("list", help="liệt kê tài khoản")
     p.set_defaults(func=cmd_user)
+    p = sub.add_parser(
+        "audit",
+        help="nhật ký truy cập: kiểm tra chuỗi mã băm; bắt đầu nhật ký mới khi chuỗi đã hỏng",
+        description="Mỗi dòng của nhật ký truy cập (audit.sqlite) mang mã băm của dòng trước và của chính "
+        "nó: sửa, xóa hay chèn một dòng làm đứt chuỗi từ dòng đó. Khi chuỗi đứt, bảng điều khiển tạm ngừng "
+        "đăng nhập cho đến khi kỹ sư dữ liệu xem xét và bắt đầu nhật ký mới.",
+    )
+    home_after_command(p)
+    actions = p.add_subparsers(dest="action", required=True, metavar="VIỆC")
+    actions.add_parser("verify", help="kiểm tra cả chuỗi; chỉ ra dòng hỏng đầu tiên (mã thoát 1 khi hỏng)")
+    q = actions.add_parser(
+        "restart", help="cất nhật ký hỏng sang một tên khác (giữ làm bằng chứng) và bắt đầu nhật ký mới"
+    )
+    q.add_argument("--reason", required=True, help="lý do, ghi vào dòng đầu của nhật ký mới")
+    p.set_defaults(func=cmd_audit)
     p = sub.add_parser("demo", help="tạo dữ liệu mẫu (nếu chưa có), chạy pipeline rồi mở bảng điều khiển")
     demo_options(p)
-    p.add_argument("--port", type=int, default=8501)
+    dashboard_options(p)
     p.set_defaults(func=cmd_demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from treem.file_modes import GroupError, use_private_umask
+
     args = build_parser().parse_args(argv)
+    try:
+        use_private_umask()
+    except GroupError as error:
+        print(error, file=sys.stderr)
+        return 2
     return args.func(args)
 
 

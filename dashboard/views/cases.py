@@ -5,7 +5,7 @@ every look and download is written to the audit log."""
 import streamlit as st
 
 from access import audit
-from dashboard import formatting, page, queries
+from dashboard import downloads, formatting, page, queries
 from dashboard.auth import current_viewer
 from dashboard.i18n import t
 
@@ -25,15 +25,10 @@ st.caption(
 )
 shown = cases.assign(ward=cases["ward_code"].map(lambda c: wards.get(c, c))).drop(columns=["ward_code"])
 st.dataframe(shown, hide_index=True, width="stretch")
-st.download_button(
-    t("Tải danh sách (CSV)", "Download list (CSV)"),
-    queries.logged_download(
-        audit.DOWNLOAD_CASE_LIST,
-        viewer.ward_code,
-        "vu-viec.csv",
-        lambda: shown.to_csv(index=False).encode("utf-8-sig"),
-    ),
-    file_name=f"vu-viec-{viewer.ward_code or 'toan-quan'}.csv",
-    mime="text/csv",
-    on_click="ignore",
+downloads.download(
+    shown,
+    f"vu-viec-{viewer.ward_code or 'toan-quan'}.csv",
+    "cases_csv",
+    label=downloads.LIST_LABEL,
+    logged=(audit.DOWNLOAD_CASE_LIST, viewer.ward_code, "vu-viec.csv"),
 )

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from access import audit
-from dashboard import formatting, page, queries
+from dashboard import downloads, formatting, page, queries
 from dashboard.i18n import lang, t
 
 EN = lang() == "en"
@@ -79,6 +79,16 @@ def _date(value: object) -> str:
     return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d/%m/%Y")
 
 
+GROUP_NAMES = queries.hcdb_group_names()
+
+
+def _groups(codes: str) -> str:
+    """The groups the list may show (the warehouse leaves out the sensitive ones), by name; a child
+    whose every group is sensitive is only said to be in one."""
+    names = [GROUP_NAMES.get(code, (code, code))[1 if EN else 0] for code in codes.split(";") if code]
+    return "; ".join(names) or t("thuộc nhóm HCĐB", "in a special-circumstances group")
+
+
 def _count(value: object) -> str:
     return "" if value is None or pd.isna(value) else formatting.number(value)
 
@@ -95,7 +105,7 @@ COLUMNS = {  # column → (Vietnamese, English, formatter)
     "dose_number": ("Mũi", "Dose", _count),
     "due_date": ("Hạn tiêm", "Due", _date),
     "days_overdue": ("Số ngày quá hạn", "Days overdue", _count),
-    "hcdb_groups": ("Nhóm HCĐB", "HCĐB groups", str),
+    "hcdb_groups": ("Nhóm HCĐB", "HCĐB groups", _groups),
     "last_support_date": ("Lần hỗ trợ gần nhất", "Last support", _date),
 }
 
@@ -122,16 +132,10 @@ for check in checks.itertuples():
     )
     st.dataframe(table, hide_index=True, width="stretch")
     file_name = f"can-ho-tro-{ward_code}-{check.check_code}.csv"
-    st.download_button(
-        t("Tải danh sách (CSV)", "Download list (CSV)"),
-        queries.logged_download(
-            audit.DOWNLOAD_CHILD_LIST,
-            ward_code,
-            file_name,
-            lambda rows=rows: rows.drop(columns=["member_key"]).to_csv(index=False).encode("utf-8-sig"),
-        ),
-        file_name=file_name,
-        mime="text/csv",
-        key=f"dl_{check.check_code}",
-        on_click="ignore",
+    downloads.download(
+        rows.drop(columns=["member_key"]),
+        file_name,
+        f"dl_{check.check_code}",
+        label=downloads.LIST_LABEL,
+        logged=(audit.DOWNLOAD_CHILD_LIST, ward_code, file_name),
     )

@@ -4,7 +4,7 @@ cumulative DTP1 and DTP3 doses against the monthly target line, and vitamin A pe
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, formatting, page, queries
+from dashboard import charts, downloads, formatting, page, queries
 from dashboard.i18n import lang, t
 
 english = lang() == "en"
@@ -61,13 +61,7 @@ def _status_text(label: str) -> str:
 
 
 def _csv(frame: pd.DataFrame, name: str, key: str) -> None:
-    st.download_button(
-        t("Tải bảng (CSV)", "Download table (CSV)"),
-        frame.to_csv(index=False).encode("utf-8-sig"),
-        file_name=name,
-        mime="text/csv",
-        key=key,
-    )
+    downloads.download(frame, name, key)
 
 
 def _ward_table(frame: pd.DataFrame) -> pd.DataFrame:

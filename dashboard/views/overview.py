@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, formatting, page, queries
+from dashboard import charts, downloads, formatting, page, queries
 from dashboard.i18n import lang, t
 
 PERIOD_TYPES = {
@@ -233,12 +233,8 @@ for code in district["indicator_code"]:
     if code in table:
         shown[names[code]] = [value_text(v, units[code]) for v in table[code]]
 st.dataframe(shown, hide_index=True, width="stretch")
-st.download_button(
-    t("Tải bảng (CSV)", "Download table (CSV)"),
-    frame.drop(columns=["definition_vi", "definition_en"]).to_csv(index=False).encode("utf-8-sig"),
-    file_name=f"chi-so-phuong-{period_key}.csv",
-    mime="text/csv",
-    key="overview_csv",
+downloads.download(
+    frame.drop(columns=["definition_vi", "definition_en"]), f"chi-so-phuong-{period_key}.csv", "overview_csv"
 )
 
 # --- needs attention ---
@@ -282,10 +278,9 @@ else:
         )
     )
     st.dataframe(attention, hide_index=True, width="stretch")
-    st.download_button(
-        t("Tải danh sách (CSV)", "Download list (CSV)"),
-        behind.drop(columns=["definition_vi", "definition_en"]).to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"can-chu-y-{period_key}.csv",
-        mime="text/csv",
-        key="attention_csv",
+    downloads.download(
+        behind.drop(columns=["definition_vi", "definition_en"]),
+        f"can-chu-y-{period_key}.csv",
+        "attention_csv",
+        label=downloads.LIST_LABEL,
     )

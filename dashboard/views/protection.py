@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, formatting, page, queries
+from dashboard import charts, downloads, formatting, page, queries
 from dashboard.auth import current_viewer
 from dashboard.i18n import lang, t
 
@@ -103,13 +103,7 @@ def _definition(code: str) -> str:
 
 
 def _download(table: pd.DataFrame, name: str, key: str) -> None:
-    st.download_button(
-        t("Tải bảng (CSV)", "Download table (CSV)"),
-        table.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"{name}-{period_key}.csv",
-        mime="text/csv",
-        key=key,
-    )
+    downloads.download(table, f"{name}-{period_key}.csv", key)
 
 
 def _has_data(wards: pd.DataFrame, count: bool = False) -> bool:

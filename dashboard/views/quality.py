@@ -4,7 +4,7 @@ outliers, cross-source reconciliation counts and the latest Great Expectations r
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, formatting, page, queries
+from dashboard import charts, downloads, formatting, page, queries
 from dashboard.auth import current_viewer
 from dashboard.i18n import lang, t
 
@@ -39,13 +39,7 @@ def _value(value: object) -> str:
 
 
 def _download(frame: pd.DataFrame, name: str) -> None:
-    st.download_button(
-        t("Tải bảng (CSV)", "Download table (CSV)"),
-        frame.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"dl_{name}",
-    )
+    downloads.download(frame, f"{name}.csv", f"dl_{name}")
 
 
 meta = page.header("Báo cáo & chất lượng dữ liệu", "Reporting & data quality")

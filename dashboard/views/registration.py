@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, formatting, page, queries
+from dashboard import charts, downloads, formatting, page, queries
 from dashboard.i18n import lang, t
 
 CODES = ("birth_reg_on_time", "birth_reg_linked", "bhyt_under6_coverage")
@@ -158,10 +158,4 @@ for code in CODES:
             }
         )
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(
-            t("Tải bảng (CSV)", "Download table (CSV)"),
-            frame.assign(status=status).to_csv(index=False).encode("utf-8-sig"),
-            file_name=f"{code}-{period_key}.csv",
-            mime="text/csv",
-            key=f"csv_{code}",
-        )
+        downloads.download(frame.assign(status=status), f"{code}-{period_key}.csv", f"csv_{code}")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import formatting, page, queries
+from access import audit
+from dashboard import downloads, formatting, page, queries
 from dashboard.i18n import lang, t
 from reports.build import report_file_name
 from reports.data import DISTRICT_CODE as DISTRICT
@@ -80,13 +81,11 @@ st.caption(
         f"file {file_name}",
     )
 )
-st.download_button(
-    t("Tải báo cáo (Excel)", "Download the report (Excel)"),
-    data=queries.report_workbook(period["period_key"], ward_code),
-    file_name=file_name,
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon="📥",
-    type="primary",
-    on_click="ignore",
-    key="report_download",
+downloads.download(
+    queries.report_workbook(period["period_key"], ward_code),
+    file_name,
+    "report_download",
+    label=("Tải báo cáo (Excel)", "Download the report (Excel)"),
+    logged=(audit.EXPORT_REPORT, ward_code, period["period_key"]),
+    primary=True,
 )

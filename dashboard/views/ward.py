@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, formatting, page, queries
+from dashboard import charts, downloads, formatting, page, queries
 from dashboard.i18n import lang, t
 
 EN = lang() == "en"
@@ -107,14 +107,10 @@ else:
             "Rank among the 15 wards: 1 is best (direction-aware); wards without a figure are not ranked.",
         )
     )
-    st.download_button(
-        t("Tải bảng (CSV)", "Download table (CSV)"),
-        mine.drop(columns=["definition_vi", "definition_en", "score"])
-        .to_csv(index=False)
-        .encode("utf-8-sig"),
-        file_name=f"phuong-{ward_code}-{period_key}.csv",
-        mime="text/csv",
-        key="ward_csv",
+    downloads.download(
+        mine.drop(columns=["definition_vi", "definition_en", "score"]),
+        f"phuong-{ward_code}-{period_key}.csv",
+        "ward_csv",
     )
 
 # --- trends ---
@@ -202,13 +198,7 @@ else:
         }
     )
     st.dataframe(shown_record, hide_index=True, width="stretch")
-    st.download_button(
-        t("Tải bảng (CSV)", "Download table (CSV)"),
-        record.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"bao-cao-phuong-{ward_code}-{year}.csv",
-        mime="text/csv",
-        key="ward_submissions_csv",
-    )
+    downloads.download(record, f"bao-cao-phuong-{ward_code}-{year}.csv", "ward_submissions_csv")
 
 # --- data quality ---
 st.subheader(t("Chất lượng dữ liệu", "Data quality"))
@@ -244,10 +234,4 @@ else:
         )
     )
     st.dataframe(shown_quality, hide_index=True, width="stretch")
-    st.download_button(
-        t("Tải bảng (CSV)", "Download table (CSV)"),
-        quality.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"chat-luong-phuong-{ward_code}.csv",
-        mime="text/csv",
-        key="ward_quality_csv",
-    )
+    downloads.download(quality, f"chat-luong-phuong-{ward_code}.csv", "ward_quality_csv")

@@ -61,7 +61,8 @@ def test_three_wrong_passwords_slow_the_next_try_and_a_success_resets(root):
     )
     assert accounts.wait_before_next_try(root, "lan", T0 + dt.timedelta(seconds=93)) == 0
     actions = [e.action for e in reversed(audit.entries(root)) if e.action != audit.ACCOUNT_CHANGE]
-    assert actions == [audit.LOGIN_FAILED] * 3 + [audit.LOGIN_THROTTLED, audit.LOGIN_FAILED, audit.LOGIN_OK]
+    checked = [audit.LOGIN_ATTEMPT, audit.LOGIN_FAILED]  # each try is counted before its check
+    assert actions == checked * 3 + [audit.LOGIN_THROTTLED, *checked, audit.LOGIN_ATTEMPT, audit.LOGIN_OK]
 
 
 def test_a_disabled_account_cannot_sign_in_and_a_new_password_works(root):
@@ -98,7 +99,7 @@ def test_the_audit_log_refuses_updates_and_deletes(root):
                 con.execute(sql)
     finally:
         con.close()
-    assert len(audit.entries(root)) == 2  # the account's creation and the sign-in
+    assert len(audit.entries(root)) == 3  # the account's creation, the sign-in's attempt and success
 
 
 def test_user_command_adds_lists_changes_and_disables(tmp_path, monkeypatch, capsys):

@@ -1,18 +1,18 @@
-"""The real dashboard in a real browser: start `streamlit run` on a free port over a home, and open its
-pages in Debian's headless Chromium (driven by Playwright; no browser download)."""
+"""The real dashboard in a real browser: start it as `treem dashboard` does on a free port over a home,
+and open its pages in Debian's headless Chromium (driven by Playwright; no browser download)."""
 
 from __future__ import annotations
 
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from treem.cli import dashboard_command
+
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "dashboard" / "app.py"
 CHROMIUM = Path("/usr/bin/chromium")
 # flags headless Chromium needs on this project's machines (closed network, running as root)
 CHROMIUM_ARGS = [
@@ -33,26 +33,11 @@ def free_port() -> int:
 
 
 def start_dashboard(home_root: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """`streamlit run` the dashboard over `home_root`; the process and its base URL, once it answers."""
+    """Start the dashboard (`treem dashboard`'s server and options) over `home_root`; the process and its
+    base URL, once it answers."""
     port = free_port()
     env = {**os.environ, "TREEM_HOME": str(home_root)}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    command = [*dashboard_command(port), "--server.fileWatcherType", "none"]
     out = log.open("wb")
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

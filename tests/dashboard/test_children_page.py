@@ -94,6 +94,31 @@ def test_a_ward_officer_sees_only_their_wards_children_and_each_look_is_logged(e
     ]
 
 
+def test_hcdb_children_are_shown_with_their_open_groups_only(env):
+    """The warehouse leaves a child's sensitive groups out of the list (dbt unit test of
+    child_reconciliation); the page names the groups left, and says only "thuộc nhóm HCĐB" for a child
+    whose every group is sensitive. The other checks' lists have no group column."""
+    _restricted_file(env)
+    with duckdb.connect(str(env.serving_restricted)) as con:
+        for key, groups in (("h1", "d;n"), ("h2", "")):
+            con.execute(
+                "insert into child_reconciliation (as_of_date, check_code, ward_code, member_key, child_key, "
+                "child_name, birth_date, hcdb_groups) values "
+                "('2025-03-31', 'hcdb_not_supported', '09541', ?, ?, ?, '2015-01-01', ?)",
+                [key, key, f"Trẻ {key}", groups],
+            )
+    app = sign_in(AppTest.from_file(APP, default_timeout=60), "ward_officer", "09541").run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    hcdb = next(d.value for d in app.dataframe if "Nhóm HCĐB" in d.value.columns)
+    assert list(hcdb["Nhóm HCĐB"]) == [
+        "Trẻ em khuyết tật; Trẻ em mắc bệnh hiểm nghèo hoặc bệnh phải điều trị dài ngày thuộc hộ nghèo hoặc "
+        "hộ cận nghèo",
+        "thuộc nhóm HCĐB",
+    ]
+    assert sum("Nhóm HCĐB" in d.value.columns for d in app.dataframe) == 1
+
+
 def test_asking_the_query_layer_for_another_ward_gets_nothing(env, monkeypatch):
     """Whatever a page asks, the query layer answers within the signed-in officer's ward (outside a
     script run there is no session: the signed-in viewer is put where the session would hold it)."""

@@ -63,12 +63,15 @@ def test_periods_editions_and_the_file_name(report_home, monkeypatch):
 def test_the_workbook_it_serves_is_the_wards_edition_and_the_export_is_logged(report_home, monkeypatch):
     page = _page(report_home, monkeypatch, "protection_officer", "09541")
     from access import audit
-    from dashboard import auth, queries
+    from dashboard import auth, downloads, queries
 
     session = page.session_state["treem_session"]  # outside a run: the page's session
     monkeypatch.setattr(auth, "current_session", lambda: session)
     monkeypatch.setattr(auth, "current_viewer", lambda: session["viewer"])
-    wb = load_workbook(BytesIO(queries.report_workbook(PERIOD, "09541")()))
+    data = downloads.file_data(
+        queries.report_workbook(PERIOD, "09541"), "r.xlsx", (audit.EXPORT_REPORT, "09541", PERIOD)
+    )
+    wb = load_workbook(BytesIO(data()))
     assert wb["PL1 Bộ chỉ tiêu"]["B11"].value == "Mộ Lao" and wb["PL1 Bộ chỉ tiêu"]["B12"].value is None
     exports = [e for e in audit.entries(report_home.root) if e.action == audit.EXPORT_REPORT]
     assert (exports[0].username, exports[0].ward_code, exports[0].detail) == (

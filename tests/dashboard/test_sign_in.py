@@ -45,7 +45,7 @@ def test_signing_in_opens_the_overview_limited_to_the_officers_ward(home):
     app = _try(AppTest.from_file(APP, default_timeout=60).run(), "lan", PASSWORD)
     assert not app.exception
     assert app.title[0].value == "Tổng quan"
-    assert "Nguyễn Thị Lan · Cán bộ phường · 09541" in [c.value for c in app.sidebar.caption]
+    assert "Nguyễn Thị Lan · Cán bộ phường · 09541" in [c.value for c in app.sidebar.text]
     assert audit.entries(home)[0].action == audit.LOGIN_OK
 
 
@@ -58,7 +58,7 @@ def test_three_wrong_passwords_slow_the_next_try(home):
     assert app.error[0].value.startswith("Đã nhập sai nhiều lần: hãy thử lại sau ")
     assert app.title[0].value == "Đăng nhập"
     actions = [e.action for e in reversed(audit.entries(home)) if e.action != audit.ACCOUNT_CHANGE]
-    assert actions == [audit.LOGIN_FAILED] * 3 + [audit.LOGIN_THROTTLED]
+    assert actions == [audit.LOGIN_ATTEMPT, audit.LOGIN_FAILED] * 3 + [audit.LOGIN_THROTTLED]
 
 
 def test_an_idle_session_expires(home):

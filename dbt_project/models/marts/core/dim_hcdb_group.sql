@@ -9,7 +9,8 @@ final as (
         hcdb_group_code,
         sort_order,
         name_vi,
-        name_en
+        name_en,
+        is_sensitive
     from groups
 )
 
