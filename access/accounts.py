@@ -43,6 +43,7 @@ USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,31}")  # the whole name: re.fullma
 MAX_NAME_LENGTH = 80
 ADDRESS_FAILURES = 20
 ADDRESS_WINDOW = dt.timedelta(minutes=15)
+MEMORY = dt.timedelta(hours=24)  # failures older than this are forgotten, and not read
 STALE_CHECK = 30.0  # seconds: a check slot left by a process killed mid-check is free again
 
 _hasher = PasswordHasher()  # argon2id, the library's recommended cost
@@ -208,8 +209,9 @@ def _address_wait(con: sqlite3.Connection, client: str | None, now: dt.datetime)
 
 def wait_before_next_try(home_root: os.PathLike, username: str, now: dt.datetime | None = None) -> int:
     """Seconds before ``username`` may try again (0: now)."""
+    now = now or local_now()
     with audit.writing(home_root) as con:
-        return _wait(*audit.failures_in_a_row(con, username), now or local_now())
+        return _wait(*audit.failures_in_a_row(con, username, now - MEMORY), now)
 
 
 def _begin_check(home_root: os.PathLike, username: str, now: dt.datetime, client: str | None) -> None:
@@ -217,7 +219,9 @@ def _begin_check(home_root: os.PathLike, username: str, now: dt.datetime, client
     try as a failure before its hash is checked; ``LoginRefused`` (recorded) when it may not go on."""
     refusal: LoginRefused | None = None
     with audit.writing(home_root) as con:
-        verdict = audit.verify_connection(con)
+        # the rows the limits read (the last day) are verified, and the link into them; the whole chain is
+        # verified by `treem audit verify`, by every `treem run` and on the dashboard's log page
+        verdict = audit.verify_connection(con, audit.first_row_since(con, now - MEMORY))
         if not verdict.holds:
             audit.append(con, username, audit.LOGIN_REFUSED, detail=verdict.sentence(), at=now, client=client)
             refusal = LoginRefused(
@@ -228,7 +232,7 @@ def _begin_check(home_root: os.PathLike, username: str, now: dt.datetime, client
             refusal = LoginRefused(
                 f"Quá nhiều lần đăng nhập sai từ máy này: hãy thử lại sau {wait} giây.", wait
             )
-        elif wait := _wait(*audit.failures_in_a_row(con, username), now):
+        elif wait := _wait(*audit.failures_in_a_row(con, username, now - MEMORY), now):
             refusal = LoginRefused(f"Đã nhập sai nhiều lần: hãy thử lại sau {wait} giây.", wait)
         elif taken := audit.start_check(con, username, max_checks(), STALE_CHECK):
             refusal = LoginRefused(

@@ -45,6 +45,7 @@ SCHEMA = (
         row_hash text not null
     )
     """,
+    "create index if not exists audit_log_at on audit_log (at)",
     """
     create table if not exists login_checks (
         username text primary key,
@@ -237,21 +238,30 @@ def entries(home_root: os.PathLike, limit: int = 500) -> list[Entry]:
     return [Entry(r[0], dt.datetime.fromisoformat(r[1]), *r[2:]) for r in rows]
 
 
-def verify_connection(con: sqlite3.Connection) -> Verdict:
-    """Walk the chain from the first row: each row's link is the previous row's hash, its hash is that
-    of its content, its number the next one; and both triggers are in place."""
-    previous, rows = GENESIS, 0
-    cursor = con.execute(f"select {', '.join(COLUMNS)}, prev_hash, row_hash from audit_log order by id")
+def verify_connection(con: sqlite3.Connection, start: int = 1) -> Verdict:
+    """Walk the chain from row ``start`` (1: the whole log): each row's link is the previous row's hash,
+    its hash is that of its content, its number the next one; and both triggers are in place. From a
+    later row, the row before it is checked too, and its hash taken as the start of the chain."""
+    previous, expected, rows = GENESIS, 1, 0
+    columns = f"{', '.join(COLUMNS)}, prev_hash, row_hash"
+    if start > 1:
+        before = con.execute(f"select {columns} from audit_log where id = ?", (start - 1,)).fetchone()
+        if before is None:
+            return Verdict(0, GENESIS, start - 1, f"thiếu dòng {start - 1} (dòng bị xóa)")
+        if row_hash(before[-2], tuple(before[:-2])) != before[-1]:
+            return Verdict(0, GENESIS, start - 1, "nội dung dòng đã bị sửa")
+        previous, expected = before[-1], start
+    cursor = con.execute(f"select {columns} from audit_log where id >= ? order by id", (expected,))
     for row in cursor:
         values, link, digest = tuple(row[:-2]), row[-2], row[-1]
         number = values[0]
-        if number != rows + 1:
+        if number != expected:
             return Verdict(rows, previous, number, f"thiếu dòng trước dòng {number} (dòng bị xóa)")
         if link != previous:
             return Verdict(rows, previous, number, "mã nối không khớp dòng trước (dòng bị xóa hoặc chèn)")
         if row_hash(previous, values) != digest:
             return Verdict(rows, previous, number, "nội dung dòng đã bị sửa")
-        previous, rows = digest, rows + 1
+        previous, expected, rows = digest, expected + 1, rows + 1
     present = {r[0] for r in con.execute("select name from sqlite_master where type = 'trigger'")}
     missing = [t for t in TRIGGERS if t not in present]
     if missing:
@@ -286,16 +296,27 @@ def restart(home_root: os.PathLike, reason: str) -> Path:
     return aside
 
 
-def failures_in_a_row(con: sqlite3.Connection, username: str) -> tuple[int, dt.datetime | None]:
+def first_row_since(con: sqlite3.Connection, since: dt.datetime) -> int:
+    """The number of the first row written at or after ``since`` (past the last row when none is)."""
+    first, last = con.execute(
+        "select min(id) filter (where at >= ?), max(id) from audit_log",
+        (since.isoformat(timespec="seconds"),),
+    ).fetchone()
+    return first if first is not None else (last or 0) + 1
+
+
+def failures_in_a_row(
+    con: sqlite3.Connection, username: str, since: dt.datetime | None = None
+) -> tuple[int, dt.datetime | None]:
     """Password checks for ``username`` since its last successful sign-in (each counts as a failure from
-    the moment it begins), and when the last one began."""
+    the moment it begins), and when the last one began; only those at or after ``since``."""
     count, last = con.execute(
         """
         select count(*), max(at) from audit_log
-        where username = ? and action = ?
+        where username = ? and action = ? and at >= ?
           and id > coalesce((select max(id) from audit_log where username = ? and action = ?), 0)
         """,
-        (username, LOGIN_ATTEMPT, username, LOGIN_OK),
+        (username, LOGIN_ATTEMPT, since.isoformat(timespec="seconds") if since else "", username, LOGIN_OK),
     ).fetchone()
     return count, (dt.datetime.fromisoformat(last) if last else None)
 

@@ -38,6 +38,19 @@ def _private_home(home: Home) -> None:
         )
 
 
+def _check_audit_log(home: Home) -> None:
+    """Say so when the audit log's hash chain is broken (sign-in stays stopped until it is dealt with)."""
+    from access import audit
+
+    verdict = audit.verify(home.root)
+    if not verdict.holds:
+        print(
+            f"! {verdict.sentence()} Đăng nhập bảng điều khiển bị tạm ngừng: xem `treem audit verify`.",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from ingestion.demo import generate
 
@@ -70,6 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.writer_turn import EXIT_BUSY, WriterBusy
 
     _private_home(home)
+    _check_audit_log(home)
     started = time.perf_counter()
     print(
         f"Chạy toàn bộ pipeline trên {home.root} (Dagster, phiên bản lưu ở {home.dagster_home})", flush=True
@@ -602,12 +616,15 @@ def build_parser() -> argparse.ArgumentParser:
         "nó: sửa, xóa hay chèn một dòng làm đứt chuỗi từ dòng đó. Khi chuỗi đứt, bảng điều khiển tạm ngừng "
         "đăng nhập cho đến khi kỹ sư dữ liệu xem xét và bắt đầu nhật ký mới.",
     )
-    home_after_command(p)
     actions = p.add_subparsers(dest="action", required=True, metavar="VIỆC")
-    actions.add_parser("verify", help="kiểm tra cả chuỗi; chỉ ra dòng hỏng đầu tiên (mã thoát 1 khi hỏng)")
+    q = actions.add_parser(
+        "verify", help="kiểm tra cả chuỗi; chỉ ra dòng hỏng đầu tiên (mã thoát 1 khi hỏng)"
+    )
+    home_after_command(q)
     q = actions.add_parser(
         "restart", help="cất nhật ký hỏng sang một tên khác (giữ làm bằng chứng) và bắt đầu nhật ký mới"
     )
+    home_after_command(q)
     q.add_argument("--reason", required=True, help="lý do, ghi vào dòng đầu của nhật ký mới")
     p.set_defaults(func=cmd_audit)
     p = sub.add_parser("demo", help="tạo dữ liệu mẫu (nếu chưa có), chạy pipeline rồi mở bảng điều khiển")

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from orchestration.dbt_project import treem_dbt_project
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
+from treem.file_modes import fix_modes
 
 
 class DbtBuildConfig(dg.Config):
@@ -30,4 +31,8 @@ def treem_dbt_assets(
 ) -> Iterator:
     # run artefacts (run_results, compiled SQL, logs) go to the home folder, not into the repository
     args = dbt_build_args(config.full_refresh)
-    yield from dbt.cli(args, context=context, target_path=treem_home.home.dbt_target).stream()
+    try:
+        yield from dbt.cli(args, context=context, target_path=treem_home.home.dbt_target).stream()
+    finally:
+        # dagster-dbt copies the project's partial parse file in with the project's file mode
+        fix_modes(treem_home.home.dbt_target)
