@@ -127,10 +127,12 @@ if hcdb is not None and hcdb["denominator"] > 0:
     )
 else:
     col1.metric(t("Trẻ HCĐB được hỗ trợ (toàn quận)", "HCĐB children supported (district)"), "–")
-if abuse is not None and abuse["denominator"] > 0:
+# a district count hidden for this role (NA with its mark) is shown hidden, like the overview does
+hidden = abuse is not None and isinstance(abuse["denominator_mark"], str)
+if abuse is not None and (hidden or (pd.notna(abuse["denominator"]) and abuse["denominator"] > 0)):
     col2.metric(
         t("Vụ xâm hại được can thiệp kịp thời", "Abuse cases with timely intervention"),
-        formatting.percent(abuse["value"]),
+        formatting.indicator_value(abuse["value"], "percent", abuse["value_mark"]),
         delta=f"{abuse['status']} · {_n(abuse['numerator'], abuse['numerator_mark'])}/"
         f"{_n(abuse['denominator'], abuse['denominator_mark'])} " + t("vụ", "cases"),
         delta_color="off",
