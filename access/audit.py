@@ -172,13 +172,13 @@ def _seal_older_log(con: sqlite3.Connection) -> None:
         con.execute(INSERT, (*values, previous, digest))
         previous = digest
     con.execute("drop table audit_log_unsealed")
-    _append(con, "treem", LOG_UPGRADED, detail=f"{len(rows)} dòng cũ được gắn mã băm")
+    append(con, "treem", LOG_UPGRADED, detail=f"{len(rows)} dòng cũ được gắn mã băm")
     for statement in TRIGGER_SQL:
         con.execute(statement)
     con.execute("commit")
 
 
-def _append(
+def append(
     con: sqlite3.Connection,
     username: str,
     action: str,
@@ -209,22 +209,11 @@ def writing(home_root: os.PathLike) -> Iterator[sqlite3.Connection]:
         con.execute("commit")
 
 
-def record(
-    home_root: os.PathLike,
-    username: str,
-    action: str,
-    role: str | None = None,
-    ward_code: str | None = None,
-    detail: str | None = None,
-    at: dt.datetime | None = None,
-    client: str | None = None,
-) -> None:
-    """Append one entry (committed before returning)."""
+def record(home_root: os.PathLike, username: str, action: str, *fields: object, **named: object) -> None:
+    """Append one entry (committed before returning); the fields as for ``append``: role, ward_code,
+    detail, at, client."""
     with writing(home_root) as con:
-        _append(con, username, action, role, ward_code, detail, at, client)
-
-
-append = _append  # for access.accounts, inside its own ``writing`` block
+        append(con, username, action, *fields, **named)
 
 
 def entries(home_root: os.PathLike, limit: int = 500) -> list[Entry]:

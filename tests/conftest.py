@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,26 @@ IMMUNIZATION_FIXTURES = FIXTURES / "immunization"
 # Files the tests drop are complete at once: take them without the settle wait an office's copy needs
 # (the tests of that wait set their own).
 os.environ.setdefault("TREEM_SETTLE_SECONDS", "0")
+
+
+@pytest.fixture(autouse=True)
+def restore_main_module() -> Iterator[None]:
+    """Streamlit's script runner installs each page an AppTest runs as ``sys.modules["__main__"]`` and
+    leaves it there; a process pool started later in the same pytest process (ingestion's readers use
+    spawn) would then run that page in every worker. Put the real ``__main__`` back after each test."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
+
+
+def treem_cli(pointed_env: Home, *args: str) -> int:
+    """`treem ARGS` in this process, then TREEM_HOME and DAGSTER_HOME pointed back at the session's home."""
+    from treem.cli import main
+
+    try:
+        return main(list(args))
+    finally:
+        use(pointed_env)
 
 
 def power_cut(*_) -> None:

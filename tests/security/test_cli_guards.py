@@ -8,22 +8,15 @@ import pytest
 
 from access import accounts
 from access.roles import AccountError, Role
-from tests.conftest import PERIOD, use
+from tests.conftest import PERIOD, treem_cli
 from treem.cli import main
-
-
-def _treem(pointed_env, *args: str) -> int:
-    try:
-        return main(list(args))
-    finally:
-        use(pointed_env)
 
 
 def test_report_out_refuses_the_serving_copy_and_every_path_in_the_home(report_home, pointed_env, capsys):
     before = report_home.serving.read_bytes()
     for target in (report_home.serving, report_home.root / "x.xlsx", report_home.reports / "mine.xlsx"):
         assert (
-            _treem(
+            treem_cli(
                 pointed_env,
                 "report",
                 "--home",
@@ -47,7 +40,7 @@ def test_report_out_through_a_link_into_the_home_is_refused(report_home, pointed
     (tmp_path / "lối-tắt").symlink_to(report_home.root)
     target = tmp_path / "lối-tắt" / "serving.duckdb"
     assert (
-        _treem(
+        treem_cli(
             pointed_env, "report", "--home", str(report_home.root), "--period", PERIOD, "--out", str(target)
         )
         == 2
@@ -59,12 +52,12 @@ def test_report_out_asks_for_force_before_overwriting(report_home, pointed_env, 
     target = tmp_path / "bao-cao.xlsx"
     target.write_bytes(b"a report of mine")
     args = ("report", "--home", str(report_home.root), "--period", PERIOD, "--out", str(target))
-    assert _treem(pointed_env, *args) == 2
+    assert treem_cli(pointed_env, *args) == 2
     assert f"Đã có tệp {target}: thêm --force để ghi đè." in capsys.readouterr().err
     assert target.read_bytes() == b"a report of mine"
-    assert _treem(pointed_env, *args, "--force") == 0
+    assert treem_cli(pointed_env, *args, "--force") == 0
     assert target.read_bytes().startswith(b"PK")  # an .xlsx now
-    assert _treem(pointed_env, *args[:-1], str(tmp_path / "bao-cao.csv")) == 2
+    assert treem_cli(pointed_env, *args[:-1], str(tmp_path / "bao-cao.csv")) == 2
     assert "Tệp báo cáo phải có đuôi .xlsx: bao-cao.csv" in capsys.readouterr().err
 
 

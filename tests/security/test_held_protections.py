@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,14 +66,6 @@ SQL_PAYLOADS = [
     "2025' union select * from fct_ward_indicators --",
     '" or ""="',
 ]
-
-
-@pytest.fixture(autouse=True)
-def restore_main_module() -> Iterator[None]:
-    """AppTest leaves the last page it ran as ``sys.modules["__main__"]`` (see tests/dashboard)."""
-    main = sys.modules["__main__"]
-    yield
-    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="module")
