@@ -214,40 +214,54 @@ def wait_before_next_try(home_root: os.PathLike, username: str, now: dt.datetime
         return _wait(*audit.failures_in_a_row(con, username, now - MEMORY), now)
 
 
-def _begin_check(home_root: os.PathLike, username: str, now: dt.datetime, client: str | None) -> None:
-    """Under the log's write lock: verify the log, apply the waits and the check slots, and count the
-    try as a failure before its hash is checked; ``LoginRefused`` (recorded) when it may not go on."""
+BROKEN_LOG = (
+    "Tạm ngừng đăng nhập: nhật ký truy cập không còn nguyên vẹn. Hãy báo kỹ sư dữ liệu của quận (lệnh "
+    "`treem audit verify`)."
+)
+WRONG = "Sai tên đăng nhập hoặc mật khẩu."
+
+
+def _begin_check(home_root: os.PathLike, username: str, now: dt.datetime, client: str | None) -> str:
+    """Under the log's write lock: apply the waits, verify the log, take the check slot, and count the
+    try as a failure before its hash is checked; returns the slot's token, or raises ``LoginRefused``
+    (recorded) when the try may not go on. The waits read the log before it is verified: rows that do
+    not hold can only make them refuse more, and a refusal costs no verification."""
     refusal: LoginRefused | None = None
     with audit.writing(home_root) as con:
-        # the rows the limits read (the last day) are verified, and the link into them; the whole chain is
-        # verified by `treem audit verify`, by every `treem run` and on the dashboard's log page
-        verdict = audit.verify_connection(con, audit.first_row_since(con, now - MEMORY))
-        if not verdict.holds:
-            audit.append(con, username, audit.LOGIN_REFUSED, detail=verdict.sentence(), at=now, client=client)
-            refusal = LoginRefused(
-                "Tạm ngừng đăng nhập: nhật ký truy cập không còn nguyên vẹn. Hãy báo kỹ sư dữ liệu của quận "
-                "(lệnh `treem audit verify`)."
-            )
-        elif wait := _address_wait(con, client, now):
+        if wait := _address_wait(con, client, now):
             refusal = LoginRefused(
                 f"Quá nhiều lần đăng nhập sai từ máy này: hãy thử lại sau {wait} giây.", wait
             )
         elif wait := _wait(*audit.failures_in_a_row(con, username, now - MEMORY), now):
             refusal = LoginRefused(f"Đã nhập sai nhiều lần: hãy thử lại sau {wait} giây.", wait)
-        elif taken := audit.start_check(con, username, max_checks(), STALE_CHECK):
-            refusal = LoginRefused(
-                "Đang kiểm tra một lần đăng nhập khác của tài khoản này: hãy thử lại sau ít giây."
-                if taken == "account"
-                else "Máy chủ đang kiểm tra nhiều lần đăng nhập cùng lúc: hãy thử lại sau ít giây.",
-                1,
-            )
         else:
-            audit.append(con, username, audit.LOGIN_ATTEMPT, at=now, client=client)
-        if refusal is not None and verdict.holds:
+            # the rows the limits read (the last day) are verified, and the link into them; the whole
+            # chain is verified by `treem audit verify`, by every `treem run` and on the log page
+            verdict = audit.verify_connection(con, audit.first_row_since(con, now - MEMORY))
+            taken, token = (
+                ("broken", "")
+                if not verdict.holds
+                else (audit.start_check(con, username, max_checks(), STALE_CHECK))
+            )
+            if taken == "broken":
+                audit.append(
+                    con, username, audit.LOGIN_REFUSED, detail=verdict.sentence(), at=now, client=client
+                )
+                refusal = LoginRefused(BROKEN_LOG)
+            elif taken:
+                refusal = LoginRefused(
+                    "Đang kiểm tra một lần đăng nhập khác của tài khoản này: hãy thử lại sau ít giây."
+                    if taken == "account"
+                    else "Máy chủ đang kiểm tra nhiều lần đăng nhập cùng lúc: hãy thử lại sau ít giây.",
+                    1,
+                )
+            else:
+                audit.append(con, username, audit.LOGIN_ATTEMPT, at=now, client=client)
+                return token
+        if str(refusal) != BROKEN_LOG:
             detail = f"chờ {refusal.wait_seconds} giây" if refusal.wait_seconds > 1 else str(refusal)
             audit.append(con, username, audit.LOGIN_THROTTLED, detail=detail, at=now, client=client)
-    if refusal is not None:
-        raise refusal
+    raise refusal
 
 
 def authenticate(
@@ -258,10 +272,19 @@ def authenticate(
     client: str | None = None,
 ) -> Viewer:
     """The viewer for a right name and password of an active account; otherwise ``LoginRefused``. Every
-    outcome is written to the audit log, with the browser's address ``client`` where known."""
+    outcome is written to the audit log, with the browser's address ``client`` where known. A log that
+    does not verify, or that cannot be read or written, refuses every sign-in."""
     username = username.strip().lower()
     now = now or local_now()
-    _begin_check(home_root, username, now, client)
+    try:
+        if not USERNAME.fullmatch(username):  # no account can have it: refused without a slot or a hash
+            audit.record(
+                home_root, username[:40], audit.LOGIN_FAILED, detail="tên không hợp lệ", at=now, client=client
+            )
+            raise LoginRefused(WRONG)
+        token = _begin_check(home_root, username, now, client)
+    except (audit.AuditBroken, sqlite3.Error):
+        raise LoginRefused(BROKEN_LOG) from None
     outcome, account = audit.LOGIN_FAILED, None
     try:
         raw = _read(accounts_path(home_root)).get(username)
@@ -274,11 +297,11 @@ def authenticate(
             pass
     finally:
         with audit.writing(home_root) as con:
-            audit.end_check(con, username)
+            audit.end_check(con, username, token)
             role, ward = (account.role.value, account.ward_code) if account else (None, None)
             audit.append(con, username, outcome, role, ward, at=now, client=client)
     if outcome == audit.LOGIN_FAILED:
-        raise LoginRefused("Sai tên đăng nhập hoặc mật khẩu.")
+        raise LoginRefused(WRONG)
     if outcome == audit.LOGIN_DISABLED:
         raise LoginRefused("Tài khoản đã bị khóa: hãy liên hệ kỹ sư dữ liệu của quận.")
     return account.viewer()

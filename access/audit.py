@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -29,11 +30,11 @@ from pathlib import Path
 from ingestion.clock import local_now
 
 GENESIS = "0" * 64
-TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
+TRIGGERS = ("audit_log_append_only", "audit_log_no_update", "audit_log_no_delete")
 SCHEMA = (
     """
     create table if not exists audit_log (
-        id integer primary key,
+        id integer primary key check (id >= 1),
         at text not null,           -- district local time, ISO 8601
         username text not null,
         role text,
@@ -49,11 +50,19 @@ SCHEMA = (
     """
     create table if not exists login_checks (
         username text primary key,
-        started real not null       -- time.time() when the check began
+        started real not null,      -- time.time() when the check began
+        token text not null         -- whose check it is
     )
     """,
 )
 TRIGGER_SQL = (
+    f"""
+    create trigger if not exists audit_log_append_only before insert on audit_log
+    when new.id is not (select coalesce(max(id), 0) + 1 from audit_log)
+        or new.prev_hash is not coalesce(
+            (select row_hash from audit_log order by id desc limit 1), '{"0" * 64}')
+    begin select raise(abort, 'audit_log rows are appended to the chain'); end
+    """,
     """
     create trigger if not exists audit_log_no_update before update on audit_log
     begin select raise(abort, 'audit_log is append-only'); end
@@ -139,15 +148,27 @@ def _connect(home_root: os.PathLike) -> sqlite3.Connection:
     path = audit_path(home_root)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(path, timeout=30, isolation_level=None)
-    columns = {row[1] for row in con.execute("pragma table_info(audit_log)")}
-    if not columns:
-        con.execute("begin immediate")
-        for statement in (*SCHEMA, *TRIGGER_SQL):
-            con.execute(statement)
-        con.execute("commit")
-    elif "row_hash" not in columns:
-        _seal_older_log(con)
+    try:
+        con.execute("pragma journal_mode = wal")  # a long verify never holds up a sign-in's write
+        columns = {row[1] for row in con.execute("pragma table_info(audit_log)")}
+        if not columns:
+            con.execute("begin immediate")
+            for statement in (*SCHEMA, *TRIGGER_SQL):
+                con.execute(statement)
+            con.execute("commit")
+        elif "row_hash" not in columns and _written_before_the_chain(con):
+            _seal_older_log(con)
+    except sqlite3.DatabaseError as error:
+        con.close()
+        raise AuditBroken(f"Không đọc được tệp nhật ký truy cập {path.name}: {error}.") from error
     return con
+
+
+def _written_before_the_chain(con: sqlite3.Connection) -> bool:
+    """A log of treem before the chain: its table numbered rows with AUTOINCREMENT, which the chained
+    table does not. A chained table whose hash columns were removed is not one: it stays broken."""
+    sql = con.execute("select sql from sqlite_master where type = 'table' and name = 'audit_log'").fetchone()
+    return sql is not None and "autoincrement" in sql[0].lower()
 
 
 def _seal_older_log(con: sqlite3.Connection) -> None:
@@ -165,6 +186,7 @@ def _seal_older_log(con: sqlite3.Connection) -> None:
     rows = con.execute(
         "select id, at, username, role, action, ward_code, detail from audit_log_unsealed order by id"
     ).fetchall()
+    numbers = f"{rows[0][0]}–{rows[-1][0]}" if rows else "–"
     previous = GENESIS
     for number, row in enumerate(rows, start=1):  # numbered again from 1: the chain has no gaps
         values = (number, *row[1:], None)
@@ -172,7 +194,7 @@ def _seal_older_log(con: sqlite3.Connection) -> None:
         con.execute(INSERT, (*values, previous, digest))
         previous = digest
     con.execute("drop table audit_log_unsealed")
-    append(con, "treem", LOG_UPGRADED, detail=f"{len(rows)} dòng cũ được gắn mã băm")
+    append(con, "treem", LOG_UPGRADED, detail=f"{len(rows)} dòng cũ (số {numbers}) được gắn mã băm")
     for statement in TRIGGER_SQL:
         con.execute(statement)
     con.execute("commit")
@@ -199,8 +221,16 @@ def append(
 @contextmanager
 def writing(home_root: os.PathLike) -> Iterator[sqlite3.Connection]:
     """The log under its write lock (one writer at a time, every process), committed on a clean exit."""
-    with closing(_connect(home_root)) as con:
+    path = audit_path(home_root)
+    while True:
+        con = _connect(home_root)
+        opened = os.stat(path).st_ino
         con.execute("begin immediate")
+        if os.stat(path).st_ino == opened:
+            break
+        con.execute("rollback")  # `treem audit restart` replaced the file meanwhile: write the new one
+        con.close()
+    with closing(con):
         try:
             yield con
         except BaseException:
@@ -227,10 +257,29 @@ def entries(home_root: os.PathLike, limit: int = 500) -> list[Entry]:
     return [Entry(r[0], dt.datetime.fromisoformat(r[1]), *r[2:]) for r in rows]
 
 
-def verify_connection(con: sqlite3.Connection, start: int = 1) -> Verdict:
-    """Walk the chain from row ``start`` (1: the whole log): each row's link is the previous row's hash,
-    its hash is that of its content, its number the next one; and both triggers are in place. From a
-    later row, the row before it is checked too, and its hash taken as the start of the chain."""
+def _normalised(sql: str) -> str:
+    return " ".join(sql.lower().replace("if not exists ", "").split())
+
+
+def verify_connection(
+    con: sqlite3.Connection, start: int = 1, expect: tuple[int, str] | None = None
+) -> Verdict:
+    """Walk the chain from row ``start`` (1: the whole log): the rows are numbered 1, 2, … without gaps,
+    each row's link is the previous row's hash, its hash is that of its content; and the three triggers
+    are in place, as treem wrote them. From a later row, the row before it is checked too, and its hash
+    taken as the start of the chain. ``expect`` (row, hash), written down earlier: that row still has
+    that hash (rows removed from the end, or a rewrite, show)."""
+    if "row_hash" not in {row[1] for row in con.execute("pragma table_info(audit_log)")}:
+        return Verdict(0, GENESIS, None, "bảng nhật ký không có cột mã băm (đã bị sửa cấu trúc)")
+    low = con.execute("select min(id) from audit_log").fetchone()[0]
+    if low is not None and low < 1:  # numbers the walk from row 1 does not reach
+        return Verdict(0, GENESIS, low, f"dòng số {low} nằm ngoài chuỗi (dòng bị chèn)")
+    present = {
+        name: _normalised(sql)
+        for name, sql in con.execute("select name, sql from sqlite_master where type = 'trigger'")
+    }
+    wanted = {_normalised(sql).split()[2]: _normalised(sql) for sql in TRIGGER_SQL}
+    altered = [name for name in TRIGGERS if present.get(name) != wanted[name]]
     previous, expected, rows = GENESIS, 1, 0
     columns = f"{', '.join(COLUMNS)}, prev_hash, row_hash"
     if start > 1:
@@ -240,8 +289,8 @@ def verify_connection(con: sqlite3.Connection, start: int = 1) -> Verdict:
         if row_hash(before[-2], tuple(before[:-2])) != before[-1]:
             return Verdict(0, GENESIS, start - 1, "nội dung dòng đã bị sửa")
         previous, expected = before[-1], start
-    cursor = con.execute(f"select {columns} from audit_log where id >= ? order by id", (expected,))
-    for row in cursor:
+    seen = None
+    for row in con.execute(f"select {columns} from audit_log where id >= ? order by id", (expected,)):
         values, link, digest = tuple(row[:-2]), row[-2], row[-1]
         number = values[0]
         if number != expected:
@@ -250,38 +299,81 @@ def verify_connection(con: sqlite3.Connection, start: int = 1) -> Verdict:
             return Verdict(rows, previous, number, "mã nối không khớp dòng trước (dòng bị xóa hoặc chèn)")
         if row_hash(previous, values) != digest:
             return Verdict(rows, previous, number, "nội dung dòng đã bị sửa")
+        if expect and number == expect[0]:
+            seen = digest
         previous, expected, rows = digest, expected + 1, rows + 1
-    present = {r[0] for r in con.execute("select name from sqlite_master where type = 'trigger'")}
-    missing = [t for t in TRIGGERS if t not in present]
-    if missing:
-        return Verdict(rows, previous, None, f"trigger chống sửa đã bị xóa ({', '.join(missing)})")
+    if altered:
+        return Verdict(rows, previous, None, f"trigger chống sửa đã bị xóa hoặc đổi ({', '.join(altered)})")
+    if expect and seen != expect[1]:
+        why = "không còn dòng này (các dòng cuối đã bị xóa)" if seen is None else "mã của dòng này đã khác"
+        return Verdict(rows, previous, expect[0], f"{why}: chuỗi không còn là chuỗi đã ghi lại")
     return Verdict(rows, previous)
 
 
-def verify(home_root: os.PathLike) -> Verdict:
-    """Whether the log holds (a home without a log holds: nothing to verify)."""
+def verify(home_root: os.PathLike, expect: tuple[int, str] | None = None) -> Verdict:
+    """Whether the log holds. A home without a log holds (nothing to verify) unless it has accounts:
+    every account's creation is logged, so its log was removed."""
     if not audit_path(home_root).exists():
+        if (Path(home_root) / "accounts.json").exists():
+            return Verdict(0, GENESIS, None, "tệp nhật ký truy cập đã bị xóa")
         return Verdict(0, GENESIS)
-    with closing(_connect(home_root)) as con:
-        return verify_connection(con)
+    try:
+        with closing(_connect(home_root)) as con:
+            return verify_connection(con, expect=expect)
+    except AuditBroken as error:
+        return Verdict(0, GENESIS, None, str(error).rstrip("."))
+
+
+def _evidence_path(path: Path) -> Path:
+    """A new, unused name beside the log for the broken one, made at once so nothing else takes it."""
+    stem = path.with_name(f"audit-broken-{local_now():%Y%m%d-%H%M%S}")
+    for n in range(1, 1000):
+        candidate = Path(f"{stem}.sqlite" if n == 1 else f"{stem}-{n}.sqlite")
+        try:
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            return candidate
+        except FileExistsError:
+            continue
+    raise AuditBroken(f"Không đặt được tên cho bản nhật ký hỏng cạnh {path}.")
 
 
 def restart(home_root: os.PathLike, reason: str) -> Path:
-    """Set a log that does not verify aside (kept, renamed, as evidence) and start a new one whose first
-    row names the old file, its SHA-256 and what ``verify`` found. Returns the old log's new path."""
+    """Keep a log that does not verify as evidence and start a new chain in its place, whose first row
+    names the evidence, its SHA-256 and what ``verify`` found. The copy and the new start are made under
+    the log's write lock, so a sign-in or a view being logged meanwhile waits and then writes the new
+    chain; a file SQLite cannot read is moved aside whole. Returns the evidence's path."""
     path = audit_path(home_root)
     verdict = verify(home_root)
     if verdict.holds:
         raise AuditBroken("Nhật ký truy cập vẫn nguyên vẹn: không cần bắt đầu nhật ký mới.")
-    aside = path.with_name(f"audit-broken-{local_now():%Y%m%d-%H%M%S}.sqlite")
-    os.replace(path, aside)
+    aside = _evidence_path(path)
+    user = os.environ.get("USER", "treem")
+    con = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        con.execute("begin immediate")
+        # a reader of the WAL log is not held up by that lock: it copies what was committed before it
+        with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(aside)) as copy:
+            source.backup(copy)
+    except sqlite3.DatabaseError:
+        con.close()
+        os.replace(path, aside)  # unreadable: nothing writes it either
+        for suffix in ("-wal", "-shm", "-journal"):
+            if Path(f"{path}{suffix}").exists():
+                os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+        con = None
     digest = hashlib.sha256(aside.read_bytes()).hexdigest()
-    record(
-        home_root,
-        os.environ.get("USER", "treem"),
-        LOG_RESTARTED,
-        detail=f"{aside.name} (sha256 {digest}): {verdict.sentence()} Lý do: {reason}",
-    )
+    detail = f"{aside.name} (sha256 {digest}): {verdict.sentence()} Lý do: {reason}"
+    if con is None:
+        record(home_root, user, LOG_RESTARTED, detail=detail)
+        return aside
+    with closing(con):
+        for name in TRIGGERS:
+            con.execute(f"drop trigger if exists {name}")
+        con.execute("drop table if exists audit_log")
+        for statement in (*SCHEMA, *TRIGGER_SQL):
+            con.execute(statement)
+        append(con, user, LOG_RESTARTED, detail=detail)
+        con.execute("commit")
     return aside
 
 
@@ -319,19 +411,23 @@ def failures_from(con: sqlite3.Connection, client: str, since: dt.datetime) -> l
     return [dt.datetime.fromisoformat(r[0]) for r in rows]
 
 
-def start_check(con: sqlite3.Connection, username: str, limit: int, stale_after: float) -> str | None:
-    """Take the one check slot of ``username`` (and one of ``limit`` in all); None when taken, else why
-    not ('account': a check for this name is running, 'busy': ``limit`` checks are). A slot left by a
-    process killed mid-check is free again after ``stale_after`` seconds."""
+def start_check(con: sqlite3.Connection, username: str, limit: int, stale_after: float) -> tuple[str, str]:
+    """Take the one check slot of ``username`` (and one of ``limit`` in all): ('', the slot's token), or
+    why not ('account': a check for this name is running, 'busy': ``limit`` checks are) and ''. A slot
+    left by a process killed mid-check is free again after ``stale_after`` seconds."""
     now = time.time()
     con.execute("delete from login_checks where started < ?", (now - stale_after,))
     if con.execute("select 1 from login_checks where username = ?", (username,)).fetchone():
-        return "account"
+        return "account", ""
     if con.execute("select count(*) from login_checks").fetchone()[0] >= limit:
-        return "busy"
-    con.execute("insert into login_checks values (?, ?)", (username, now))
-    return None
+        return "busy", ""
+    token = secrets.token_hex(8)
+    con.execute(
+        "insert into login_checks (username, started, token) values (?, ?, ?)", (username, now, token)
+    )
+    return "", token
 
 
-def end_check(con: sqlite3.Connection, username: str) -> None:
-    con.execute("delete from login_checks where username = ?", (username,))
+def end_check(con: sqlite3.Connection, username: str, token: str) -> None:
+    """Free the slot taken with ``token`` (a slot taken over after it went stale is the other's)."""
+    con.execute("delete from login_checks where username = ? and token = ?", (username, token))

@@ -22,55 +22,61 @@ st.sidebar.radio(
     "Ngôn ngữ / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True
 )
 
-viewer = auth.signed_in_viewer()
-
 
 def page(path: str, vi: str, en: str, icon: str, url_path: str, default: bool = False) -> st.Page:
     return st.Page(path, title=t(vi, en), icon=icon, url_path=url_path, default=default)
 
 
-# every role sees the aggregate pages (limited to its ward by the query layer); lists, detail and the
-# audit log only where its role allows. Before sign-in every page is declared (hidden) so that a link
-# to one still leads there once signed in.
-anyone = viewer is None
-general = [
-    page("views/overview.py", "Tổng quan", "Overview", "📊", "tong-quan", default=True),
-    page("views/ward.py", "Phường", "Ward", "🏘️", "phuong"),
-]
-sectors = [
-    page("views/immunization.py", "Y tế", "Health", "💉", "tiem-chung"),
-    page("views/registration.py", "Hộ tịch & BHYT", "Registration & insurance", "📝", "ho-tich-bhyt"),
-    page("views/protection.py", "Bảo vệ trẻ em", "Child protection", "🛡️", "bao-ve-tre-em"),
-]
-data = [
-    page("views/reports.py", "Báo cáo định kỳ", "Periodic reports", "📥", "bao-cao"),
-    page(
-        "views/quality.py",
-        "Báo cáo & chất lượng dữ liệu",
-        "Reporting & data quality",
-        "✅",
-        "chat-luong-du-lieu",
-    ),
-]
-if anyone or viewer.sees_child_lists:
-    data.append(page("views/children.py", "Danh sách cần hỗ trợ", "Children to follow up", "👶", "danh-sach"))
-if anyone or viewer.sees_case_lists:
-    sectors.append(page("views/cases.py", "Danh sách vụ việc", "Protection cases", "📁", "vu-viec"))
-if anyone or viewer.sees_quality_detail:
-    data.append(page("views/audit.py", "Nhật ký truy cập", "Access log", "🔎", "nhat-ky"))
-navigation = st.navigation(
-    {t("Chung", "Overview"): general, t("Lĩnh vực", "Sectors"): sectors, t("Dữ liệu", "Data"): data},
-    position="hidden" if anyone else "sidebar",
-)
-if viewer is None:
-    auth.sign_in_form()
-    st.stop()
-auth.sidebar(viewer)
-try:
+def main() -> None:
+    """The signed-in viewer's navigation and page, or the sign-in form."""
+    viewer = auth.signed_in_viewer()
+    # every role sees the aggregate pages (limited to its ward by the query layer); lists, detail and the
+    # audit log only where its role allows. Before sign-in every page is declared (hidden) so that a link
+    # to one still leads there once signed in.
+    anyone = viewer is None
+    general = [
+        page("views/overview.py", "Tổng quan", "Overview", "📊", "tong-quan", default=True),
+        page("views/ward.py", "Phường", "Ward", "🏘️", "phuong"),
+    ]
+    sectors = [
+        page("views/immunization.py", "Y tế", "Health", "💉", "tiem-chung"),
+        page("views/registration.py", "Hộ tịch & BHYT", "Registration & insurance", "📝", "ho-tich-bhyt"),
+        page("views/protection.py", "Bảo vệ trẻ em", "Child protection", "🛡️", "bao-ve-tre-em"),
+    ]
+    data = [
+        page("views/reports.py", "Báo cáo định kỳ", "Periodic reports", "📥", "bao-cao"),
+        page(
+            "views/quality.py",
+            "Báo cáo & chất lượng dữ liệu",
+            "Reporting & data quality",
+            "✅",
+            "chat-luong-du-lieu",
+        ),
+    ]
+    if anyone or viewer.sees_child_lists:
+        data.append(
+            page("views/children.py", "Danh sách cần hỗ trợ", "Children to follow up", "👶", "danh-sach")
+        )
+    if anyone or viewer.sees_case_lists:
+        sectors.append(page("views/cases.py", "Danh sách vụ việc", "Protection cases", "📁", "vu-viec"))
+    if anyone or viewer.sees_quality_detail:
+        data.append(page("views/audit.py", "Nhật ký truy cập", "Access log", "🔎", "nhat-ky"))
+    navigation = st.navigation(
+        {t("Chung", "Overview"): general, t("Lĩnh vực", "Sectors"): sectors, t("Dữ liệu", "Data"): data},
+        position="hidden" if anyone else "sidebar",
+    )
+    if viewer is None:
+        auth.sign_in_form()
+        st.stop()
+    auth.sidebar(viewer)
     navigation.run()
+
+
+try:
+    main()
 except Exception:  # st.stop and st.rerun are not Exceptions: they pass
     code = secrets.token_hex(4)
-    logging.getLogger("treem.dashboard").exception("error %s on %s", code, navigation.url_path)
+    logging.getLogger("treem.dashboard").exception("error %s", code)
     st.error(
         t(
             f"Trang gặp lỗi không mong đợi (mã lỗi {code}). Hãy thử tải lại trang; nếu vẫn lỗi, báo kỹ sư "

@@ -19,13 +19,9 @@ SESSION_KEY = "treem_session"
 
 
 def client_address() -> str:
-    """The browser's address, for the sign-in limit per address. Behind a reverse proxy
-    (``TREEM_BEHIND_PROXY=1``) the address the proxy appended last to X-Forwarded-For (the one a
-    browser cannot forge); a browser on this machine is 'localhost'."""
-    if os.environ.get("TREEM_BEHIND_PROXY") == "1":
-        forwarded = st.context.headers.get("X-Forwarded-For")
-        if isinstance(forwarded, str) and forwarded.strip():
-            return forwarded.split(",")[-1].strip()
+    """The browser's address, for the sign-in limit per address: the connection's, as the web server
+    reports it (it reads X-Forwarded-For only from the proxy named by ``TREEM_TRUSTED_PROXY``, see
+    ``treem.cli.dashboard_env``); a browser on this machine is 'localhost'."""
     address = st.context.ip_address  # None on this machine; not a text in a test without a browser
     return address if isinstance(address, str) and address else "localhost"
 

@@ -355,12 +355,6 @@ def hcdb_children_groups() -> pd.DataFrame:
     )
 
 
-def hcdb_group_names() -> dict[str, tuple[str, str]]:
-    """HCĐB group letter → (Vietnamese name, English name)."""
-    groups = query("select hcdb_group_code, name_vi, name_en from dim_hcdb_group")
-    return {row.hcdb_group_code: (row.name_vi, row.name_en) for row in groups.itertuples()}
-
-
 def submission_months() -> pd.DataFrame:
     """Months in which an owed extract's period ends, newest first: month ('YYYY-MM')."""
     return query(
@@ -567,7 +561,7 @@ def child_list(ward_code: str) -> pd.DataFrame:
         """
         select as_of_date, check_code, ward_code, member_key, child_name, mother_name, birth_date, sex,
                residence, age_months, registration_date, card_valid_to, vaccine_code, dose_number,
-               due_date, days_overdue, hcdb_groups, last_support_date, source
+               due_date, days_overdue, last_support_date, source
         from child_reconciliation
         where ward_code = ?
         order by check_code, child_name, birth_date, vaccine_code, dose_number

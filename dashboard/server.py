@@ -10,6 +10,8 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from treem.file_modes import use_private_umask
+
 REFUSED = ("/_stcore/metrics",)
 
 
@@ -26,4 +28,5 @@ class RefuseEndpoints:
         await self.app(scope, receive, send)
 
 
+use_private_umask()
 app = st.App(Path(__file__).with_name("app.py"), middleware=[Middleware(RefuseEndpoints)])

@@ -165,9 +165,14 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         )
     # from the project folder: `python -m` puts the working folder first on the import path, where a
     # stray file (a timeit.py in the folder the command was typed in) would shadow the standard library
-    return subprocess.call(
-        dashboard_command(args.port, args.address), env=os.environ.copy(), cwd=PROJECT_ROOT
-    )
+    return subprocess.call(dashboard_command(args.port, args.address), env=dashboard_env(), cwd=PROJECT_ROOT)
+
+
+def dashboard_env() -> dict[str, str]:
+    """The dashboard's environment: its web server (uvicorn) takes a client's address from
+    X-Forwarded-For only when the connection comes from ``TREEM_TRUSTED_PROXY`` (a reverse proxy's
+    address; unset: from nobody, so no one on this machine can claim another address)."""
+    return {**os.environ, "FORWARDED_ALLOW_IPS": os.environ.get("TREEM_TRUSTED_PROXY", "")}
 
 
 def dashboard_command(port: int, address: str = "127.0.0.1") -> list[str]:
@@ -413,10 +418,23 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     home = _home(args)
     if args.action == "verify":
-        verdict = audit.verify(home.root)
+        expect = None
+        if args.expect:
+            number, _, digest = args.expect.partition(":")
+            if not number.isdigit() or len(digest) != 64:
+                print(
+                    "--expect cần dạng SỐ_DÒNG:MÃ (mã 64 ký tự do `treem audit verify` in ra).",
+                    file=sys.stderr,
+                )
+                return 2
+            expect = (int(number), digest.lower())
+        verdict = audit.verify(home.root, expect)
         print(verdict.sentence(), file=sys.stdout if verdict.holds else sys.stderr)
         if verdict.holds:
-            print("Ghi mã cuối chuỗi ở nơi khác (sổ tay, thư điện tử) để lần kiểm tra sau đối chiếu.")
+            print(
+                f"Ghi lại `{verdict.rows}:{verdict.head}` ở nơi khác (sổ tay, thư điện tử); lần sau `treem "
+                f"audit verify --expect {verdict.rows}:{verdict.head}` cho biết chuỗi có còn là chuỗi đó."
+            )
         return 0 if verdict.holds else 1
     try:
         aside = audit.restart(home.root, args.reason)
@@ -621,6 +639,11 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="kiểm tra cả chuỗi; chỉ ra dòng hỏng đầu tiên (mã thoát 1 khi hỏng)"
     )
     home_after_command(q)
+    q.add_argument(
+        "--expect",
+        metavar="SỐ_DÒNG:MÃ",
+        help="mã của một dòng đã ghi lại trước đây: kiểm tra dòng đó vẫn còn và vẫn mang mã đó",
+    )
     q = actions.add_parser(
         "restart", help="cất nhật ký hỏng sang một tên khác (giữ làm bằng chứng) và bắt đầu nhật ký mới"
     )

@@ -49,27 +49,29 @@ def use_private_umask() -> Modes:
 
 
 def fix_modes(root: Path, wanted: Modes | None = None) -> list[Path]:
-    """Give every folder and file under ``root`` (``root`` included) the modes in use; returns the
-    paths changed. Symbolic links are neither followed nor changed; a path owned by another account
-    (an office's file dropped into the inbox by another user) is left as it is."""
+    """Take from every folder and file under ``root`` (``root`` included) the permissions the modes in
+    use do not give (never adding one); returns the paths changed. Symbolic links are neither followed
+    nor changed; a path owned by another account (an office's file dropped into the inbox by another
+    user) is left as it is."""
     wanted = wanted or modes()
     changed: list[Path] = []
     uid = os.getuid()
 
-    def fix(path: Path, mode: int) -> None:
+    def fix(path: Path, limit: int) -> None:
         try:
             info = path.lstat()
-        except FileNotFoundError:  # gone while walking (a run finished a file)
+            if stat.S_ISLNK(info.st_mode) or info.st_uid != uid:
+                return
+            # only take away: a file kept for the owner alone (accounts, the restricted lists) stays so
+            mode = stat.S_IMODE(info.st_mode) & limit | (limit & stat.S_ISGID)
+            regroup = wanted.gid is not None and info.st_gid != wanted.gid
+            if regroup:
+                os.chown(path, -1, wanted.gid, follow_symlinks=False)
+            if mode != stat.S_IMODE(info.st_mode) or regroup:
+                os.chmod(path, mode, follow_symlinks=False)
+                changed.append(path)
+        except (FileNotFoundError, NotImplementedError):  # gone, or replaced by a link, while walking
             return
-        if stat.S_ISLNK(info.st_mode) or info.st_uid != uid:
-            return
-        regroup = wanted.gid is not None and info.st_gid != wanted.gid
-        if regroup:
-            os.chown(path, -1, wanted.gid, follow_symlinks=False)
-        # a folder's set-group-id bit is part of its mode; a FIFO or socket keeps its type
-        if stat.S_IMODE(info.st_mode) != mode or regroup:
-            os.chmod(path, mode, follow_symlinks=False)
-            changed.append(path)
 
     if not root.exists():
         return changed

@@ -79,16 +79,6 @@ def _date(value: object) -> str:
     return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d/%m/%Y")
 
 
-GROUP_NAMES = queries.hcdb_group_names()
-
-
-def _groups(codes: str) -> str:
-    """The groups the list may show (the warehouse leaves out the sensitive ones), by name; a child
-    whose every group is sensitive is only said to be in one."""
-    names = [GROUP_NAMES.get(code, (code, code))[1 if EN else 0] for code in codes.split(";") if code]
-    return "; ".join(names) or t("thuộc nhóm HCĐB", "in a special-circumstances group")
-
-
 def _count(value: object) -> str:
     return "" if value is None or pd.isna(value) else formatting.number(value)
 
@@ -105,7 +95,6 @@ COLUMNS = {  # column → (Vietnamese, English, formatter)
     "dose_number": ("Mũi", "Dose", _count),
     "due_date": ("Hạn tiêm", "Due", _date),
     "days_overdue": ("Số ngày quá hạn", "Days overdue", _count),
-    "hcdb_groups": ("Nhóm HCĐB", "HCĐB groups", _groups),
     "last_support_date": ("Lần hỗ trợ gần nhất", "Last support", _date),
 }
 

@@ -3,14 +3,13 @@ and open its pages in Debian's headless Chromium (driven by Playwright; no brows
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
-from treem.cli import dashboard_command
+from treem.cli import dashboard_command, dashboard_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,7 +35,7 @@ def start_dashboard(home_root: Path, log: Path) -> tuple[subprocess.Popen, str]:
     """Start the dashboard (`treem dashboard`'s server and options) over `home_root`; the process and its
     base URL, once it answers."""
     port = free_port()
-    env = {**os.environ, "TREEM_HOME": str(home_root)}
+    env = {**dashboard_env(), "TREEM_HOME": str(home_root)}
     command = [*dashboard_command(port), "--server.fileWatcherType", "none"]
     out = log.open("wb")
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)

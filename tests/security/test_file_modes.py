@@ -124,7 +124,24 @@ def test_a_group_that_does_not_exist_stops_every_command(monkeypatch, capsys):
     )
 
 
-@pytest.mark.parametrize("entry", ["orchestration/definitions.py", "dashboard/app.py"])
+def test_the_repair_only_takes_permissions_away(tmp_path, monkeypatch):
+    """With a group named, a file kept for the owner alone (accounts, the restricted lists) stays so,
+    and a read-only file stays read-only."""
+    import grp
+
+    monkeypatch.setenv("TREEM_GROUP", grp.getgrgid(os.getgid()).gr_name)
+    for name, mode in (("accounts.json", 0o600), ("frozen.xlsx", 0o400), ("open.csv", 0o666)):
+        (tmp_path / name).write_text("x")
+        os.chmod(tmp_path / name, mode)
+    fix_modes(tmp_path, modes())
+    assert {n: _mode(tmp_path / n) for n in ("accounts.json", "frozen.xlsx", "open.csv")} == {
+        "accounts.json": 0o600,
+        "frozen.xlsx": 0o400,
+        "open.csv": 0o640,
+    }
+
+
+@pytest.mark.parametrize("entry", ["orchestration/definitions.py", "dashboard/app.py", "dashboard/server.py"])
 def test_every_entry_point_sets_the_umask(entry):
     """The command line sets it in main(); Dagster's code location and the dashboard, which can be
     started without it, set it themselves."""

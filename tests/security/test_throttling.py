@@ -141,7 +141,7 @@ def test_a_try_counts_as_a_failure_before_its_hash_is_checked(root, monkeypatch)
 
 def test_a_slot_left_by_a_killed_check_is_free_after_a_while(root):
     with audit.writing(root) as con:
-        con.execute("insert into login_checks values ('lan', ?)", (time.time(),))
+        con.execute("insert into login_checks values ('lan', ?, 'other')", (time.time(),))
     assert _try(root, "lan", PASSWORD) == (
         "Đang kiểm tra một lần đăng nhập khác của tài khoản này: hãy thử lại sau ít giây."
     )

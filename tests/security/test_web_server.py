@@ -136,3 +136,17 @@ def test_in_a_browser_a_broken_serving_copy_and_a_markdown_name_are_harmless(bro
     code = body.split("mã lỗi ", 1)[1][:8]
     assert f"error {code}" in log and "Traceback" in log  # the detail went to the server's log
     shutil.rmtree(home.root)
+
+
+def test_no_forwarded_address_is_believed_unless_a_proxy_is_named(monkeypatch):
+    """uvicorn believes X-Forwarded-For from the addresses in FORWARDED_ALLOW_IPS (its default: every
+    local connection); the dashboard's environment names none, or the proxy given."""
+    from uvicorn.middleware.proxy_headers import _TrustedHosts
+
+    from treem.cli import dashboard_env
+
+    monkeypatch.delenv("TREEM_TRUSTED_PROXY", raising=False)
+    assert "127.0.0.1" not in _TrustedHosts(dashboard_env()["FORWARDED_ALLOW_IPS"])
+    monkeypatch.setenv("TREEM_TRUSTED_PROXY", "10.0.0.5")
+    trusted = _TrustedHosts(dashboard_env()["FORWARDED_ALLOW_IPS"])
+    assert "10.0.0.5" in trusted and "127.0.0.1" not in trusted

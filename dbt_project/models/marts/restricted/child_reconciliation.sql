@@ -44,9 +44,6 @@ identities as (
     select * from {{ ref('child_identities') }}
 ),
 
-hcdb_groups as (
-    select * from {{ ref('dim_hcdb_group') }}
-),
 
 -- register rows and registrations as written: the row behind a listed child, and the name and ID of
 -- a record that could not be linked to a child
@@ -235,16 +232,6 @@ final as (
         failed.in_full_immunisation,
         failed.due_date,
         failed.days_overdue,
-        -- what the follow-up needs: the child's groups on the HCĐB check only, its sensitive groups
-        -- never ('' when every group it is in is sensitive)
-        case when failed.check_code = 'hcdb_not_supported' then (
-            select coalesce(string_agg(hcdb_groups.hcdb_group_code, ';' order by hcdb_groups.sort_order), '')
-            from hcdb_groups
-            where not hcdb_groups.is_sensitive
-                and list_contains(
-                    string_split(replace(failed.hcdb_groups, ' ', ''), ';'), hcdb_groups.hcdb_group_code
-                )
-        ) end as hcdb_groups,
         failed.last_support_date
     from failed
     left join identities on failed.child_key = identities.child_key
