@@ -370,6 +370,7 @@ def restart(home_root: os.PathLike, reason: str) -> Path:
         for name in TRIGGERS:
             con.execute(f"drop trigger if exists {name}")
         con.execute("drop table if exists audit_log")
+        con.execute("drop table if exists login_checks")  # checks in progress end with the old chain
         for statement in (*SCHEMA, *TRIGGER_SQL):
             con.execute(statement)
         append(con, user, LOG_RESTARTED, detail=detail)
