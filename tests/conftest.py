@@ -133,3 +133,27 @@ def report_home(pointed_env, tmp_path_factory):
     use(pointed_env)
     assert summary.success and not summary.blocking_failed, summary
     return home
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """One headless Chromium for the whole session (Debian's, driven by Playwright; a second one in the
+    same process would meet the first one's event loop)."""
+    from tests.dashboard.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent: apt-get install -y chromium chromium-driver")
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 2000},  # Streamlit scrolls inside the page: a tall window
+            locale="vi-VN",
+        )
+        yield context
+        context.close()

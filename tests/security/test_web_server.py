@@ -18,7 +18,6 @@ from streamlit.testing.v1 import AppTest
 from access import accounts
 from access.roles import Role
 from tests.dashboard.browser import BROWSER_PASSWORD, sign_in, start_dashboard, stop
-from tests.dashboard.conftest import browser  # noqa: F401  (the fixture)
 from tests.dashboard.session import sign_in as sign_in_session
 from treem.cli import build_parser, dashboard_command
 from treem.home import Home
@@ -95,7 +94,7 @@ def test_a_broken_serving_copy_shows_a_sentence_and_a_code(tmp_path, monkeypatch
     assert "Traceback" not in error.value and ".py" not in error.value
 
 
-def test_in_a_browser_a_broken_serving_copy_and_a_markdown_name_are_harmless(browser, tmp_path):  # noqa: F811
+def test_in_a_browser_a_broken_serving_copy_and_a_markdown_name_are_harmless(browser, tmp_path):
     hits: list[str] = []
 
     class Pixel(http.server.BaseHTTPRequestHandler):
