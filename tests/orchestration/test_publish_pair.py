@@ -226,8 +226,11 @@ def test_a_stale_staging_file_and_its_log_are_never_read(home, monkeypatch):
 
 def test_an_unstamped_pair_from_before_the_stamps_is_refused(home, monkeypatch):
     """Files published before the stamps cannot be shown to be of one run: refused, both or one."""
+    assert _lists(monkeypatch) == ({"Nguyễn Văn An"}, 1, {"C1"})  # the stamped pair is listed
     for path, table in ((home.serving_restricted, "restricted_meta"), (home.serving, "serving_meta")):
         con = duckdb.connect(str(path))
         con.execute(f"alter table {table} drop column publish_id")
+        columns = {row[0] for row in con.execute(f"describe {table}").fetchall()}
         con.close()
+        assert "publish_id" not in columns
         _refused(monkeypatch)
