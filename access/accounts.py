@@ -221,47 +221,47 @@ BROKEN_LOG = (
 WRONG = "Sai tên đăng nhập hoặc mật khẩu."
 
 
+def _refusal(
+    con: sqlite3.Connection, username: str, now: dt.datetime, client: str | None
+) -> LoginRefused | None:
+    """The wait still owed by ``client`` or by ``username``, as a refusal (None: none)."""
+    if wait := _address_wait(con, client, now):
+        return LoginRefused(f"Quá nhiều lần đăng nhập sai từ máy này: hãy thử lại sau {wait} giây.", wait)
+    if wait := _wait(*audit.failures_in_a_row(con, username, now - MEMORY), now):
+        return LoginRefused(f"Đã nhập sai nhiều lần: hãy thử lại sau {wait} giây.", wait)
+    return None
+
+
 def _begin_check(home_root: os.PathLike, username: str, now: dt.datetime, client: str | None) -> str:
     """Under the log's write lock: apply the waits, verify the log, take the check slot, and count the
     try as a failure before its hash is checked; returns the slot's token, or raises ``LoginRefused``
     (recorded) when the try may not go on. The waits read the log before it is verified: rows that do
     not hold can only make them refuse more, and a refusal costs no verification."""
-    refusal: LoginRefused | None = None
     with audit.writing(home_root) as con:
-        if wait := _address_wait(con, client, now):
-            refusal = LoginRefused(
-                f"Quá nhiều lần đăng nhập sai từ máy này: hãy thử lại sau {wait} giây.", wait
-            )
-        elif wait := _wait(*audit.failures_in_a_row(con, username, now - MEMORY), now):
-            refusal = LoginRefused(f"Đã nhập sai nhiều lần: hãy thử lại sau {wait} giây.", wait)
-        else:
+        refusal = _refusal(con, username, now, client)
+        if refusal is None:
             # the rows the limits read (the last day) are verified, and the link into them; the whole
             # chain is verified by `treem audit verify`, by every `treem run` and on the log page
             verdict = audit.verify_connection(con, audit.first_row_since(con, now - MEMORY))
-            taken, token = (
-                ("broken", "")
-                if not verdict.holds
-                else (audit.start_check(con, username, max_checks(), STALE_CHECK))
-            )
-            if taken == "broken":
+            if not verdict.holds:
                 audit.append(
                     con, username, audit.LOGIN_REFUSED, detail=verdict.sentence(), at=now, client=client
                 )
-                refusal = LoginRefused(BROKEN_LOG)
-            elif taken:
+            else:
+                token = audit.start_check(con, username, max_checks(), STALE_CHECK)
+                if token:
+                    audit.append(con, username, audit.LOGIN_ATTEMPT, at=now, client=client)
+                    return token
                 refusal = LoginRefused(
                     "Đang kiểm tra một lần đăng nhập khác của tài khoản này: hãy thử lại sau ít giây."
-                    if taken == "account"
+                    if audit.check_running(con, username)
                     else "Máy chủ đang kiểm tra nhiều lần đăng nhập cùng lúc: hãy thử lại sau ít giây.",
                     1,
                 )
-            else:
-                audit.append(con, username, audit.LOGIN_ATTEMPT, at=now, client=client)
-                return token
-        if str(refusal) != BROKEN_LOG:
+        if refusal is not None:
             detail = f"chờ {refusal.wait_seconds} giây" if refusal.wait_seconds > 1 else str(refusal)
             audit.append(con, username, audit.LOGIN_THROTTLED, detail=detail, at=now, client=client)
-    raise refusal
+    raise refusal or LoginRefused(BROKEN_LOG)
 
 
 def authenticate(

@@ -412,21 +412,26 @@ def failures_from(con: sqlite3.Connection, client: str, since: dt.datetime) -> l
     return [dt.datetime.fromisoformat(r[0]) for r in rows]
 
 
-def start_check(con: sqlite3.Connection, username: str, limit: int, stale_after: float) -> tuple[str, str]:
-    """Take the one check slot of ``username`` (and one of ``limit`` in all): ('', the slot's token), or
-    why not ('account': a check for this name is running, 'busy': ``limit`` checks are) and ''. A slot
-    left by a process killed mid-check is free again after ``stale_after`` seconds."""
+def check_running(con: sqlite3.Connection, username: str) -> bool:
+    return con.execute("select 1 from login_checks where username = ?", (username,)).fetchone() is not None
+
+
+def start_check(con: sqlite3.Connection, username: str, limit: int, stale_after: float) -> str:
+    """Take the one check slot of ``username`` and one of ``limit`` in all: the slot's token, or '' when
+    a check for this name is running (``check_running``) or ``limit`` checks are. A slot left by a
+    process killed mid-check is free again after ``stale_after`` seconds."""
     now = time.time()
     con.execute("delete from login_checks where started < ?", (now - stale_after,))
-    if con.execute("select 1 from login_checks where username = ?", (username,)).fetchone():
-        return "account", ""
-    if con.execute("select count(*) from login_checks").fetchone()[0] >= limit:
-        return "busy", ""
+    if (
+        check_running(con, username)
+        or con.execute("select count(*) from login_checks").fetchone()[0] >= limit
+    ):
+        return ""
     token = secrets.token_hex(8)
     con.execute(
         "insert into login_checks (username, started, token) values (?, ?, ?)", (username, now, token)
     )
-    return "", token
+    return token
 
 
 def end_check(con: sqlite3.Connection, username: str, token: str) -> None:
