@@ -91,6 +91,7 @@ DOWNLOAD_CASE_LIST = "download_case_list"
 EXPORT_REPORT = "export_report"
 ACCOUNT_CHANGE = "account_change"  # treem user add / passwd / disable
 RELEASE_FILE = "release_file"  # treem release: a held correction may replace the file in force
+CONTRACT_MAPPING = "contract_mapping"  # treem contract: a header or value confirmed (or withdrawn)
 LOG_UPGRADED = "audit_log_upgraded"  # rows of an older log given their hashes
 LOG_RESTARTED = "audit_log_restarted"  # a new log after a broken one was set aside
 

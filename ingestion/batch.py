@@ -39,6 +39,7 @@ REGISTRY_COLUMNS = (
     "held_against",
     "released_at",
     "released_by",
+    "other_names",
 )
 REJECT_SCHEMA = pa.schema(
     [
@@ -61,6 +62,8 @@ class Known(NamedTuple):
     stored_as: str
     released_at: dt.datetime | None = None
     released_by: str | None = None
+    file_name: str = ""
+    other_names: str | None = None
 
 
 class Version(NamedTuple):
@@ -72,13 +75,24 @@ class Version(NamedTuple):
     received_at: dt.datetime
 
 
+NAMES_SEPARATOR = " | "
+
+
+def other_names(before: Known, name: str) -> str | None:
+    """The names the same bytes came under before, other than ``name``, in order of arrival."""
+    names = [*(before.other_names.split(NAMES_SEPARATOR) if before.other_names else []), before.file_name]
+    kept = [n for n in dict.fromkeys(names) if n and n != name]
+    return NAMES_SEPARATOR.join(kept) or None
+
+
 class Batch:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.known: dict[str, Known] = {
             content_hash: Known(*known)
             for content_hash, *known in con.execute(
-                "select content_hash, outcome, stored_as, released_at, released_by from raw.file_registry"
+                "select content_hash, outcome, stored_as, released_at, released_by, file_name, other_names "
+                "from raw.file_registry"
             ).fetchall()
         }
         self.known_at_start = set(self.known)
@@ -110,10 +124,19 @@ class Batch:
         return dict(zip(names, found[0], strict=True))
 
     def register(self, record: dict) -> None:
-        """Stage a file's registry row (all a quarantined file brings)."""
+        """Stage a file's registry row (all a quarantined file brings). The same bytes sent before under
+        other names keep those names in ``other_names``."""
         digest = record["content_hash"]
+        before = self.known.get(digest)
+        if before is not None:
+            record["other_names"] = other_names(before, record["file_name"])
         self.known[digest] = Known(
-            record["outcome"], record["stored_as"], record.get("released_at"), record.get("released_by")
+            record["outcome"],
+            record["stored_as"],
+            record.get("released_at"),
+            record.get("released_by"),
+            record["file_name"],
+            record.get("other_names"),
         )
         staged = next((i for i, r in enumerate(self.records) if r["content_hash"] == digest), None)
         if staged is not None:  # the same bad bytes twice in one batch (dropped under two names)

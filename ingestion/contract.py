@@ -51,10 +51,12 @@ class Column:
     pattern_vi: str | None = None
     choices: tuple[tuple[object, tuple[str, ...]], ...] = ()  # (stored value, what people type)
     codes: tuple[str, ...] = ()
+    # values as typed (folded) -> the stored value, confirmed by a data engineer (ingestion/mappings.py)
+    learned_values: tuple[tuple[str, object], ...] = ()
 
     @cached_property
-    def folded_aliases(self) -> frozenset[str]:
-        return frozenset(fold(a) for a in (*self.aliases, self.label_vi))
+    def learned_map(self) -> dict[str, object]:
+        return dict(self.learned_values)
 
     @cached_property
     def choice_map(self) -> dict[str, object]:

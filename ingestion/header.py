@@ -1,12 +1,14 @@
-"""Find the header row(s) of a sheet below any title block and map them to contract columns."""
+"""Find the header row(s) of a sheet below any title block and map them to contract columns
+(by meaning: ingestion/column_match.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingestion.column_match import Candidate, match_columns
 from ingestion.contract import Contract
 from ingestion.reader import Sheet
-from ingestion.text import fold
+from ingestion.text import fold, nfc
 
 MAX_HEADER_SCAN_ROWS = 40
 
@@ -17,6 +19,8 @@ class HeaderMatch:
     header_row: int  # 0-based index of the first header row
     depth: int  # 1, or 2 for headers across two (merged) rows
     columns: dict[str, int]  # contract column name -> cell index
+    headers: dict[int, str]  # cell index -> header as written
+    closest: dict[str, tuple[Candidate, ...]]  # unmatched column -> the unmatched headers nearest to it
 
     @property
     def data_start(self) -> int:
@@ -26,12 +30,12 @@ class HeaderMatch:
         return [c.label_vi for c in contract.required_columns if c.name not in self.columns]
 
 
-def _folded(row: list[object]) -> list[str]:
-    return ["" if value is None or value == "" else fold(value) for value in row]
+def _texts(row: list[object]) -> list[str]:
+    return ["" if value is None else nfc(str(value)) for value in row]
 
 
 def _labels(rows: list[list[str]], start: int, depth: int) -> list[tuple[str, ...]]:
-    """Candidate labels per cell of folded rows: the lower header cell, the upper one, both joined."""
+    """Candidate labels per cell: the lower header cell, the upper one, both joined."""
     width = max(len(rows[r]) for r in range(start, start + depth))
     labels = []
     for c in range(width):
@@ -41,19 +45,6 @@ def _labels(rows: list[list[str]], start: int, depth: int) -> list[tuple[str, ..
             candidates.append(" ".join(parts))
         labels.append(tuple(candidates))
     return labels
-
-
-def _match(contract: Contract, labels: list[tuple[str, ...]]) -> dict[str, int]:
-    taken: set[int] = set()
-    found: dict[str, int] = {}
-    for column in contract.columns:
-        aliases = column.folded_aliases
-        for index, candidates in enumerate(labels):
-            if index not in taken and any(label in aliases for label in candidates):
-                found[column.name] = index
-                taken.add(index)
-                break
-    return found
 
 
 def _score(match: HeaderMatch, contract: Contract) -> tuple[int, int, int]:
@@ -68,15 +59,15 @@ def find_header(sheets: list[Sheet], contract: Contract) -> HeaderMatch | None:
     best: HeaderMatch | None = None
     best_key: tuple = ()
     for sheet in sheets:
-        rows = [_folded(row) for row in sheet.head[: MAX_HEADER_SCAN_ROWS + 1]]
+        rows = [_texts(row) for row in sheet.head[: MAX_HEADER_SCAN_ROWS + 1]]
         for start in range(min(MAX_HEADER_SCAN_ROWS, len(rows))):
             for depth in (1, 2):
                 if start + depth > len(rows):
                     continue
-                columns = _match(contract, _labels(rows, start, depth))
-                if not columns:
+                found = match_columns(contract, _labels(rows, start, depth))
+                if not found.columns:
                     continue
-                match = HeaderMatch(sheet, start, depth, columns)
+                match = HeaderMatch(sheet, start, depth, found.columns, found.headers, found.closest)
                 score = _score(match, contract)
                 complete = score[0] == len(contract.required_columns)
                 key = (complete, sheet.visible, score, fold(sheet.name) in preferred, -start)

@@ -28,8 +28,10 @@ import pyarrow as pa
 from ingestion.batch import Batch, Known
 from ingestion.claim import Claimed, changed, claim, claimed_files, done, private_copy, put_back
 from ingestion.contract import Contract, load_contracts
+from ingestion.hints import unknown_values_hint
 from ingestion.inbox import pending_files, settled, unknown_source_files
 from ingestion.lookups import load_lookups
+from ingestion.mappings import with_mappings
 from ingestion.parse_file import FileRejected, ParsedFile, Period, identify, parse_file, rejects_summary
 from ingestion.reader import UnreadableFile
 from ingestion.receipt import RECEIPT_SUFFIX, RejectLine, receipt_path, receipt_text
@@ -91,8 +93,14 @@ def _rows_table(contract: Contract, file_id: str, parsed: ParsedFile) -> pa.Tabl
 
 
 def _forget_quarantined(home: Home, previous: Known | None, kept: Path) -> None:
-    """Remove the copy left in quarantine by an earlier attempt at the same content."""
-    if previous is not None and previous.outcome == "quarantined" and home.root / previous.stored_as != kept:
+    """Remove the copy left in quarantine by an earlier attempt at the same content, now archived. A copy
+    set aside again under another name keeps the earlier one and its receipt: both names were sent."""
+    if (
+        previous is not None
+        and previous.outcome == "quarantined"
+        and home.root / previous.stored_as != kept
+        and kept.is_relative_to(home.archive)
+    ):
         earlier = home.root / previous.stored_as
         for path in (earlier, receipt_path(earlier), record_path(earlier)):
             path.unlink(missing_ok=True)
@@ -177,7 +185,7 @@ def _quarantine(
         stored_as=str(target.relative_to(home.root)),
         held_against=held_against,
     )
-    record["receipt"] = receipt_text(record, name_vi, [], None, failure.detail)
+    record["receipt"] = receipt_text(record, name_vi, [], None, failure.detail, failure.hint)
     batch.register(record)
     outcome = FileOutcome(
         record["source"], record["file_name"], record["file_id"], "quarantined", reason=failure.reason
@@ -216,6 +224,7 @@ def _first_record(claimed: Claimed, source: str) -> dict:
         "released_at": claimed.released_at,
         "released_by": claimed.released_by,
         "origin": claimed.origin,  # not a registry column: the registry note keeps it for a rebuild
+        "other_names": None,
     }
 
 
@@ -264,28 +273,33 @@ class ReadFailure:
     period: Period | None = None
     ward_code: str | None = None
     detail: str | None = None  # the technical detail of a fault of treem's own, for the receipt
+    hint: str = ""  # what the receipt suggests: the closest headers, the unknown values
 
 
-def _failure(reason: str, contract: Contract, name: str, title: tuple[str, ...] = ()) -> ReadFailure:
+def _failure(
+    reason: str, contract: Contract, name: str, title: tuple[str, ...] = (), hint: str = ""
+) -> ReadFailure:
     """The failure, labelled with what the file says it is for; a fault in finding that only loses the
     label, never the file."""
     try:
         period, ward_code = identify(contract, name, title)
     except Exception:
         log.exception("cannot tell the period and ward of %r", name)
-        return ReadFailure(reason)
-    return ReadFailure(reason, period, ward_code)
+        return ReadFailure(reason, hint=hint)
+    return ReadFailure(reason, period, ward_code, hint=hint)
 
 
-def read_file(path: Path, source: str, name: str) -> ParsedFile | ReadFailure:
-    """Read and check one claimed file: a function of the file alone, so it can run in a worker process.
-    A file that fails is labelled from its name (and its title, if it was read): it is not read again."""
-    contract = load_contracts()[source]
+def read_file(path: Path, contract: Contract, name: str) -> ParsedFile | ReadFailure:
+    """Read and check one claimed file against ``contract`` (with the home's confirmed mappings): a
+    function of the file alone, so it can run in a worker process. A file that fails is labelled from its
+    name (and its title, if it was read): it is not read again."""
     try:
         check_file(path, limits_from_env())
         return parse_file(path, contract, name)
-    except (UnsafeFile, UnreadableFile, FileRejected) as error:
-        return _failure(str(error), contract, name, error.title if isinstance(error, FileRejected) else ())
+    except FileRejected as error:
+        return _failure(str(error), contract, name, error.title, error.hint)
+    except (UnsafeFile, UnreadableFile) as error:
+        return _failure(str(error), contract, name)
     except Exception as error:  # a file must never block the inbox: set it aside for an engineer
         unexpected = _unexpected(error, "đọc tệp")
         labelled = _failure(unexpected.reason, contract, name)
@@ -317,17 +331,17 @@ class _Readers:
         self.workers = workers if parallel else 1
         self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if parallel else None
 
-    def submit(self, path: Path, source: str, name: str) -> Future:
+    def submit(self, path: Path, contract: Contract, name: str) -> Future:
         if self.pool is not None:
             try:
-                return self.pool.submit(read_file, path, source, name)
+                return self.pool.submit(read_file, path, contract, name)
             except BrokenProcessPool:
                 self.close()
         future: Future = Future()
-        future.set_result(read_file(path, source, name))
+        future.set_result(read_file(path, contract, name))
         return future
 
-    def result(self, reading: _Reading, source: str) -> ParsedFile | ReadFailure:
+    def result(self, reading: _Reading, contract: Contract) -> ParsedFile | ReadFailure:
         claimed = reading.claimed
         try:
             return reading.reading.result()
@@ -335,7 +349,7 @@ class _Readers:
             log.warning("reading %s in a worker failed (%r); reading it here", claimed.path, error)
             if isinstance(error, BrokenProcessPool):
                 self.close()
-            return read_file(claimed.copy, source, claimed.name)
+            return read_file(claimed.copy, contract, claimed.name)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -359,7 +373,7 @@ def _read_ahead(files: list[Path], contract: Contract, home: Home, readers: _Rea
         if claimed is None:
             continue
         record = _first_record(claimed, contract.source)
-        ahead.append(_Reading(claimed, record, readers.submit(claimed.copy, contract.source, claimed.name)))
+        ahead.append(_Reading(claimed, record, readers.submit(claimed.copy, contract, claimed.name)))
         while len(ahead) > 2 * readers.workers or (
             len(ahead) > 1 and sum(r.record["size_bytes"] for r in ahead) > readers.AHEAD_BYTES
         ):
@@ -417,7 +431,7 @@ def _stage_read_file(
     done_before = _already_loaded(batch, claimed, record, home)
     if done_before:
         return done_before
-    parsed = readers.result(reading, contract.source)
+    parsed = readers.result(reading, contract)
     if changed(claimed):
         return _waiting(claimed, contract.source)
     if previous is not None and previous.released_at is not None:
@@ -476,7 +490,8 @@ def _stage_read_file(
     record["supersedes"] = earlier.file_id if earlier else None
     ward_name = load_lookups()["ward"].display_name(parsed.ward_code) if parsed.ward_code else None
     lines = [RejectLine(r.row_number, r.column, r.value, r.reason) for r in parsed.rejects]
-    record["receipt"] = receipt_text(record, contract.name_vi, lines, ward_name)
+    hint = unknown_values_hint(contract, parsed.unknown_values, load_lookups())
+    record["receipt"] = receipt_text(record, contract.name_vi, lines, ward_name, hint=hint)
     batch.add_loaded(contract.raw_table, rows, rejects, record)  # last: nothing after it can fail
     outcome = FileOutcome(
         contract.source,
@@ -546,7 +561,9 @@ def ingest_inbox(
     only: set[str] | None = None,
 ) -> list[FileOutcome]:
     """Every complete file waiting in the source's inbox folder (or only those named), in arrival order,
-    after any file a crashed run left in processing/. A file still being written waits for a later run."""
+    after any file a crashed run left in processing/. A file still being written waits for a later run.
+    The contract is read with the mappings a data engineer confirmed for this home."""
+    contract = with_mappings(contract, home)
     waiting = _taken(pending_files(home.source_inbox(contract.source)), only, lambda p: p.name)
     files, unsettled = settled(claimed_files(home, contract.source, tidy=True) + waiting)
     readers = _Readers(files)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingestion import values
+from ingestion import hints, values
 from ingestion.contract import Column, Contract, RowRule
 from ingestion.header import HeaderMatch, find_header
 from ingestion.lookups import Lookup, load_lookups
@@ -60,9 +60,14 @@ def _all_zero(cells: list[object]) -> bool:
 
 class FileRejected(Exception):
     """The whole file goes to quarantine; the message says why, in Vietnamese. ``title``: the cells
-    of the title block (folded), when the file was read that far: they may still say its ward and period."""
+    of the title block (folded), when the file was read that far: they may still say its ward and period.
+    ``hint``: what the receipt suggests (the closest headers, the unknown values)."""
 
     title: tuple[str, ...] = ()
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,8 @@ class ParsedFile:
     rows_rejected: int = 0
     rows_skipped: int = 0
     nil_report: bool = False  # a 'Tổng cộng' row under no data rows: nothing to report this period
+    # (column name, value as typed) -> rows: values outside the column's vocabulary
+    unknown_values: Counter = field(default_factory=Counter)
 
     @property
     def rows_loaded(self) -> int:
@@ -205,6 +212,10 @@ def identify(
 
 def _parse_cell(column: Column, raw: object, lookups: dict[str, Lookup]) -> object:
     kind = column.type
+    if column.learned_values:
+        learned = column.learned_map.get(fold(values.shown(raw)))
+        if learned is not None:
+            return learned
     if kind == "date":
         return values.parse_date(raw)
     if kind == "integer":
@@ -233,7 +244,7 @@ def _parse_cell(column: Column, raw: object, lookups: dict[str, Lookup]) -> obje
         lookup = lookups[column.lookup]
         code = lookup.resolve(raw)
         if code is None:
-            raise values.BadValue(f"Không nhận ra {lookup.description_vi} '{raw}'")
+            raise values.UnknownValue(f"Không nhận ra {lookup.description_vi} '{raw}'")
         return code
     return values.parse_text(raw)
 
@@ -370,11 +381,12 @@ def _parse_table(
     sheets: list, header: HeaderMatch, title: list[str], contract: Contract, name: str, lookups: dict
 ) -> ParsedFile:
     """The file once its header is found: its columns, period, ward and rows."""
-    missing = header.missing(contract)
+    missing = [c for c in contract.required_columns if c.name not in header.columns]
     if missing:
         raise FileRejected(
-            f"Thiếu cột bắt buộc: {', '.join(missing)} (bảng ở trang '{header.sheet.name}', "
-            f"dòng tiêu đề {header.header_row + 1})"
+            f"Thiếu cột bắt buộc: {', '.join(c.label_vi for c in missing)} "
+            f"(bảng ở trang '{header.sheet.name}', dòng tiêu đề {header.header_row + 1})",
+            hints.missing_columns_hint(contract, missing, header.headers, header.closest),
         )
     _check_sheets(sheets, header, contract)
     period = _find_period(contract, title, name)
@@ -385,7 +397,7 @@ def _parse_table(
         _find_ward(contract, title, name, lookups["ward"]),
     )
     _read_rows(parsed, header, contract, lookups)
-    _check_file(parsed, contract, lookups["ward"])
+    _check_file(parsed, contract, lookups)
     return parsed
 
 
@@ -412,7 +424,9 @@ def _read_rows(parsed: ParsedFile, header: HeaderMatch, contract: Contract, look
         if index == header.data_start and _is_column_numbering(cells):
             parsed.rows_skipped += 1
             continue
-        typed, errors = _typed_row(contract, mapped, lookups, parsed.period, cache)
+        typed, errors, unknown = _typed_row(contract, mapped, lookups, parsed.period, cache)
+        for name in unknown:
+            parsed.unknown_values[(name, nfc(_shown(mapped[name])))] += 1
         if not errors and contract.duplicate_key:
             key = tuple(typed.get(k) for k in contract.duplicate_key)
             if key in seen_keys:
@@ -438,9 +452,11 @@ CACHED_TYPES = {"date", "integer", "sex", "lookup", "choice", "boolean", "code_l
 
 def _typed_row(
     contract: Contract, mapped: dict[str, object], lookups: dict, period: Period, cache: dict
-) -> tuple[dict[str, object], list[tuple[str, str]]]:
+) -> tuple[dict[str, object], list[tuple[str, str]], list[str]]:
+    """The typed row, the reasons it fails, and the columns whose value is outside their vocabulary."""
     typed: dict[str, object] = {}
     errors: list[tuple[str, str]] = []
+    unknown: list[str] = []
     for column in contract.columns:
         raw = mapped.get(column.name)
         if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
@@ -453,17 +469,19 @@ def _typed_row(
         result = cache.get(key) if key is not None else None
         if result is None:
             try:
-                result = (_parse_cell(column, raw, lookups), None)
+                result = (_parse_cell(column, raw, lookups), None, False)
             except values.BadValue as error:
-                result = (None, str(error))
+                result = (None, str(error), isinstance(error, values.UnknownValue))
             if key is not None:
                 cache[key] = result
         typed[column.name] = result[0]
         if result[1] is not None:
             errors.append((column.name, result[1]))
+        if result[2]:
+            unknown.append(column.name)
     if not errors:
         errors = _rule_errors(contract, typed, period)
-    return typed, errors
+    return typed, errors, unknown
 
 
 def _check_ward(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
@@ -489,7 +507,7 @@ def _check_ward(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
         )
 
 
-def _check_file(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
+def _check_file(parsed: ParsedFile, contract: Contract, lookups: dict[str, Lookup]) -> None:
     """Whole-file rules once the rows are read: some data, one ward, not too many bad rows (a district-wide
     file too)."""
     data_rows = parsed.rows_read - parsed.rows_skipped
@@ -499,14 +517,15 @@ def _check_file(parsed: ParsedFile, contract: Contract, wards: Lookup) -> None:
             "hãy giữ dòng 'Tổng cộng' ghi 0 để xác nhận báo cáo không có số liệu"
         )
     if contract.ward_scope != "district":
-        _check_ward(parsed, contract, wards)
+        _check_ward(parsed, contract, lookups["ward"])
     if (
         data_rows >= contract.bad_share_min_rows
         and parsed.rows_rejected / data_rows > contract.max_bad_row_share
     ):
         raise FileRejected(
             f"{parsed.rows_rejected}/{data_rows} dòng bị lỗi, quá ngưỡng "
-            f"{contract.max_bad_row_share:.0%}. Các lỗi: {rejects_summary(parsed)}"
+            f"{contract.max_bad_row_share:.0%}. Các lỗi: {rejects_summary(parsed)}",
+            hints.unknown_values_hint(contract, parsed.unknown_values, lookups),
         )
 
 

@@ -357,8 +357,10 @@ def finish_rebuild(home: Home, replay: Replay) -> list[str]:
         return [f"Không đọc được sổ đăng ký tệp của kho mới ({error})"]
     compared = [c for c in REGISTRY_COLUMNS if c not in ("receipt", "superseded_by")]
     differences = []
+    # the same bytes set aside under two names: the registry row is the later one's
+    last = {r.row["file_id"]: r for r in replay.files if r.row is not None}
     for replayed in replay.files:
-        if replayed.row is None:
+        if replayed.row is None or last[replayed.row["file_id"]] is not replayed:
             continue
         file_id = replayed.row["file_id"]
         now = rows.get(file_id)
@@ -375,7 +377,7 @@ def finish_rebuild(home: Home, replay: Replay) -> list[str]:
         before = home.root / replayed.place
         if (
             replayed.place.startswith(home.quarantine.name + "/")
-            and now["stored_as"] != replayed.place
+            and now["stored_as"].startswith(home.archive.name + "/")
             and (home.root / now["stored_as"]).exists()
         ):
             for path in (before, receipt_path(before), record_path(before)):

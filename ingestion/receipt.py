@@ -41,8 +41,14 @@ def one_line(record: dict) -> str:
 
 
 def receipt_text(
-    record: dict, name_vi: str, rejects: list[RejectLine], ward_name: str | None, detail: str | None = None
+    record: dict,
+    name_vi: str,
+    rejects: list[RejectLine],
+    ward_name: str | None,
+    detail: str | None = None,
+    hint: str = "",
 ) -> str:
+    """``hint``: what the file's unknown headers or values may mean, and how a data engineer confirms it."""
     lines = [
         "BIÊN NHẬN TỆP DỮ LIỆU – treem",
         f"Tệp: {record['file_name']}",
@@ -58,6 +64,8 @@ def receipt_text(
             "",
             "Cách xử lý: sửa tệp theo lý do trên rồi gửi lại vào đúng thư mục hộp thư đến.",
         ]
+        if hint:
+            lines += ["", hint]
         if detail:
             lines += ["", "Chi tiết kỹ thuật (cho kỹ sư dữ liệu):", detail.rstrip()]
         return "\n".join(lines) + "\n"
@@ -77,4 +85,6 @@ def receipt_text(
             lines.append(f"- dòng {r.row_number}, cột {r.column}{value}: {r.reason}")
         if len(rejects) > REJECTS_LISTED:
             lines.append(f"… và {vi.count(len(rejects) - REJECTS_LISTED)} lỗi khác")
+    if hint:
+        lines += ["", hint]
     return "\n".join(lines) + "\n"

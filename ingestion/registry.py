@@ -48,7 +48,8 @@ create table if not exists raw.file_registry (
     receipt varchar,                   -- the receipt written beside the stored file, in Vietnamese
     held_against varchar,              -- quarantined as a suspect correction of this file (far fewer rows)
     released_at timestamp,             -- a data engineer let it replace that file anyway (`treem release`)
-    released_by varchar
+    released_by varchar,
+    other_names varchar                -- the same bytes sent before under other names (' | ' between)
 );
 create table if not exists raw.row_rejects (
     file_id varchar not null,
@@ -70,6 +71,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contracts: list[Contract])
         "held_against": "varchar",
         "released_at": "timestamp",
         "released_by": "varchar",
+        "other_names": "varchar",
     }
     for column, kind in added_later.items():
         con.execute(f"alter table raw.file_registry add column if not exists {column} {kind}")

@@ -80,6 +80,19 @@ def release(home: Home, what: str, by: str) -> Released:
         )
     finally:
         con.close()
+    target = back_to_inbox(home, stored, source, file_name, file_id)
+    if target is None:
+        raise ReleaseError(
+            f"Hộp thư đến {home.source_inbox(source)} đang có tệp trùng tên '{file_name}': hãy chờ lần chạy "
+            "tới nạp tệp đó rồi chạy lại lệnh này (việc cho phép đã được ghi)"
+        )
+    return Released(file_id, file_name, source, period, held_against, target)
+
+
+def back_to_inbox(home: Home, stored: Path, source: str, file_name: str, file_id: str) -> Path | None:
+    """Put a quarantined file back into its source's inbox, under the name it was sent with (or with its
+    file id in front, if that name is taken), for the next run to read again; its receipt and registry
+    note go (the next run writes new ones). None when both names are taken."""
     inbox = home.source_inbox(source)
     inbox.mkdir(parents=True, exist_ok=True)
     free = [
@@ -88,12 +101,8 @@ def release(home: Home, what: str, by: str) -> Released:
         if not path.exists()
     ]
     if not free:
-        raise ReleaseError(
-            f"Hộp thư đến {inbox} đang có tệp trùng tên '{file_name}': hãy chờ lần chạy tới nạp tệp đó rồi "
-            "chạy lại lệnh này (việc cho phép đã được ghi)"
-        )
-    target = free[0]
-    os.replace(stored, target)  # keeps its modification time: the time the office sent it
+        return None
+    os.replace(stored, free[0])  # keeps its modification time: the time the office sent it
     for note in (receipt_path(stored), record_path(stored)):
         note.unlink(missing_ok=True)
-    return Released(file_id, file_name, source, period, held_against, target)
+    return free[0]

@@ -12,6 +12,11 @@ class BadValue(ValueError):
     """A cell that cannot be read as its column's type; the message is the Vietnamese reason."""
 
 
+class UnknownValue(BadValue):
+    """A value of a fixed vocabulary (a ward, a vaccine, a sex, a choice, a code) that is not in it:
+    the receipt counts each such value and names the nearest known one."""
+
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 _DIGITS = re.compile(r"^\d+$")
@@ -63,7 +68,7 @@ def parse_sex(value: object) -> str:
         return "M"
     if key in ("nu", "f", "female", "gai"):
         return "F"
-    raise BadValue(f"Giới tính '{shown(value)}' không hợp lệ (cần Nam hoặc Nữ)")
+    raise UnknownValue(f"Giới tính '{shown(value)}' không hợp lệ (cần Nam hoặc Nữ)")
 
 
 def parse_personal_id(value: object) -> str:
@@ -112,7 +117,7 @@ def parse_choice(value: object, choices: dict[str, object], label: str, shown_ch
     key = fold(shown(value))  # Excel stores a typed 1 as 1.0
     if key in choices:
         return choices[key]
-    raise BadValue(f"{label} '{shown(value)}' không hợp lệ (cần một trong: {', '.join(shown_choices)})")
+    raise UnknownValue(f"{label} '{shown(value)}' không hợp lệ (cần một trong: {', '.join(shown_choices)})")
 
 
 _LIST_SEPARATORS = re.compile(r"[;,/+\s]+")
@@ -124,5 +129,5 @@ def parse_code_list(value: object, codes: tuple[str, ...], label: str) -> str | 
     parts = [p for p in _LIST_SEPARATORS.split(nfc(str(value)).lower()) if p]
     unknown = [p for p in parts if p not in codes]
     if unknown:
-        raise BadValue(f"{label}: mã '{', '.join(unknown)}' không có trong danh mục ({', '.join(codes)})")
+        raise UnknownValue(f"{label}: mã '{', '.join(unknown)}' không có trong danh mục ({', '.join(codes)})")
     return ";".join(c for c in codes if c in parts) or None

@@ -281,6 +281,86 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_contract(args: argparse.Namespace) -> int:
+    import getpass
+
+    from access import audit
+    from ingestion import mappings
+
+    home = _home(args)
+    if args.action == "list":
+        return _list_mappings(home, args.source)
+    by = getpass.getuser()
+    try:
+        if args.action == "map":
+            done = mappings.map_header(home, args.source, args.header, args.column, by)
+            said = f"Đã ghi: ở nguồn {done.source}, cột '{done.written}' là cột {done.column}."
+        elif args.action == "map-value":
+            done = mappings.map_value(home, args.source, args.column, args.value, args.meaning, by)
+            said = f"Đã ghi: ở cột {done.column} (nguồn {done.source}), '{done.written}' là '{done.meaning}'."
+        else:
+            done = mappings.forget(home, args.source, args.written, args.column, by)
+            said = f"Đã bỏ ánh xạ '{done.written}' của nguồn {done.source}."
+    except mappings.MappingError as error:
+        print(error, file=sys.stderr)
+        return 2
+    audit.record(
+        home.root,
+        by,
+        audit.CONTRACT_MAPPING,
+        detail=f"{done.kind} {done.source}.{done.column}: '{done.written}' -> '{done.meaning}'",
+    )
+    print(said, f"(lưu ở {mappings.mappings_file(home).relative_to(home.root)})")
+    if args.action == "forget":
+        return 0
+    return _retry_after_mapping(home, args, done)
+
+
+def _retry_after_mapping(home: Home, args: argparse.Namespace, done: object) -> int:
+    from ingestion.contract import load_contracts
+    from ingestion.retry import requeue_unblocked, rows_rejected_for
+
+    unblocked = requeue_unblocked(home)
+    for file in unblocked:
+        where = (
+            f"đặt lại vào {file.inbox_path.relative_to(home.root)}"
+            if file.inbox_path
+            else "chưa đặt lại được (hộp thư đến đang có tệp trùng tên)"
+        )
+        print(
+            f"  tệp {file.file_id} '{file.file_name}' ({file.source}) nay đọc được {file.rows} dòng: {where}"
+        )
+    if done.kind == "value":
+        rows, files = rows_rejected_for(home, load_contracts()[done.source], done.column, done.written)
+        if rows:
+            print(
+                f"  {rows} dòng của {files} tệp đã nạp bị loại vì giá trị này; chạy `treem rebuild` để "
+                "đọc lại mọi tệp đã lưu với ánh xạ mới."
+            )
+    queued = [f for f in unblocked if f.inbox_path]
+    if not queued:
+        print("Không có tệp nào đang bị cách ly mà ánh xạ này gỡ được.")
+        return 0
+    if args.no_run:
+        print(f"{len(queued)} tệp chờ lần chạy tới (`treem run` hoặc cảm biến).")
+        return 0
+    print(f"Nạp lại ngay {len(queued)} tệp:", flush=True)
+    return cmd_run(args)
+
+
+def _list_mappings(home: Home, source: str | None) -> int:
+    from ingestion import mappings
+
+    shown = [m for m in mappings.in_force(home) if source is None or m.source == source]
+    if not shown:
+        print(f"Chưa có ánh xạ nào được xác nhận ({mappings.mappings_file(home)}).")
+        return 0
+    for m in sorted(shown, key=lambda m: (m.source, m.kind, m.column, m.written)):
+        what = "cột" if m.kind == "header" else f"giá trị cột {m.column}"
+        print(f"{m.source}: {what} '{m.written}' -> {m.meaning}   ({m.by}, {m.at})")
+    return 0
+
+
 def cmd_quality(args: argparse.Namespace) -> int:
     from treem.quality_report import ReportError, quality_report
 
@@ -480,6 +560,40 @@ def home_after_command(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", default=argparse.SUPPRESS, help="thư mục dữ liệu (như --home trước lệnh)")
 
 
+def _contract_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "contract",
+        help="xác nhận một lần cách một văn phòng viết tên cột hoặc giá trị (tệp bị cách ly được nạp lại)",
+        description="Khi một tệp bị cách ly vì tên cột hoặc giá trị chưa biết, biên nhận của nó nêu cột hoặc "
+        "giá trị gần nhất và lệnh cần chạy. Ánh xạ được lưu trong thư mục nhà (contracts/mappings.csv, "
+        "giữ mọi thay đổi với người và thời điểm), dùng cho mọi lần chạy sau và cả khi dựng lại kho; các tệp "
+        "bị cách ly mà ánh xạ gỡ được được đặt lại vào hộp thư đến và nạp ngay.",
+    )
+    actions = p.add_subparsers(dest="action", required=True, metavar="VIỆC")
+    q = actions.add_parser("map", help="tên cột như văn phòng viết là cột nào của hợp đồng")
+    q.add_argument("source", metavar="NGUỒN", help="ví dụ immunization")
+    q.add_argument("header", metavar="TÊN_CỘT_NHƯ_ĐÃ_VIẾT", help='đặt trong ngoặc kép, ví dụ "Lần tiêm"')
+    q.add_argument("column", metavar="CỘT", help="tên cột trong hợp đồng, ví dụ dose_number")
+    q = actions.add_parser("map-value", help="giá trị như đã gõ là giá trị nào (phường, vắc xin, lựa chọn)")
+    q.add_argument("source", metavar="NGUỒN")
+    q.add_argument("column", metavar="CỘT", help="ví dụ vaccine_code")
+    q.add_argument("value", metavar="GIÁ_TRỊ_NHƯ_ĐÃ_GÕ")
+    q.add_argument("meaning", metavar="GIÁ_TRỊ_ĐÚNG", help="mã hoặc một cách viết đã biết, ví dụ HEXAXIM")
+    q = actions.add_parser("forget", help="bỏ một ánh xạ đã xác nhận (vẫn giữ trong lịch sử)")
+    q.add_argument("source", metavar="NGUỒN")
+    q.add_argument("written", metavar="TÊN_CỘT_HOẶC_GIÁ_TRỊ_NHƯ_ĐÃ_VIẾT")
+    q.add_argument("--column", help="với một giá trị: cột của nó")
+    q = actions.add_parser("list", help="các ánh xạ đang dùng")
+    q.add_argument("--source", help="chỉ một nguồn")
+    for q in actions.choices.values():
+        home_after_command(q)
+    for name in ("map", "map-value"):
+        actions.choices[name].add_argument(
+            "--no-run", action="store_true", help="chỉ đặt lại tệp vào hộp thư đến, không chạy pipeline ngay"
+        )
+    p.set_defaults(func=cmd_contract)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from access.roles import Role
 
@@ -556,6 +670,7 @@ def build_parser() -> argparse.ArgumentParser:
         "file", metavar="TỆP", help="mã tệp (ít nhất 6 ký tự đầu), tên tệp, hoặc đường dẫn trong quarantine/"
     )
     p.set_defaults(func=cmd_release)
+    _contract_parser(sub)
     p = sub.add_parser("status", help="tệp nào đã đến, từ đâu, và biên nhận kết quả xử lý từng tệp")
     p.add_argument("--source", help="chỉ một nguồn (tên thư mục trong hộp thư đến, ví dụ immunization)")
     p.add_argument("--files", type=int, default=20, help="số biên nhận gần nhất hiển thị (mặc định 20)")

@@ -198,7 +198,7 @@ def test_an_unreadable_file_is_quarantined_with_the_ward_and_period_its_name_tel
 def test_a_failure_carries_its_ward_and_period_back_from_a_worker_process(tmp_path):
     path = tmp_path / NAME
     _garbage(path)
-    failure = load.read_file(path, "immunization", NAME)
+    failure = load.read_file(path, CONTRACT, NAME)
     assert (failure.period.key, failure.ward_code) == ("2025-03", "09541")
     assert pickle.loads(pickle.dumps(failure)) == failure  # as a worker process sends it back
 

@@ -174,16 +174,16 @@ def test_a_worker_that_dies_does_not_block_the_file(home, monkeypatch):
     files = load.pending_files(home.source_inbox("immunization"))
     readers = load._Readers(files)
     try:
-        first = readers.submit(files[0], "immunization", files[0].name)
+        first = readers.submit(files[0], CONTRACT, files[0].name)
         expected = first.result()
         assert expected.rows_loaded > 0
         for process in list(readers.pool._processes.values()):
             os.kill(process.pid, signal.SIGKILL)
         taken = private_copy(claim(files[0], home, "immunization"))
-        again = readers.submit(taken.copy, "immunization", taken.name)
-        assert readers.result(load._Reading(taken, {}, again), "immunization") == expected
+        again = readers.submit(taken.copy, CONTRACT, taken.name)
+        assert readers.result(load._Reading(taken, {}, again), CONTRACT) == expected
         assert readers.pool is None  # the rest are read here
-        later = readers.submit(files[1], "immunization", files[1].name)
-        assert later.result() == load.read_file(files[1], "immunization", files[1].name)
+        later = readers.submit(files[1], CONTRACT, files[1].name)
+        assert later.result() == load.read_file(files[1], CONTRACT, files[1].name)
     finally:
         readers.close()
