@@ -62,6 +62,14 @@ def load_words(path: Path = WORDS_FILE) -> Words:
     )
 
 
+NUMBER = "#"
+
+
+def _telling(bracketed: str, words: Words) -> str:
+    kept = [w for w in _NOT_WORD.sub(" ", bracketed).split() if w in words.distinct]
+    return " " + " ".join(kept) + " "
+
+
 def _plain(text: str) -> str:
     text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
     return "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
@@ -73,7 +81,8 @@ def header_words(header: str) -> tuple[str, ...]:
     ('ngay', 'sinh'); '(3) Số CCCD/ĐDCN của trẻ' -> ('dinhdanh',)."""
     words = load_words()
     text = _plain(header)
-    unbracketed = _BRACKETED.sub(" ", text)
+    # a note in brackets is dropped, unless it says something of its own: '(nghìn đồng)', '(tháng)'
+    unbracketed = _BRACKETED.sub(lambda m: _telling(m.group(0), words), text)
     text = unbracketed if _NOT_WORD.sub("", unbracketed) else text
     text = _NUMBERING.sub("", _NOT_WORD.sub(" ", text).strip())
     text = " ".join(words.abbreviations.get(w, w) for w in text.split())
@@ -82,8 +91,10 @@ def header_words(header: str) -> tuple[str, ...]:
     kept = []
     for i, token in enumerate(tokens):
         following = tokens[i + 1] if i + 1 < len(tokens) else None
-        if token in words.drop or token.isdigit():
+        if token in words.drop or (token.isdigit() and len(token) < 3):
             continue
+        if token.isdigit():
+            token = NUMBER  # 'Liều 100.000 IU' names one value, not the column
         if token in words.ordinals and (token == "so" or following is None or following.isdigit()):
             continue
         kept.append(token)
@@ -140,7 +151,7 @@ class _Scorer:
         found = self.weights.get(word)
         if found is not None:
             return found
-        return self.distinct if word in self.known else 1.0
+        return self.distinct if word in self.known or word == NUMBER else 1.0
 
     @lru_cache(maxsize=1 << 12)  # noqa: B019 - one scorer per contract, kept for the process
     def scores(self, header: str) -> dict[str, Score]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -13,6 +14,13 @@ import yaml
 from ingestion.contract import CONTRACTS_DIR
 from ingestion.text import fold
 from treem.home import SEEDS_DIR
+
+_PUNCTUATION = re.compile(r"[\s\-\u2013_./+()]+")
+
+
+def _squeeze(key: str) -> str:
+    """A folded key without spaces and punctuation: 'combe-five', 'combe five' and 'combefive' are one."""
+    return _PUNCTUATION.sub("", key)
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,7 @@ class Lookup:
     successors: dict[str, str]
     names: dict[str, str]
     valid_to: dict[str, str]  # ISO date of the last day of a code's last version
+    loose: bool = False  # also compare without spaces and punctuation ('Sởi-Rubella' = 'Sởi Rubella')
 
     def in_force(self, code: str, day: dt.date) -> str:
         """The code in force on ``day``: a ward merged before that day is its successor."""
@@ -41,6 +50,17 @@ class Lookup:
     def compact_mapping(self) -> dict[str, str]:
         return {key.replace(" ", ""): code for key, code in self.mapping.items()}
 
+    @cached_property
+    def loose_mapping(self) -> dict[str, str]:
+        """Keys without spaces and punctuation; on a clash the first key of the tables wins, as in mapping."""
+        squeezed: dict[str, str] = {}
+        for key, code in self.mapping.items():
+            squeezed.setdefault(_squeeze(key), code)
+        return squeezed
+
+    def _loose(self, key: str) -> str | None:
+        return self.loose_mapping.get(_squeeze(key)) if self.loose else None
+
     def resolve(self, value: object, compact: bool = False) -> str | None:
         """The code for what was typed, or None when it cannot be mapped. ``compact`` also ignores
         spaces, as in file names ('SoTheoDoiTreEm_MoLao_Q1-2025.xlsx')."""
@@ -49,11 +69,15 @@ class Lookup:
             return self.mapping[key]
         if compact and key.replace(" ", "") in self.compact_mapping:
             return self.compact_mapping[key.replace(" ", "")]
+        if code := self._loose(key):
+            return code
         for prefix in self.strip_prefixes:
             if key.startswith(prefix):
                 stripped = key[len(prefix) :].strip(" .")
                 if stripped in self.mapping:
                     return self.mapping[stripped]
+                if code := self._loose(stripped):
+                    return code
         return None
 
 
@@ -88,5 +112,6 @@ def load_lookups(seeds_dir: Path = SEEDS_DIR) -> dict[str, Lookup]:
             successors={k: v for k, v in _pairs(seeds_dir, entry.get("successor")) if v},
             names=dict(_pairs(seeds_dir, entry.get("display"))),
             valid_to=_latest(_pairs(seeds_dir, entry.get("valid_to"))),
+            loose=bool(entry.get("loose", False)),
         )
     return lookups

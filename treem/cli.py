@@ -430,16 +430,49 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refuse_out(out: Path, home: Home, force: bool) -> str | None:
-    """Why a report may not be written to ``out`` (None: it may): never into the home folder, whose files
-    treem owns (the serving copy, the archive), never over a file unless ``--force`` says so."""
+def cmd_template(args: argparse.Namespace) -> int:
+    from ingestion import template, template_request
+
+    home = _home(args)
+    try:
+        contract = template_request.template_contract(args.source)
+        period = template_request.parse_period(contract, args.period)
+        ward_code = template_request.parse_ward(contract, args.ward, period)
+        if args.out:
+            out = Path(args.out).expanduser().resolve()
+            refusal = _refuse_out(out, home, args.force, "mẫu nhập liệu", home.templates)
+            if refusal:
+                print(refusal, file=sys.stderr)
+                return 2
+        else:
+            out = home.templates / template_request.template_file_name(contract, ward_code, period)
+    except template_request.TemplateError as error:
+        print(error, file=sys.stderr)
+        return 2
+    out.parent.mkdir(parents=True, exist_ok=True)
+    template.write_template(out, contract, period, ward_code)
+    if contract.ward_scope == "district":
+        whose = "toàn quận"
+    else:
+        whose = f"phường {template_request.ward_name(ward_code)}" if ward_code else "phường chọn ở ô A2"
+    line = template_request.period_line(period)
+    when = line[:1].lower() + line[1:]
+    print(f"Đã ghi mẫu nhập liệu {contract.name_vi}, {when}, {whose}: {out}")
+    return 0
+
+
+def _refuse_out(
+    out: Path, home: Home, force: bool, what: str = "báo cáo", folder: Path | None = None
+) -> str | None:
+    """Why a report (or ``what``) may not be written to ``out`` (None: it may): never into the home folder,
+    whose files treem owns (the serving copy, the archive), never over a file unless ``--force`` says so."""
     if out.is_relative_to(home.root):
         return (
-            f"Không ghi báo cáo vào {out}: thư mục dữ liệu {home.root} chỉ do treem ghi. Bỏ --out để ghi "
-            f"vào {home.reports}, hoặc chọn một tệp ở nơi khác."
+            f"Không ghi {what} vào {out}: thư mục dữ liệu {home.root} chỉ do treem ghi. Bỏ --out để ghi "
+            f"vào {folder or home.reports}, hoặc chọn một tệp ở nơi khác."
         )
     if out.suffix.lower() != ".xlsx":
-        return f"Tệp báo cáo phải có đuôi .xlsx: {out.name}"
+        return f"Tệp {what} phải có đuôi .xlsx: {out.name}"
     if out.exists() and not force:
         return f"Đã có tệp {out}: thêm --force để ghi đè."
     return None
@@ -716,6 +749,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="mọi kỳ có số liệu, bản toàn quận và bản từng phường")
     p.add_argument("--list", action="store_true", help="liệt kê các kỳ báo cáo và kỳ nào đã đủ số liệu")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser(
+        "template",
+        help="mẫu nhập liệu Excel trống của một nguồn, để các đơn vị điền và gửi",
+        description="Ghi một bảng tính Excel trống theo đúng hợp đồng dữ liệu của nguồn: phần đầu ghi đơn vị "
+        "(phường) và kỳ báo cáo, dòng tiêu đề cột đúng tên cột, danh sách thả xuống (phường, giới tính, vắc "
+        "xin, các giá trị được chọn), ô ngày dạng dd/mm/yyyy, mã định danh dạng văn bản, trang hướng dẫn "
+        "(ý nghĩa từng cột, cột bắt buộc, hạn gửi). Tệp điền đúng mẫu luôn được nhận. Không có --ward: "
+        "đơn vị tự chọn phường ở ô A2.",
+    )
+    home_after_command(p)
+    p.add_argument("source", metavar="NGUỒN", help="nguồn dữ liệu, ví dụ immunization (xem treem status)")
+    p.add_argument("--ward", metavar="MÃ", help="phường của đơn vị gửi (mã, ví dụ 09541, hoặc tên)")
+    p.add_argument(
+        "--period",
+        metavar="KỲ",
+        help="kỳ báo cáo: tháng 2025-03, quý 2025-Q1 hoặc năm 2025 tùy nguồn (mặc định: kỳ hiện tại)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="TỆP.xlsx",
+        help="tệp ghi ra (mặc định: templates/<nguồn>_<phường>_<kỳ>.xlsx trong thư mục dữ liệu)",
+    )
+    p.add_argument("--force", action="store_true", help="ghi đè tệp --out đã có")
+    p.set_defaults(func=cmd_template)
     p = sub.add_parser(
         "user",
         help="tài khoản bảng điều khiển: tạo, đổi mật khẩu, khóa, liệt kê",

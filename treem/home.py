@@ -54,6 +54,11 @@ class Home:
         return self.root / "reports"
 
     @property
+    def templates(self) -> Path:
+        """Blank data-entry templates written by `treem template`."""
+        return self.root / "templates"
+
+    @property
     def generated(self) -> Path:
         """Ground truth written by the demo generator (never read by the pipeline)."""
         return self.root / "generated"

@@ -1,15 +1,24 @@
-"""Báo cáo định kỳ: the plan's report workbooks (Excel) for any report period, district or one ward."""
+"""Báo cáo định kỳ: the plan's report workbooks (Excel) for any report period, district or one ward; below
+them, for every viewer (even one that exports no report, even before a period is covered), the blank
+data-entry templates (dashboard/entry_templates.py)."""
 
 import streamlit as st
 
 from access import audit
-from dashboard import downloads, formatting, page, queries
+from dashboard import downloads, entry_templates, formatting, page, queries
 from dashboard.i18n import lang, t
 from reports.build import report_file_name
 from reports.data import DISTRICT_CODE as DISTRICT
 
 english = lang() == "en"
 page.header("Báo cáo định kỳ", "Periodic reports")
+
+
+def stop_reports() -> None:
+    """No report here for this viewer: the templates still follow, then the page stops."""
+    entry_templates.section()
+    st.stop()
+
 
 periods = queries.report_periods()
 if periods.empty:
@@ -21,7 +30,7 @@ if periods.empty:
             "calendar's first report period (6-month indicator set, to 30 April).",
         )
     )
-    st.stop()
+    stop_reports()
 
 st.markdown(
     t(
@@ -61,7 +70,7 @@ if not queries.report_editions():
             "data engineer makes a ward's report with `treem report --ward`.",
         )
     )
-    st.stop()
+    stop_reports()
 wards = dict(queries.current_wards().itertuples(index=False, name=None))
 editions = {
     code or DISTRICT: t(f"Phường {wards.get(code, code)}", wards.get(code, code))
@@ -89,3 +98,4 @@ downloads.download(
     logged=(audit.EXPORT_REPORT, ward_code, period["period_key"]),
     primary=True,
 )
+entry_templates.section()

@@ -10,3 +10,15 @@ from {{ model }}
 group by {{ columns | join(', ') }}
 having count(*) > 1
 {% endtest %}
+
+{# Every code of a space-separated list (a product's or a schedule item's antigens) exists in to.field;
+   an empty list fails too. #}
+{% test codes_exist(model, column_name, to, field) %}
+with codes as (
+    select {{ column_name }} as codes, unnest(regexp_split_to_array(trim({{ column_name }}), '\s+')) as code
+    from {{ model }}
+    where {{ column_name }} is not null
+)
+select * from codes
+where code not in (select {{ field }} from {{ to }})
+{% endtest %}

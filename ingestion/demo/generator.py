@@ -19,7 +19,7 @@ from treem import vi
 from . import events, health, registers, sources, timing
 from .context import Context, ward_spelling
 from .ground_truth import GroundTruth
-from .indicator_truth import IndicatorFacts, indicators
+from .indicator_truth import IndicatorFacts, indicators_and_doses
 from .messy import file_faults, inject_rows
 from .names import ascii_compact
 from .population import simulate
@@ -280,7 +280,7 @@ def generate(
                 f"({time.perf_counter() - t0:.1f} giây)"
             )
     t0 = time.perf_counter()
-    truth.data["indicators"] = indicators(facts, ctx)
+    truth.data["indicators"], truth.schedule_doses = indicators_and_doses(facts, ctx)
     say(f"Đã tính chỉ số đúng (ground truth) ({time.perf_counter() - t0:.1f} giây)")
     result = truth.finish(home / "generated" / "ground_truth.json")
     say(f"Hoàn tất: {result['generated_files']} tệp trong {time.perf_counter() - started:.1f} giây")

@@ -34,8 +34,10 @@ class GroundTruth:
             "population": {},
             "sources": {},
         }
-        self.doses_by_ward: Counter[str] = Counter()
-        self.doses_by_key: Counter[str] = Counter()
+        self.doses_by_ward: Counter[str] = Counter()  # good dose rows
+        self.rows_by_key: Counter[str] = Counter()  # good dose rows by the item and dose written
+        # schedule doses by ward, month, item and dose: what the warehouse counts (indicator_truth)
+        self.schedule_doses: dict[str, int] = {}
 
     def source(self, name: str) -> dict[str, Any]:
         return self.data["sources"].setdefault(
@@ -86,12 +88,13 @@ class GroundTruth:
             for row, kind in zip(ex.rows, ex.bad, strict=True):
                 if kind is None:
                     self.doses_by_ward[row["_ward"]] += 1
-                    self.doses_by_key[f"{row['_ward']}|{ex.period}|{row['_code']}|{row['dose']}"] += 1
+                    self.rows_by_key[f"{row['_ward']}|{ex.period}|{row['_code']}|{row['dose']}"] += 1
 
     def finish(self, path: Path) -> dict[str, Any]:
         self.data["immunization"] = {
             "doses_by_ward": dict(sorted(self.doses_by_ward.items())),
-            "doses_by_ward_month_vaccine_dose": dict(sorted(self.doses_by_key.items())),
+            "rows_by_ward_month_vaccine_dose": dict(sorted(self.rows_by_key.items())),
+            "doses_by_ward_month_vaccine_dose": dict(sorted(self.schedule_doses.items())),
         }
         for entry in self.data["sources"].values():
             for names in entry["files_bad"].values():

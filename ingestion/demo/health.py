@@ -12,7 +12,7 @@ import numpy as np
 from . import timing
 from .context import Context, ward_spelling
 from .profile import Ward
-from .sources import VACCINE_SPELLING
+from .sources import written_vaccine
 
 # (canonical code, dose number, due age in months, due offset in days after that)
 SCHEDULE: tuple[tuple[str, int, int, int], ...] = (
@@ -152,17 +152,20 @@ def immunization_rows(ctx: Context) -> dict[tuple[str, str], list[dict[str, Any]
 def style_immunization_rows(
     rows: list[dict[str, Any]], ward: Ward, style: str, ctx: Context, period: timing.Period
 ) -> list[dict[str, Any]]:
-    """Spell vaccine, ward and facility the way this station writes them."""
+    """Spell vaccine, ward and facility the way this station writes them (``_product``: the product the
+    vaccine cell names, seed vaccine_products)."""
     rng = ctx.rng("immunization-values", ward.code, period.code)
-    spelling = VACCINE_SPELLING[style]
+    written = {code: written_vaccine(ward.code, style, code) for code in VACCINE_ORDER}
     share = ctx.profile["immunization"]["district_centre_share"]
     out = []
     for row in rows:
         facility = "TTYT Hà Đông" if rng.random() < share else f"Trạm Y tế phường {ward.name}"
+        product, spelling = written[row["_code"]]
         out.append(
             dict(
                 row,
-                vaccine=spelling[row["_code"]],
+                vaccine=spelling,
+                _product=product,
                 ward=ward_spelling(ward.name, style, rng),
                 facility=facility,
             )

@@ -4,6 +4,9 @@ it from the extracts: from the good rows only (neither spoiled by the messy mode
 file), every row linked to its child. Parameters, the fully-immunised list and the vitamin A rounds
 are read from the dbt seeds the warehouse reads.
 
+Doses count as the warehouse counts them: for the schedule items their product's antigens fill, numbered
+on each child's history (``schedule_truth``), not as the station wrote them.
+
 The big sources (register snapshots, BHYT lists, doses) are not read back row by row: the truth takes
 the builders' own selections (``registers.in_register``, ``registers.on_card_list``, the dose columns
 ``health.immunization_rows`` keeps) and removes the children of spoiled rows (a duplicate's original
@@ -36,10 +39,11 @@ from treem.home import SEEDS_DIR
 
 from . import timing
 from .context import Context
-from .health import DOSE_INDEX, add_months
+from .health import DOSE_INDEX, SCHEDULE, add_months
 from .population import add_months_array
 from .profile import district_code, successor_codes
 from .registers import card_validity, in_register, on_card_list
+from .schedule_truth import carried_items, schedule_doses, schedule_items
 from .workbook import Extract
 
 DTP = "DTP_HEPB_HIB"
@@ -144,7 +148,12 @@ class _Truth:
         self.listed = self.mask(np.zeros(0, np.int64))  # on a readable card list, in a good row
         for end, spoiled in facts.card_lists.items():
             self.listed |= on_card_list(ctx.pop, date.fromordinal(end)) & ~self.mask(spoiled)
-        self.doses = self.good_doses(ctx.cache["doses"])
+        # the good dose rows, then what they count as in the schedule (items and doses on the antigens of
+        # each dose's product, numbered on the child's history: ingestion/demo/schedule_truth.py)
+        self.written = self.good_doses(ctx.cache["doses"])
+        items = schedule_items()
+        carried = carried_items([w.code for w in ctx.wards], items)
+        self.doses = schedule_doses(self.written, self.birth, self.ward, carried, items)
         self.full = self.fully_immunised()
         self.vitamin_a = np.concatenate(facts.vitamin_a)
         self.supports = np.concatenate(facts.supports)
@@ -227,6 +236,18 @@ class _Truth:
         }
         out["birth_reg_on_time"], out["birth_reg_linked"] = self.registrations(s, e)
         return out
+
+    def schedule_dose_counts(self) -> dict[str, int]:
+        """Schedule doses per ``<ward>|<YYYY-MM>|<item>|<dose>`` (agg_immunization_ward_months)."""
+        codes = [f"{code}|{dose}" for code, dose, *_ in SCHEDULE]
+        wards = list(self.index)
+        month = _month_key(self.doses["day"])
+        keys = np.stack([self.ward[self.doses["child"]], month, self.doses["dose"]], axis=1)
+        found, counts = np.unique(keys, axis=0, return_counts=True) if len(keys) else (keys, [])
+        return {
+            f"{wards[w]}|{m // 12}-{m % 12 + 1:02d}|{codes[d]}": int(n)
+            for (w, m, d), n in zip(found.tolist(), counts, strict=True)
+        }
 
     def fully_immunised(self) -> np.ndarray:
         """Mask over children: every dose of the fully-immunised list dated before the first birthday."""
@@ -358,6 +379,11 @@ def indicators(facts: IndicatorFacts, ctx: Context) -> dict[str, Any]:
     """``{period: {org unit: {indicator: {numerator, denominator}}}}`` for the extract year and its
     quarters; org units are the wards of the year and the district (their sums). injury_deaths holds
     ``{deaths, baseline_<year - 1>}``; child_friendly_ward counts wards."""
+    return indicators_and_doses(facts, ctx)[0]
+
+
+def indicators_and_doses(facts: IndicatorFacts, ctx: Context) -> tuple[dict[str, Any], dict[str, int]]:
+    """:func:`indicators`, and the schedule doses per ``<ward>|<YYYY-MM>|<item>|<dose>`` (both years)."""
     truth = _Truth(facts, ctx)
     units = [(w.code, k) for k, w in enumerate(ctx.wards)]
     result: dict[str, Any] = {}
@@ -370,4 +396,4 @@ def indicators(facts: IndicatorFacts, ctx: Context) -> dict[str, Any]:
         result[period.code][district_code()] = {
             name: {part: int(v.sum()) for part, v in parts.items()} for name, parts in counts.items()
         }
-    return result
+    return result, truth.schedule_dose_counts()

@@ -239,7 +239,8 @@ SOURCES: tuple[SourceSpec, ...] = (
     CHILD_FRIENDLY,
 )
 
-# Spellings of each vaccine by immunisation header style; the ground truth uses the canonical code.
+# Spellings of each vaccine by immunisation header style; the ground truth uses the canonical code of the
+# schedule item (and VACCINE_PRODUCT, the product it was given as).
 VACCINE_SPELLING: dict[str, dict[str, str]] = {
     "A": {
         "BCG": "BCG",
@@ -275,6 +276,42 @@ VACCINE_SPELLING: dict[str, dict[str, str]] = {
         "JE": "VNNB",
     },
 }
+
+# The product (seed vaccine_products) each schedule item is given as at the stations: the generics the
+# expanded programme supplies, written by their generic names above. The warehouse counts a dose on the
+# antigens of its product, so the ground truth does too (ingestion/demo/schedule_truth.py).
+VACCINE_PRODUCT: dict[str, str] = {
+    "BCG": "BCG",
+    "HEPB0": "HEPB",  # monovalent hepatitis B at birth
+    "DTP_HEPB_HIB": "DTP_HEPB_HIB",  # the wP 5-in-1, brand not written
+    "OPV": "OPV",
+    "IPV": "IPV",
+    "MEASLES": "MEASLES",
+    "DTP_BOOSTER": "DTP",  # DPT (DTwP) at 18 months
+    "MR": "MR",
+    "JE": "JE",
+}
+
+# A few stations write the 5-in-1 by the brand the health centre supplied, or as "5 trong 1", whatever
+# their header style: ward code -> schedule item -> (product, spelling).
+STATION_VACCINES: dict[str, dict[str, tuple[str, str]]] = {
+    "09542": {"DTP_HEPB_HIB": ("COMBE_FIVE", "ComBE Five")},
+    "09571": {"DTP_HEPB_HIB": ("QUINVAXEM", "Quinvaxem")},
+    "10123": {"DTP_HEPB_HIB": ("DTP_HEPB_HIB", "5 trong 1")},
+}
+
+
+def written_vaccine(ward_code: str, style: str, item: str) -> tuple[str, str]:
+    """(product, spelling) of a dose of schedule item ``item`` as the station of ``ward_code`` writes it."""
+    station = STATION_VACCINES.get(ward_code, {})
+    if item in station:
+        return station[item]
+    return VACCINE_PRODUCT[item], VACCINE_SPELLING[style][item]
+
+
+def vaccine_product(ward_code: str, item: str) -> str:
+    """The product a dose of schedule item ``item`` is at the station of ``ward_code`` (any header style)."""
+    return written_vaccine(ward_code, "A", item)[0]
 
 
 def title_block(

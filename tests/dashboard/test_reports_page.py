@@ -27,6 +27,10 @@ def _page(home, monkeypatch, role: str = "district_leader", ward: str | None = N
     return app.switch_page("views/reports.py").run()
 
 
+def _report_buttons(page: AppTest) -> list:
+    return [b for b in page.get("download_button") if b.proto.label == "Tải báo cáo (Excel)"]
+
+
 @pytest.mark.parametrize(
     ("role", "ward", "editions"),
     [
@@ -42,14 +46,14 @@ def test_each_role_exports_only_the_editions_it_may_see(report_home, monkeypatch
     if editions:
         assert page.selectbox[1].options == editions
     else:
-        assert "không xuất báo cáo" in page.info[0].value and not page.get("download_button")
+        assert "không xuất báo cáo" in page.info[0].value and not _report_buttons(page)
 
 
 def test_periods_editions_and_the_file_name(report_home, monkeypatch):
     page = _page(report_home, monkeypatch, "protection_officer")
     assert not page.exception
     assert page.title[0].value == "Báo cáo định kỳ"
-    period, edition = page.selectbox
+    period, edition = page.selectbox[:2]  # then the templates' choices
     assert period.options[0] == "Báo cáo kết quả công tác trẻ em năm 2025 · hạn 13/11/2025"  # latest first
     assert len(period.options) == 5 and PERIOD_LABEL in period.options
     assert edition.options[0] == "Toàn quận" and "Phường Mộ Lao" in edition.options
@@ -90,7 +94,7 @@ def test_before_a_report_period_is_covered_it_says_so(fixture_pipeline, monkeypa
     page = _page(home, monkeypatch)
     assert not page.exception
     assert "Chưa kỳ báo cáo nào có đủ số liệu" in page.info[0].value
-    assert not page.get("download_button")
+    assert not _report_buttons(page)
 
 
 def test_downloading_in_chromium_gives_the_district_workbook(report_home, browser, tmp_path):
@@ -112,3 +116,57 @@ def test_downloading_in_chromium_gives_the_district_workbook(report_home, browse
     wb = load_workbook(saved)
     assert wb["PL1 Bộ chỉ tiêu"]["B26"].value == "Toàn quận Hà Đông"
     assert wb["PL1 Bộ chỉ tiêu"]["C26"].value == "=SUM(C11:C25)"
+
+
+TEMPLATE_BUTTON = "Tải mẫu nhập liệu (Excel)"
+
+
+@pytest.mark.parametrize(
+    ("role", "ward"),
+    [
+        ("district_leader", None),
+        ("data_engineer", None),
+        ("protection_officer", "09542"),
+        ("ward_officer", "09542"),
+    ],
+)
+def test_every_role_downloads_templates_even_before_a_report_period(
+    fixture_pipeline, monkeypatch, role, ward
+):
+    from ingestion.contract import load_contracts
+
+    home, _ = fixture_pipeline  # no report period covered: the report part stops, the templates follow
+    page = _page(home, monkeypatch, role, ward)
+    assert not page.exception
+    assert "Mẫu nhập liệu" in [h.value for h in page.subheader]
+    source = page.selectbox(key="template_source")
+    assert sorted(source.options) == sorted(
+        c.name_vi + f" ({c.sender_vi})" for c in load_contracts().values()
+    )
+    page = source.select("immunization").run()
+    assert not page.exception
+    assert page.selectbox(key="template_ward").value == (ward or "")  # a ward's account: its own ward
+    assert [b.proto.label for b in page.get("download_button")] == [TEMPLATE_BUTTON]
+
+
+def test_the_template_section_under_the_reports(report_home, monkeypatch):
+    from ingestion.clock import local_now
+    from ingestion.contract import load_contracts
+    from ingestion.template_request import period_line, template_periods
+
+    page = _page(report_home, monkeypatch, "district_leader")
+    assert not page.exception
+    page = page.selectbox(key="template_source").select("health_insurance").run()
+    assert not page.exception and not [s for s in page.selectbox if s.key == "template_ward"]  # district-wide
+    assert "tệp health-insurance_T" in page.caption[-1].value
+    page = page.selectbox(key="template_source").select("child_register").run()
+    periods = template_periods(load_contracts()["child_register"], local_now().date())
+    box = page.selectbox(key="template_period_child_register")
+    assert box.options[0] == period_line(periods[0]) and period_line(periods[0]).startswith("Quý")
+    page = box.select(periods[1].key).run()
+    page = page.selectbox(key="template_ward").select("09541").run()
+    assert not page.exception
+    quarter = periods[1].key.split("-")[1]
+    assert page.caption[-1].value.endswith(f"tệp child-register_MoLao_{quarter}-{periods[1].start.year}.xlsx")
+    labels = [b.proto.label for b in page.get("download_button")]
+    assert labels == ["Tải báo cáo (Excel)", TEMPLATE_BUTTON]

@@ -1,5 +1,5 @@
-"""A blocking Great Expectations check stops the publish. Here a vaccine code that the schedule no longer
-knows (as after a seed edit that renamed it) reaches staging: dbt's relationship test only warns, but
+"""A blocking Great Expectations check stops the publish. Here a vaccine code that the products no longer
+know (as after a seed edit that renamed it) reaches staging: dbt's relationship test only warns, but
 every figure needing that vaccine would be wrong, so `treem run` exits non-zero naming the check, the
 serving copy stays as it was, and dq.gx_results keeps the failing expectation with its counts."""
 
@@ -34,7 +34,7 @@ def test_an_unknown_vaccine_code_blocks_the_publish(fixture_pipeline, pointed_en
     assert exit_code == 1
     assert "KHÔNG XUẤT BẢN" in printed
     assert "gx_stg_immunization__doses" in printed
-    assert "column_values_to_be_in_set(vaccine_code)" in printed
+    assert "column_values_to_be_in_set(product_code)" in printed
     assert home.serving.read_bytes() == before
     con = duckdb.connect(str(home.warehouse), read_only=True)
     try:
@@ -45,4 +45,4 @@ def test_an_unknown_vaccine_code_blocks_the_publish(fixture_pipeline, pointed_en
     finally:
         con.close()
     # the OPV doses among the ten loaded: Mộ Lao's and Văn Quán's (agg_immunization_ward_months)
-    assert failed == [("stg_immunization__doses", "column_values_to_be_in_set(vaccine_code)", True, 10, 2)]
+    assert failed == [("stg_immunization__doses", "column_values_to_be_in_set(product_code)", True, 10, 2)]

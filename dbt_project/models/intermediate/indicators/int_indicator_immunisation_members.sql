@@ -3,13 +3,15 @@
 --                           numerator: every dose of the fully-immunised list given before it
 --   dtp_dropout             DTP-containing dose 1 (numerator +1, denominator +1) and dose 3
 --                           (numerator -1) given in the period
+-- Doses are schedule doses (fct_immunization_schedule_doses): items and dose numbers on the child's
+-- antigen history, so a Hexaxim given after a Quinvaxem is DTP-HepB-Hib dose 2 whatever the file says.
 with members as (
     select * from {{ ref('int_register_members') }}
     where as_of_date in (select period_end from {{ ref('int_reporting_periods') }})
 ),
 
 doses as (
-    select * from {{ ref('fct_immunization_doses') }}
+    select * from {{ ref('fct_immunization_schedule_doses') }}
 ),
 
 full_list as (

@@ -3,6 +3,8 @@
 -- where the source says so: a register snapshot, an indicator with members). Elements:
 --   children_dosed.<vaccine>.<dose>  children with that dose on or before the month's end (cumulative)
 --   doses_given.<vaccine>.<dose>, doses_given, birth_registrations, births_registered_born_in_month,
+--   (<vaccine>.<dose>: a schedule item and dose of fct_immunization_schedule_doses, on the child's
+--   antigen history; doses_given alone counts dose records, a 6-in-1 dose once)
 --   bhyt_cards_issued, hcdb_supports, protection_cases, injury_events: records dated in the month
 --   register_births, children_under6, bhyt_valid_cards: stocks (see their CTEs)
 --   ind.<indicator>.numerator / .denominator: the ward's month row of fct_ward_indicators
@@ -12,6 +14,11 @@ with periods as (
 ),
 
 doses as (
+    select * from {{ ref('fct_immunization_schedule_doses') }}
+),
+
+-- the dose records, one row per dose given whatever it counts for
+dose_records as (
     select * from {{ ref('fct_immunization_doses') }}
 ),
 
@@ -53,7 +60,7 @@ indicators as (
 -- the first month of the ward's doses are counted
 immunisation_start as (
     select ward_code, cast(date_trunc('month', min(dose_date)) as date) as first_day
-    from doses
+    from dose_records
     group by ward_code
 ),
 
@@ -88,7 +95,7 @@ doses_given as (
     union all
 
     select ward_code, dose_month, 'doses_given', count(*)
-    from doses
+    from dose_records
     group by all
 ),
 

@@ -32,7 +32,7 @@ full_list as (
 
 first_doses as (
     select child_key, vaccine_code, dose_number, min(dose_date) as dose_date
-    from {{ ref('fct_immunization_doses') }}
+    from {{ ref('fct_immunization_schedule_doses') }}  -- items and doses on the antigen history
     where child_key is not null
     group by all
 ),

@@ -1,4 +1,5 @@
--- The immunisation schedule: one row per vaccine and dose.
+-- The immunisation schedule: one row per schedule item and dose, with the antigens a product must carry
+-- for a dose of it to count for the item (and the oldest age it counts at, for the birth dose).
 with schedule as (
     select * from {{ ref('vaccine_schedule') }}
 ),
@@ -12,7 +13,9 @@ final as (
         vaccine_name_vi,
         vaccine_name_en,
         recommended_age_days,
-        in_full_immunisation
+        in_full_immunisation,
+        antigens,
+        max_age_days
     from schedule
 )
 

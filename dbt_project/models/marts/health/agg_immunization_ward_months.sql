@@ -1,7 +1,8 @@
--- Doses per ward, month, vaccine and dose number: what the dashboard and reports read
--- (no child-level rows leave the warehouse through this table).
+-- Doses per ward, month, schedule item and dose number: what the dashboard and reports read
+-- (no child-level rows leave the warehouse through this table). A dose counts once for each item it
+-- counts as (fct_immunization_schedule_doses): a 6-in-1 dose under DTP-HepB-Hib and under IPV.
 with doses as (
-    select * from {{ ref('fct_immunization_doses') }}
+    select * from {{ ref('fct_immunization_schedule_doses') }}
 ),
 
 final as (

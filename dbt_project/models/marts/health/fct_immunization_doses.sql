@@ -2,7 +2,9 @@
 -- today's ward. A dose recorded under a ward that no longer existed on that day (offices keep
 -- writing 'Nguyễn Trãi' in 2025) takes that ward's last version, whose successor is today's ward.
 -- No name or ID here: the child is its conformed key (dim_child). Incremental: a month's new files
--- add their doses without rebuilding the year (macros/incremental.sql).
+-- add their doses without rebuilding the year (macros/incremental.sql). The dose is the product given
+-- and the number written; which schedule items and doses it counts as depends on the child's whole
+-- history and is fct_immunization_schedule_doses, rebuilt every run.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -35,9 +37,8 @@ final as (
         strftime(doses.dose_date, '%Y-%m') as dose_month,
         wards.ward_version_id,
         wards.current_ward_code as ward_code,
-        doses.vaccine_code,
+        doses.product_code,
         doses.dose_number,
-        doses.vaccine_code || '-' || cast(doses.dose_number as varchar) as vaccine_dose_key,
         links.child_key,
         doses.birth_date,
         doses.sex,

@@ -24,7 +24,8 @@ supports as (
 ),
 
 doses as (
-    select child_key, vaccine_code, dose_number, dose_date from {{ ref('fct_immunization_doses') }}
+    -- schedule doses: items and dose numbers on the child's antigen history (a Hexaxim fills DTP-HepB-Hib and IPV)
+    select child_key, vaccine_code, dose_number, dose_date from {{ ref('fct_immunization_schedule_doses') }}
     where child_key is not null
 ),
 
