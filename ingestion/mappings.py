@@ -21,7 +21,6 @@ from treem.home import Home
 
 FIELDS = ("kind", "source", "column", "written", "meaning", "by", "at")
 HEADER, VALUE = "header", "value"
-VALUE_TYPES = ("lookup", "choice", "boolean", "sex")
 
 
 class MappingError(Exception):
@@ -138,8 +137,6 @@ def map_value(home: Home, source: str, column: str, written: str, meaning: str, 
     """Record that ``written`` (a value as typed) in ``column`` means ``meaning``. For a column looked up
     in a catalogue (wards, vaccines) it holds for that catalogue in every source."""
     spec = _column(_contract(source), column)
-    if spec.type not in VALUE_TYPES:
-        stored_value(spec, meaning)  # says why in Vietnamese
     written = nfc(written)
     if not fold(written):
         raise MappingError("Giá trị như đã viết không được để trống")
