@@ -205,18 +205,29 @@ def _cell_scores(scorer: _Scorer, labels: Sequence[str]) -> dict[str, Score]:
     return best
 
 
+def _clear_choice(scores: dict[str, Score]) -> tuple[str, float] | None:
+    """The column these scores point to, when confident and clearly ahead of any other."""
+    ranked = sorted(scores.items(), key=lambda item: item[1].f1, reverse=True)
+    if not ranked:
+        return None
+    (name, best), runner_up = ranked[0], (ranked[1][1].f1 if len(ranked) > 1 else 0.0)
+    return (name, best.f1) if best.confident and best.f1 - runner_up >= MARGIN else None
+
+
 def match_columns(contract: Contract, cells: Sequence[Sequence[str]]) -> ColumnMatch:
-    """Assign header cells (each given as its candidate labels, most specific first) to columns."""
+    """Assign header cells (each given as its candidate labels, most specific first) to columns.
+
+    A cell's own header decides when it is clear on its own; the group heading above it (merged over
+    several cells, so often close to more than one of them) and both joined only help when it is not."""
     scorer = _scorer(contract)
     scored = [_cell_scores(scorer, labels) if labels else {} for labels in cells]
     confident = []
-    for index, scores in enumerate(scored):
-        ranked = sorted(scores.items(), key=lambda item: item[1].f1, reverse=True)
-        if not ranked:
+    for index, labels in enumerate(cells):
+        if not labels:
             continue
-        (name, best), runner_up = ranked[0], (ranked[1][1].f1 if len(ranked) > 1 else 0.0)
-        if best.confident and best.f1 - runner_up >= MARGIN:
-            confident.append((best.f1, -index, name, index))
+        choice = _clear_choice(scorer.scores(labels[0])) or _clear_choice(scored[index])
+        if choice:
+            confident.append((choice[1], -index, choice[0], index))
     columns: dict[str, int] = {}
     for _, _, name, index in sorted(confident, reverse=True):
         if name not in columns and index not in columns.values():

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 
 from ingestion.column_match import Candidate, match_columns
 from ingestion.contract import Contract
@@ -11,6 +13,7 @@ from ingestion.reader import Sheet
 from ingestion.text import fold, nfc
 
 MAX_HEADER_SCAN_ROWS = 40
+_VALUE_TEXT = re.compile(r"^[\d\s.,/:-]+$")  # a number, a code of digits or a date as typed
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,18 @@ class HeaderMatch:
 
 def _texts(row: list[object]) -> list[str]:
     return ["" if value is None else nfc(str(value)) for value in row]
+
+
+def _holds_data(row: list[object]) -> bool:
+    """Two cells or more that no header is (numbers, dates): a data row, even when a value in it
+    reads like a header ('Phường Phú La' under 'Phường')."""
+    values = sum(
+        1
+        for value in row
+        if (isinstance(value, int | float | date) and not isinstance(value, bool))
+        or (isinstance(value, str) and _VALUE_TEXT.match(value.strip()))
+    )
+    return values >= 2
 
 
 def _labels(rows: list[list[str]], start: int, depth: int) -> list[tuple[str, ...]]:
@@ -59,10 +74,12 @@ def find_header(sheets: list[Sheet], contract: Contract) -> HeaderMatch | None:
     best: HeaderMatch | None = None
     best_key: tuple = ()
     for sheet in sheets:
-        rows = [_texts(row) for row in sheet.head[: MAX_HEADER_SCAN_ROWS + 1]]
+        head = sheet.head[: MAX_HEADER_SCAN_ROWS + 1]
+        rows = [_texts(row) for row in head]
+        data = [_holds_data(row) for row in head]
         for start in range(min(MAX_HEADER_SCAN_ROWS, len(rows))):
             for depth in (1, 2):
-                if start + depth > len(rows):
+                if start + depth > len(rows) or any(data[start : start + depth]):
                     continue
                 found = match_columns(contract, _labels(rows, start, depth))
                 if not found.columns:

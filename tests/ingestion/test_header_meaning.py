@@ -86,6 +86,61 @@ def test_no_header_is_taken_by_two_columns_nor_a_column_by_two_headers():
     assert [c.header for c in found.closest["child_id"]] == []
 
 
+def test_a_two_row_header_keeps_its_first_data_row_whose_ward_reads_like_a_header(tmp_path):
+    """The station's vitamin A list: a group heading over the round and its date ('Uống vitamin A' is close
+    to both), 'Phường' merged over two rows, then a first child in 'Phường Phú La'. The child is data,
+    not a second header row, even with every value typed as text."""
+    header = [
+        ["STT", "Thông tin trẻ", None, None, None, "Phường", "Uống vitamin A", None, None],
+        [
+            None,
+            "Mã số định danh cá nhân",
+            "Họ tên",
+            "Ngày sinh",
+            "Giới",
+            None,
+            "Đợt uống",
+            "Ngày uống",
+            "Liều lượng (IU)",
+        ],
+    ]
+    children = [
+        [
+            "1",
+            "001323198249",
+            "Phạm Tường Tâm",
+            "11/01/2023",
+            "Nữ",
+            "Phường Phú La",
+            "Tháng 12/2025",
+            "01/12/2025",
+            "200000",
+        ],
+        [
+            "2",
+            "001323710818",
+            "Phan Kim Uyên",
+            "26/02/2023",
+            "Nữ",
+            "Phú La",
+            "Tháng 12/2025",
+            "01/12/2025",
+            "200000",
+        ],
+    ]
+    title = [
+        ["TRẠM Y TẾ PHƯỜNG PHÚ LA"],
+        ["DANH SÁCH TRẺ 6-36 THÁNG UỐNG VITAMIN A ĐỢT THÁNG 12 NĂM 2025"],
+        [],
+    ]
+    path = tmp_path / "VitaminA_PhuLa_T12-2025.xlsx"
+    _save(path, ("VitaminA", [*title, *header, *children]))
+    parsed = parse_file(path, load_contracts()["vitamin_a"])
+    assert (parsed.header_row, parsed.rows_read, parsed.rows_loaded, parsed.rows_rejected) == (4, 2, 2, 0)
+    assert parsed.columns["child_name"] == ["Phạm Tường Tâm", "Phan Kim Uyên"]
+    assert parsed.columns["vitamin_round"] == ["Tháng 12/2025", "Tháng 12/2025"]
+
+
 def _rejected(path):
     from ingestion.parse_file import FileRejected
 
