@@ -53,7 +53,7 @@ def section() -> None:
         wards = dict(wards_in_force(period))
         viewer = auth.current_viewer()
         own = viewer.ward_code if viewer is not None and viewer.ward_code in wards else NO_WARD
-        options = [NO_WARD, *wards]
+        options = [own] if own else [NO_WARD, *wards]  # a ward's officer sees no other ward
         ward_code = (
             st.selectbox(
                 t("Phường", "Ward"),

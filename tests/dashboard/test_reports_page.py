@@ -145,7 +145,9 @@ def test_every_role_downloads_templates_even_before_a_report_period(
     )
     page = source.select("immunization").run()
     assert not page.exception
-    assert page.selectbox(key="template_ward").value == (ward or "")  # a ward's account: its own ward
+    wards = page.selectbox(key="template_ward")
+    assert wards.value == (ward or "")  # a ward's account: its own ward, and no other offered
+    assert len(wards.options) == (1 if ward else 16), wards.options
     assert [b.proto.label for b in page.get("download_button")] == [TEMPLATE_BUTTON]
 
 
