@@ -18,6 +18,18 @@ from treem.file_modes import use_private_umask  # noqa: E402
 
 use_private_umask()  # `streamlit run dashboard/app.py` started without the treem command
 st.set_page_config(page_title="treem – Trẻ em Hà Đông", page_icon="🧒", layout="wide")
+# tile titles wrap instead of ending in '…'; Streamlit's English hint under form fields
+# ("Press Enter to submit form") is hidden, Enter still submits
+st.markdown(
+    """<style>
+    [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+        white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+        height: auto !important;
+    }
+    [data-testid="InputInstructions"], [data-testid="stAppDeployButton"] { display: none !important; }
+    </style>""",
+    unsafe_allow_html=True,
+)
 st.sidebar.radio(
     "Ngôn ngữ / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True
 )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import math
-
 import altair as alt
 import pandas as pd
+
+from policy.status import STATUS_EN, indicator_status, missing
 
 # d3-format locale for Vietnamese: 1.234 and 45,6%.
 VI_LOCALE = {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]}}
 
-# Blue and orange stay distinct for colour-blind readers and in greyscale (dark vs light).
+# The colour of each status of policy.status.indicator_status (the rule itself lives there, shared with
+# the reports). Blue and orange stay distinct for colour-blind readers and in greyscale (dark vs light).
 STATUS_COLOURS = {
     "Đạt": "#1b4f9c",
     "Gần đạt": "#f7dc6f",  # pale yellow: lighter than the orange and the greys in greyscale
@@ -18,6 +19,7 @@ STATUS_COLOURS = {
     "Cần kiểm tra": "#6b6b6b",
     "Chưa có số liệu": "#bdbdbd",
     "Không có chỉ tiêu": "#f0f0f0",  # indicators without a numeric target (e.g. 'rising')
+    "Ẩn": "#d9d2e9",  # hidden from this role (small counts): a pale violet, not a grey of "no data"
 }
 
 
@@ -26,18 +28,27 @@ def vietnamese(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.configure(locale=VI_LOCALE)
 
 
-def status_label(meets_target: object, value: object = None) -> str:
-    """Met, behind, no data; a negative dropout (more third doses than first) is a data question."""
-    if meets_target is None or pd.isna(meets_target):
-        return "Chưa có số liệu"
-    if value is not None and not pd.isna(value) and value < 0:
-        return "Cần kiểm tra"
-    return "Đạt" if bool(meets_target) else "Chưa đạt"
+def frame_statuses(frame: pd.DataFrame) -> list[str]:
+    """policy.status's judgement of each indicator row (value, target, target_comparison, direction, and
+    value_mark where the frame has it: a figure hidden from the viewer reads 'Ẩn', never 'no data')."""
+    marks = frame["value_mark"] if "value_mark" in frame else [None] * len(frame)
+    return [
+        indicator_status(v, tg, c, d, m)
+        for v, tg, c, d, m in zip(
+            frame["value"],
+            frame["target"],
+            frame["target_comparison"],
+            frame["direction"],
+            marks,
+            strict=True,
+        )
+    ]
 
 
 def status_column(frame: pd.DataFrame) -> pd.Series:
+    """policy.status's judgement of each row's dropout (the same as the overview's heatmap)."""
     return pd.Series(
-        [status_label(m, v) for m, v in zip(frame["meets_target"], frame["dropout"], strict=True)],
+        [indicator_status(r.dropout, r.target, r.target_comparison, r.direction) for r in frame.itertuples()],
         index=frame.index,
         dtype="object",
     )
@@ -71,7 +82,7 @@ def dropout_by_ward(frame: pd.DataFrame, target: float, title: str) -> alt.Layer
             x=alt.X("dropout:Q", title="Tỷ lệ bỏ cuộc DPT1→DPT3", axis=alt.Axis(format="%")),
             color=alt.Color(
                 "status:N",
-                title="Mục tiêu",
+                title="Đánh giá",
                 scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
             ),
             tooltip=[
@@ -79,7 +90,7 @@ def dropout_by_ward(frame: pd.DataFrame, target: float, title: str) -> alt.Layer
                 alt.Tooltip("dtp1:Q", title="DPT1", format=",d"),
                 alt.Tooltip("dtp3:Q", title="DPT3", format=",d"),
                 alt.Tooltip("dropout:Q", title="Bỏ cuộc", format=".1%"),
-                alt.Tooltip("status:N", title="Mục tiêu"),
+                alt.Tooltip("status:N", title="Đánh giá"),
             ],
         )
     )
@@ -96,7 +107,7 @@ def dropout_by_ward(frame: pd.DataFrame, target: float, title: str) -> alt.Layer
 
 def dropout_trend(frame: pd.DataFrame, target: float) -> alt.LayerChart:
     base = alt.Chart(frame).encode(
-        x=alt.X("month:O", title="Lũy kế đến hết tháng"),
+        x=alt.X("month:O", title="Lũy kế đến hết tháng", sort=list(dict.fromkeys(frame["month"]))),
         y=alt.Y("dropout:Q", title="Tỷ lệ bỏ cuộc", axis=alt.Axis(format="%")),
     )
     wards = (
@@ -121,58 +132,14 @@ def dropout_trend(frame: pd.DataFrame, target: float) -> alt.LayerChart:
     return (wards + district + rule).properties(
         title=alt.Title(
             "Bỏ cuộc DPT1→DPT3 lũy kế từ đầu năm",
-            subtitle="Đường đậm: toàn quận; đường mờ: từng phường; vạch đứt: ngưỡng. "
-            "Đầu năm có thể âm: mũi 3 tiêm cho trẻ đã tiêm mũi 1 năm trước.",
+            subtitle="Đường đậm: toàn quận; đường mờ: từng phường; vạch đứt: ngưỡng. Từ tháng 3: "
+            "trước đó mũi 3 trong năm chủ yếu là của trẻ tiêm mũi 1 năm trước.",
         ),
         height=280,
     )
 
 
 # --- overview and ward pages ---
-
-STATUS_EN = {
-    "Đạt": "Met",
-    "Gần đạt": "Close",
-    "Chưa đạt": "Behind",
-    "Cần kiểm tra": "Check the data",
-    "Chưa có số liệu": "No data",
-    "Không có chỉ tiêu": "No numeric target",
-}
-# "Close": within 5 percentage points of a percent target, or within 10% of a count target.
-CLOSE_POINTS = 0.05
-CLOSE_SHARE = 0.10
-
-
-def _missing(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
-
-
-def indicator_status(value: object, target: object, target_comparison: object, direction: object) -> str:
-    """One of the STATUS_COLOURS keys for a value against its target, direction-aware.
-
-    'Gần đạt' (close) is a value that misses the target by at most 5 percentage points (percent
-    targets) or 10% of the target (count targets: 'at_most_share_of_baseline'). A negative value is a
-    data question ('Cần kiểm tra'); no numeric target ('rising') is 'Không có chỉ tiêu'.
-    """
-    if _missing(value):
-        return "Chưa có số liệu"
-    value = float(value)
-    if value < 0:
-        return "Cần kiểm tra"
-    if _missing(target) or target_comparison not in ("at_least", "at_most", "at_most_share_of_baseline"):
-        return "Không có chỉ tiêu"
-    target = float(target)
-    lower_is_better = (
-        target_comparison != "at_least" if _missing(direction) else (direction == "lower_is_better")
-    )
-    gap = CLOSE_SHARE * abs(target) if target_comparison == "at_most_share_of_baseline" else CLOSE_POINTS
-    if lower_is_better:
-        if value <= target:
-            return "Đạt"
-        return "Gần đạt" if value <= target + gap + 1e-9 else "Chưa đạt"
-    if value >= target:
-        return "Đạt"
-    return "Gần đạt" if value >= target - gap - 1e-9 else "Chưa đạt"
 
 
 def status_scale(english: bool = False) -> alt.Scale:
@@ -198,7 +165,7 @@ def indicator_by_ward(
             y=alt.Y("org_unit_name:N", title=ward_title, sort="-x"),
             x=alt.X("value:Q", title=x_title, axis=alt.Axis(format="%" if percent else ",d")),
             color=alt.Color(
-                "status:N", title="Status" if english else "Mục tiêu", scale=status_scale(english)
+                "status:N", title="Status" if english else "Đánh giá", scale=status_scale(english)
             ),
             tooltip=[
                 alt.Tooltip("org_unit_name:N", title=ward_title),
@@ -208,7 +175,7 @@ def indicator_by_ward(
                 alt.Tooltip(
                     "target:Q", title="Target" if english else "Chỉ tiêu", format=".1%" if percent else ",.1f"
                 ),
-                alt.Tooltip("status:N", title="Status" if english else "Mục tiêu"),
+                alt.Tooltip("status:N", title="Status" if english else "Đánh giá"),
             ],
         )
     )
@@ -449,7 +416,7 @@ def vitamin_a_by_ward(
 
 def with_target_rule(bars: alt.Chart, target: object) -> alt.Chart | alt.LayerChart:
     """Horizontal bars with the target drawn as a dashed vertical rule (none when there is no target)."""
-    if target is None or _missing(target):
+    if missing(target):
         return bars
     rule = (
         alt.Chart(pd.DataFrame({"target": [float(target)]}))

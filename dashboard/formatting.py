@@ -35,6 +35,11 @@ def month_label(month_key: str) -> str:
     return f"Tháng {month}/{year}"
 
 
+def report_period_label(label: str, start: object, end: object) -> str:
+    """A report period as its title and the months it covers: 'Báo cáo … năm 2025 (01/01–31/10/2025)'."""
+    return f"{label} ({start:%d/%m}–{end:%d/%m/%Y})"
+
+
 # --- overview and ward pages ---
 
 

@@ -12,7 +12,8 @@ import streamlit as st
 
 from access import audit
 from access.roles import Role, Viewer
-from dashboard import auth, scope
+from dashboard import auth, formatting, scope
+from dashboard.i18n import t
 from treem.home import home_from_env
 
 
@@ -52,8 +53,9 @@ def serving_meta() -> dict | None:
 
 
 def immunization_periods() -> pd.DataFrame:
-    """Periods with immunisation data, whole years first, then the year still running (year to date),
-    then months, newest first: period_type, period_key, period_start, period_end."""
+    """Periods with immunisation data, whole years first, then the plan's indicator report periods (as
+    the report workbooks print them), the year still running (year to date), then months, newest first:
+    period_type, period_key, period_start, period_end, label_vi, label_en (dim_period's)."""
     return query(
         """
         with periods as (
@@ -66,11 +68,17 @@ def immunization_periods() -> pd.DataFrame:
             where period_type = 'ytd'
               and year(period_end) not in (select year(period_end) from periods where period_type = 'year')
             qualify period_end = max(period_end) over (partition by year(period_end))
+        ),
+        chosen as (
+            select * from periods where period_type in ('year', 'report', 'month')
+              and period_key not in (select period_key from dim_period where report_kind = 'work_results')
+            union all
+            select * from running
         )
-        select * from periods where period_type in ('year', 'month')
-        union all
-        select * from running
-        order by period_type = 'month', period_start desc, period_end desc
+        select c.*, p.label_vi, p.label_en
+        from chosen c left join dim_period p using (period_key)
+        order by case c.period_type when 'year' then 0 when 'report' then 1 when 'ytd' then 2 else 3 end,
+                 c.period_start desc, c.period_end desc, c.period_key
         """
     )
 
@@ -84,12 +92,13 @@ def dropout_by_ward(period_type: str, period_key: str) -> pd.DataFrame:
     """DTP1, DTP3 and dropout per ward (and the district) for one period."""
     return query(
         """
-        select org_unit_code, org_unit_name, org_unit_level,
-               denominator as dtp1, denominator - numerator as dtp3,
-               value as dropout, target, meets_target
-        from fct_ward_indicators
-        where indicator_code = 'dtp_dropout' and period_type = ? and period_key = ?
-        order by org_unit_level = 'district', value desc nulls last, org_unit_name
+        select f.org_unit_code, f.org_unit_name, f.org_unit_level,
+               f.denominator as dtp1, f.denominator - f.numerator as dtp3,
+               f.value as dropout, f.target, f.meets_target, i.target_comparison, i.direction
+        from fct_ward_indicators f
+        join indicators i using (indicator_code)
+        where f.indicator_code = 'dtp_dropout' and f.period_type = ? and f.period_key = ?
+        order by f.org_unit_level = 'district', f.value desc nulls last, f.org_unit_name
         """,
         period_type,
         period_key,
@@ -113,15 +122,22 @@ def doses_by_ward_vaccine(months: tuple[str, ...]) -> pd.DataFrame:
     )
 
 
+DROPOUT_FROM_MONTH = 3  # DTP3 comes 8 weeks after DTP1 at the soonest: a year-to-date rate is noise before
+
+
 def dropout_trend() -> pd.DataFrame:
-    """Year-to-date dropout at the end of each month, for every ward and the district."""
+    """Year-to-date dropout at the end of each month from March on (``month``: 'T3/2025'), for every
+    ward and the district; a negative rate (more DTP3 than DTP1 doses so far) is a data question, not a
+    point on the line: ``dropout`` is null there and ``negative`` true."""
     return query(
-        """
-        select org_unit_name, org_unit_level, strftime(period_end, '%Y-%m') as month, period_start,
-               value as dropout, denominator as dtp1
+        f"""
+        select org_unit_name, org_unit_level,
+               'T' || month(period_end) || '/' || year(period_end) as month, period_start,
+               case when value >= 0 then value end as dropout, value < 0 as negative, denominator as dtp1
         from fct_ward_indicators
         where indicator_code = 'dtp_dropout' and period_type = 'ytd' and denominator > 0
-        order by period_start
+          and month(period_end) >= {DROPOUT_FROM_MONTH}
+        order by period_start, org_unit_name
         """
     )
 
@@ -181,6 +197,54 @@ def indicators_for_period(period_key: str) -> pd.DataFrame:
     )
 
 
+def child_friendly_standings(period_key: str) -> pd.DataFrame:
+    """Each ward's child-friendly standing at the end of the period, as child_friendly_ward counts it:
+    its own latest self-assessment of a year up to the period's end (agg_child_friendly_wards), one row
+    per ward of today: ward_code, assessment_year, total_points, max_points, criteria_assessed,
+    criteria_met, criteria_required, meets_standard, ``standing`` ('Đạt', 'Chưa đạt', 'Chưa tự đánh
+    giá') and ``standing_detail`` ('Đạt · 935/1.000 điểm, 13/13 tiêu chí'; the assessment's year added
+    when it is not the period's). Never a percentage: per ward the indicator is met or not."""
+    columns = ["ward_code", "assessment_year", "total_points", "max_points", "criteria_assessed"]
+    columns += ["criteria_met", "criteria_required", "meets_standard", "standing", "standing_detail"]
+    if not has_table("agg_child_friendly_wards"):  # a serving copy published before the table
+        return pd.DataFrame(columns=columns)
+    frame = query(
+        """
+        with period as (select period_end from dim_period where period_key = ?)
+        select w.ward_code, year(p.period_end) as period_year, a.assessment_year, a.total_points,
+               a.max_points, a.criteria_assessed, a.criteria_met, a.criteria_required, a.meets_standard
+        from dim_ward w
+        cross join period p
+        left join agg_child_friendly_wards a
+          on a.ward_code = w.ward_code and a.assessment_year <= year(p.period_end)
+        where w.is_current
+        qualify row_number() over (partition by w.ward_code order by a.assessment_year desc nulls last) = 1
+        order by w.ward_code
+        """,
+        period_key,
+    )
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    standing, detail = [], []
+    for row in frame.itertuples(index=False):
+        if pd.isna(row.assessment_year):
+            standing.append(t("Chưa tự đánh giá", "Not self-assessed"))
+            detail.append(standing[-1])
+            continue
+        standing.append(t("Đạt", "Meets") if bool(row.meets_standard) else t("Chưa đạt", "Does not meet"))
+        points = formatting.number(int(row.total_points))
+        if not pd.isna(row.max_points):
+            points += "/" + formatting.number(int(row.max_points))
+        text = (
+            f"{standing[-1]} · {points} {t('điểm', 'points')}, "
+            f"{int(row.criteria_met)}/{int(row.criteria_required)} {t('tiêu chí', 'criteria')}"
+        )
+        if int(row.assessment_year) != int(row.period_year):
+            text += t(" (tự đánh giá năm ", " (self-assessed in ") + f"{int(row.assessment_year)})"
+        detail.append(text)
+    return frame.assign(standing=standing, standing_detail=detail)[columns]
+
+
 def previous_period(period_key: str) -> dict | None:
     """The period of the same type (and report kind) that ended last before this one."""
     frame = query(
@@ -206,11 +270,12 @@ def current_wards() -> pd.DataFrame:
 
 
 def ward_year_trend(ward_code: str, year: int) -> pd.DataFrame:
-    """Year-to-date value at the end of each month of the year, for the ward and the district."""
+    """Year-to-date value at the end of each month of the year ('T3/2025', in order), for the ward and
+    the district."""
     return query(
         """
         select f.indicator_code, f.org_unit_code, f.org_unit_name, f.org_unit_level,
-               f.period_key, f.period_end, strftime(f.period_end, '%Y-%m') as month,
+               f.period_key, f.period_end, 'T' || month(f.period_end) || '/' || year(f.period_end) as month,
                f.value, f.target
         from fct_ward_indicators f
         where f.period_type = 'ytd' and year(f.period_end) = ?
@@ -290,8 +355,9 @@ def has_table(name: str) -> bool:
 
 
 def protection_periods() -> pd.DataFrame:
-    """Periods with any protection figure: whole years, the running year to date, half-years,
-    quarters, then months, newest first: period_type, period_key, period_start, period_end."""
+    """Periods with any protection figure: whole years, the plan's report periods (as the report
+    workbooks print them), the running year to date, half-years, quarters, then months, newest first:
+    period_type, period_key, period_start, period_end, label_vi, label_en (dim_period's)."""
     marks = ", ".join("?" for _ in PROTECTION_INDICATORS)
     return query(
         f"""
@@ -305,12 +371,18 @@ def protection_periods() -> pd.DataFrame:
             where period_type = 'ytd'
               and year(period_end) not in (select year(period_end) from periods where period_type = 'year')
             qualify period_end = max(period_end) over (partition by year(period_end))
+        ),
+        chosen as (
+            select * from periods where period_type in ('year', 'report', 'half_year', 'quarter', 'month')
+              and period_key not in (select period_key from dim_period where report_kind = 'work_results')
+            union all
+            select * from running
         )
-        select * from periods where period_type in ('year', 'half_year', 'quarter', 'month')
-        union all
-        select * from running
-        order by case period_type when 'year' then 0 when 'ytd' then 1 when 'half_year' then 2
-                 when 'quarter' then 3 else 4 end, period_start desc, period_end desc
+        select c.*, p.label_vi, p.label_en
+        from chosen c left join dim_period p using (period_key)
+        order by case c.period_type when 'year' then 0 when 'report' then 1 when 'ytd' then 2
+                 when 'half_year' then 3 when 'quarter' then 4 else 5 end,
+                 c.period_start desc, c.period_end desc, c.period_key
         """,
         *PROTECTION_INDICATORS,
     )

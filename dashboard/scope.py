@@ -34,6 +34,7 @@ WARD_COLUMNS = {
     "agg_hcdb_children_groups": "ward_code",
     "agg_protection_ward_months": "ward_code",
     "agg_injury_ward_months": "ward_code",
+    "agg_child_friendly_wards": "ward_code",
     "dim_ward": "current_ward_code",
     "child_reconciliation": "ward_code",  # the restricted file
     "protection_cases": "ward_code",  # the restricted file
@@ -103,6 +104,18 @@ def _allowed(table: str, viewer: Viewer) -> bool:
     return True
 
 
+def shown_periods(rows: pd.DataFrame) -> pd.Series:
+    """The rows whose period shows protection counts outside the protection role (small ones hidden):
+    calendar years (a year to date through December is the same window, so it shows the same
+    figures) and the plan's report periods, which the report workbooks print for every role that
+    downloads them. Months, quarters and other year-to-date windows nest in these, so one period's
+    totals minus another's would give hidden counts back: they show none."""
+    start, end = pd.to_datetime(rows["period_start"]), pd.to_datetime(rows["period_end"])
+    whole_year = (start.dt.month == 1) & (start.dt.day == 1) & (end.dt.month == 12) & (end.dt.day == 31)
+    whole_year &= start.dt.year == end.dt.year
+    return rows["period_type"].isin(("year", "report")) | whole_year
+
+
 @lru_cache(maxsize=8)
 def _hidden_small_counts(path: str, version: float) -> pd.DataFrame:
     """The protection and injury indicator rows for everyone but the protection role: counts of a
@@ -121,10 +134,7 @@ def _hidden_small_counts(path: str, version: float) -> pd.DataFrame:
     threshold = load_config().small_count_threshold
     rows["suppressed"] = False
     hidden_cells, cells_of = [], {}
-    # periods nest (months in quarters, year-to-date windows in each other), so one period's totals
-    # minus another's would give hidden counts back: outside the protection role these counts are
-    # shown for calendar years only, which do not overlap
-    other_periods = rows["period_type"] != "year"
+    other_periods = ~shown_periods(rows)
     for (_, code), group in rows[~other_periods].groupby(["period_key", "indicator_code"]):
         cells, lines = {}, []
         district = group.index[group["org_unit_level"] == "district"]

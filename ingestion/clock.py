@@ -4,6 +4,7 @@ the server's time zone, so a deadline day means the same day for the office and 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 DISTRICT_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
@@ -15,3 +16,21 @@ def local_time(timestamp: float) -> dt.datetime:
 
 def local_now() -> dt.datetime:
     return dt.datetime.now(DISTRICT_TZ).replace(tzinfo=None)
+
+
+DEMO_AS_OF_FILE = "demo_as_of.txt"  # in a home's generated/ folder, written by `treem generate`
+
+
+def data_now(generated: Path) -> dt.datetime:
+    """The "now" that freshness is judged against for a home whose generated/ folder is ``generated``:
+    a demo home's own simulated today (the time of its last extract, which the generator writes to
+    ``generated/demo_as_of.txt``), so a demo of 2025 does not turn stale on a later machine date; any
+    other home, the district's real local time."""
+    try:
+        text = (generated / DEMO_AS_OF_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return local_now()
+    try:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        return local_now()

@@ -13,16 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from policy.status import CHECK, indicator_status, is_negative
 from reports.data import DISTRICT_CODE, ReportData, Ward
 from reports.sheet import Column, Ratio, Sheet, Sum, Table
 from reports.suppression import is_small, marker, suppress
 
-DASH = "–"  # a figure not shown because it would reveal a hidden count
+DASH = "–"  # a figure not shown: it would reveal a hidden count, or it is negative (a data question)
 TOTAL_ROW = "total"
-MET = {True: "Đạt", False: "Chưa đạt"}
 COMPARISON = {"at_least": "≥", "at_most": "≤"}
 
-NAME_COLUMNS = [Column("stt", "STT", fmt="count", width=5), Column("name", "Phường", fmt="text", width=16)]
+NAME_COLUMNS = [
+    Column("stt", "STT", fmt="count", width=5),
+    Column("name", "Phường", fmt="text", width=16, fit=True),  # fit: "Toàn quận …" in bold, on one line
+]
 
 
 def _ward_rows(data: ReportData, values: Callable[[Ward], dict]) -> list[dict]:
@@ -45,6 +48,19 @@ def _total_row(data: ReportData, columns: list[Column], special: dict | None = N
     return total
 
 
+NEGATIVE_NOTE = (
+    f'"{CHECK}": giá trị âm (ví dụ đầu năm số mũi DPT3 nhiều hơn số mũi DPT1 trong kỳ, vì mũi 3 tiêm '
+    "cho trẻ đã tiêm mũi 1 năm trước) là dấu hiệu cần kiểm tra số liệu, không phải một con số: tử số "
+    f'ghi "{DASH}" và tỷ lệ không được tính; dòng toàn quận khi đó ghi số của cả quận (không phải công '
+    "thức)."
+)
+
+
+def _negative_figures(row: dict) -> bool:
+    """A negative numerator or value: a data question, never printed as a figure."""
+    return is_negative(row.get("numerator")) or is_negative(row.get("value"))
+
+
 @dataclass(frozen=True)
 class RateColumns:
     """Three columns of one indicator in an annex: its denominator, numerator and rate."""
@@ -61,19 +77,35 @@ class RateColumns:
         return [
             Column(f"{self.prefix}:den", self.denominator, self.group, "count", self.width),
             Column(f"{self.prefix}:num", self.numerator, self.group, "count", self.width),
-            Column(f"{self.prefix}:value", self.rate, self.group, "percent", self.width - 1),
+            # fit: a negative rate is written "Cần kiểm tra", on one line
+            Column(f"{self.prefix}:value", self.rate, self.group, "percent", self.width - 1, fit=True),
         ]
 
     def figures(self, data: ReportData, org_unit: str) -> dict:
+        """The three figures; a negative numerator or rate (e.g. more DPT3 doses than DPT1 early in the
+        year) is printed as the status 'Cần kiểm tra' with a dash for the numerator, never as a figure."""
         row = data.indicator(org_unit, self.indicator) or {}
+        negative = is_negative(row.get("numerator")) or is_negative(row.get("value"))
         return {
             f"{self.prefix}:den": row.get("denominator"),
-            f"{self.prefix}:num": row.get("numerator"),
-            f"{self.prefix}:value": row.get("value"),
+            f"{self.prefix}:num": DASH if negative else row.get("numerator"),
+            f"{self.prefix}:value": CHECK if negative else row.get("value"),
         }
 
     def total(self) -> dict:
         return {f"{self.prefix}:value": Ratio(f"{self.prefix}:num", f"{self.prefix}:den")}
+
+    def unsummed_total(self, data: ReportData, rows: list[dict], total: dict | None) -> bool:
+        """Where a ward's numerator is not printed (negative), the total row cannot sum the column: it
+        gets the district's figures as values (or the status, if the district's are negative too).
+        Returns whether any numerator of the table is not printed."""
+        key = f"{self.prefix}:num"
+        if not any(row.get(key) == DASH for row in rows):
+            return False
+        if total is not None:
+            district = self.figures(data, DISTRICT_CODE)
+            total[key], total[f"{self.prefix}:value"] = district[key], district[f"{self.prefix}:value"]
+        return True
 
 
 def _rates_total(rates: Iterable[RateColumns]) -> dict:
@@ -175,7 +207,7 @@ def indicator_sheet(data: ReportData) -> Sheet:
                 8,
             ),
             Column(f"{code}:target", "Chỉ tiêu", group, "decimal" if is_count else "percent", 8),
-            Column(f"{code}:met", "Đánh giá", group, "text", 8.5),
+            Column(f"{code}:met", "Đánh giá", group, "text", 8.5, fit=True),
         ]
         if n % 3 == 0 and n < len(data.catalogue):
             breaks.append(f"{code}:met")
@@ -190,17 +222,32 @@ def indicator_sheet(data: ReportData) -> Sheet:
             out[f"{code}:den"] = row.get("baseline") if count else row.get("denominator")
             out[f"{code}:value"] = row.get("numerator") if count else row.get("value")
             out[f"{code}:target"] = row.get("target")
-            out[f"{code}:met"] = MET.get(row.get("meets_target"), "")
+            # the dashboard's judgement (policy.status), so paper and screen say the same
+            out[f"{code}:met"] = indicator_status(
+                row.get("value"),
+                row.get("target"),
+                row.get("target_comparison", ind.get("target_comparison")),
+                row.get("direction", ind.get("direction")),
+            )
+            if _negative_figures(row):
+                out[f"{code}:num"] = out[f"{code}:value"] = DASH
+                out[f"{code}:met"] = CHECK
         return out
 
     rows = _ward_rows(data, lambda ward: figures(ward.code))
     district = figures(DISTRICT_CODE)
     special = {}
+    negatives = False
     for ind in data.catalogue:
         code = ind["indicator_code"]
         special[f"{code}:value"] = Sum() if not ind["is_percent"] else Ratio(f"{code}:num", f"{code}:den")
         special[f"{code}:target"] = district[f"{code}:target"]
         special[f"{code}:met"] = district[f"{code}:met"]
+        if any(row[f"{code}:num"] == DASH for row in rows) or district[f"{code}:num"] == DASH:
+            # a column with a figure not printed cannot be summed: the district's figures, as values
+            for key in (f"{code}:num", f"{code}:value"):
+                special[key] = district[key]
+            negatives = True
     total = _total_row(data, columns, special)
     if total is not None:
         # the same cells as PL5 hides (the same counts, in the same lines), so the sheets agree
@@ -241,9 +288,12 @@ def indicator_sheet(data: ReportData) -> Sheet:
             *_suppression_note(data),
             "Chỉ tiêu tai nạn thương tích là số ca tử vong, so với 90% số ca cùng kỳ năm 2024. Ô trống: "
             "kỳ không có mẫu số (ví dụ không có đợt uống vitamin A trong kỳ) hoặc chỉ tiêu không có số.",
+            "Đánh giá: Đạt; Gần đạt (thiếu không quá 5 điểm phần trăm so với chỉ tiêu tỷ lệ, hoặc không "
+            "quá 10% chỉ tiêu số ca); Chưa đạt; Chưa có số liệu; Không có chỉ tiêu (chỉ tiêu không có số)"
+            " — cùng quy tắc với trang tổng quan của hệ thống.",
+            *([NEGATIVE_NOTE] if negatives else []),
         ],
         page_breaks_after=breaks,
-        pages_wide=len(breaks) + 1,
     )
 
 
@@ -298,16 +348,17 @@ def immunisation_sheet(data: ReportData) -> Sheet:
 
     rows = _ward_rows(data, figures)
     total = _total_row(data, columns, _rates_total(rates))
+    negatives = [rate.unsummed_total(data, rows, total) for rate in rates]
     return Sheet(
         "PL2 Tiêm chủng, vitamin A",
         "PHỤ LỤC 2. TIÊM CHỦNG MỞ RỘNG VÀ UỐNG VITAMIN A",
         [Table(columns, rows, total)],
         page_breaks_after=[data.vaccines[-1]["vaccine_dose_key"]] if data.vaccines else [],
-        pages_wide=2 if data.vaccines else 1,
         notes=[
             "Số mũi: mũi tiêm ghi trong danh sách tiêm chủng của trạm y tế có ngày tiêm trong kỳ. Tiêm "
             "chủng đầy đủ, bỏ cuộc và vitamin A theo định nghĩa ở trang Ghi chú; vitamin A tính theo các "
             "đợt bắt đầu trong kỳ (ô trống: kỳ không có đợt nào).",
+            *([NEGATIVE_NOTE] if any(negatives) else []),
         ],
     )
 
@@ -421,7 +472,7 @@ def hcdb_sheet(data: ReportData) -> Sheet:
         )
     group_table = Table(
         [
-            Column("stt", "Nhóm", fmt="text", width=5),
+            Column("stt", "Nhóm", fmt="text", width=7),
             Column("name", "Nhóm trẻ em có hoàn cảnh đặc biệt (Luật Trẻ em, điều 10)", fmt="text", width=40),
             Column("children", "Số trẻ", fmt="count", width=9),
             Column("supported", "Được trợ giúp từ đầu năm", fmt="count", width=9),
@@ -620,7 +671,7 @@ def submissions_sheet(data: ReportData) -> Sheet:
         [Table(columns, rows, total)],
         notes=[
             "Các tệp số liệu mà phường (và BHXH quận) phải gửi cho các kỳ kết thúc từ "
-            f"{data.period.start:%d/%m/%Y} đến {data.period.end:%d/%m/%Y} (bảng extract_calendar); hạn của "
+            f"{data.period.start:%d/%m/%Y} đến {data.period.end:%d/%m/%Y} (theo lịch gửi số liệu); hạn của "
             "mỗi kỳ là ngày 5 tháng sau. Đã nhận: tệp được nạp (tệp bị cách ly chưa tính là đã nhận); "
             "đúng hạn theo lần gửi đầu tiên được nạp. Tỷ lệ tính trên các kỳ đã đến hạn. Từng kỳ chưa "
             "nhận hoặc gửi muộn, với tệp bị cách ly của kỳ đó, ở trang PL6b.",
@@ -639,11 +690,11 @@ def submission_issues_sheet(data: ReportData) -> Sheet:
         [
             Column("stt", "STT", fmt="count", width=5),
             Column("name", "Phường", fmt="text", width=16),
-            Column("source", "Nguồn số liệu", fmt="text", width=24),
+            Column("source", "Nguồn số liệu", fmt="text", width=28),
             Column("period", "Kỳ số liệu", fmt="text", width=14),
             Column("deadline", "Hạn gửi", fmt="date", width=11),
             Column("sent", "Gửi lúc", fmt="datetime", width=15),
-            Column("status", "Tình trạng", fmt="text", width=12),
+            Column("status", "Tình trạng", fmt="text", width=12, fit=True),
             Column("file", "Tệp bị cách ly gần nhất", fmt="text", width=26),
             Column("reason", "Lý do cách ly", fmt="text", width=40),
         ],
@@ -689,8 +740,7 @@ def notes_sheet(data: ReportData) -> Sheet:
         Column("target", "Chỉ tiêu kế hoạch", fmt="text", width=12),
         Column("direction", "Chiều tốt", fmt="text", width=11),
         Column("source", "Nguồn của chỉ tiêu", fmt="text", width=34),
-        Column("code", "Mã", fmt="text", width=14),
-    ]
+    ]  # no column of the indicators' codes: internal names mean nothing to a reader of the report
     rows = [
         {
             "stt": i,
@@ -701,7 +751,6 @@ def notes_sheet(data: ReportData) -> Sheet:
             "target": _target_text(ind),
             "direction": DIRECTION.get(ind["direction"], ind["direction"]),
             "source": ind["target_source"],
-            "code": ind["indicator_code"],
         }
         for i, ind in enumerate(data.catalogue, start=1)
     ]

@@ -24,7 +24,7 @@ from reports.data import (
     load_report_data,
     report_periods,
 )
-from reports.sheet import Heading, write_sheet
+from reports.sheet import Heading, use_document_font, write_sheet
 
 __all__ = ["ReportError", "build_all", "build_report", "report_bytes", "report_file_name"]
 
@@ -73,6 +73,7 @@ def build_workbook(data: ReportData, config: ReportConfig | None = None) -> Work
     data.small_count_threshold = config.small_count_threshold
     heading = _heading(data, config)
     workbook = Workbook()
+    use_document_font(workbook)  # before any cell: column widths are counted in its digits
     workbook.remove(workbook.active)
     for annex in ANNEXES:
         sheet = annex(data)

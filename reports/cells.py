@@ -6,13 +6,28 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 from access.exports import FORMULA_TRIGGERS
 
+# [$-42A]: the format's language is Vietnamese, so LibreOffice shows 1.234 and 90,6% whatever the
+# computer's locale (Excel keeps its own separators and ignores the tag for numbers)
+VI = "[$-42A]"
+# "_)": a blank the width of ")" after every right-aligned figure, and (the fourth section) after a
+# word or mark written in a figure's column ("<5", "Cần kiểm tra"), so 100,0% never touches the text of
+# the cell to its right. The padding is in the format, not an indent: LibreOffice ignores the indent of
+# right-aligned figures on some rows and not others.
+PAD = "_)"
+
+
+def _padded(figure: str) -> str:
+    """positive;negative;zero;text, each in Vietnamese and padded on the right."""
+    return ";".join([f"{VI}{figure}{PAD}", f"{VI}-{figure}{PAD}", f"{VI}{figure}{PAD}", f"@{PAD}"])
+
+
 NUMBER_FORMATS = {
     "text": "@",
-    "count": "#,##0",
-    "percent": "0.0%",
-    "decimal": "#,##0.0",
-    "date": "dd/mm/yyyy",
-    "datetime": "dd/mm/yyyy hh:mm",
+    "count": _padded("#,##0"),
+    "percent": _padded("0.0%"),
+    "decimal": _padded("#,##0.0"),
+    "date": f"dd/mm/yyyy{PAD}",
+    "datetime": f"dd/mm/yyyy hh:mm{PAD}",
 }
 
 

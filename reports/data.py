@@ -41,7 +41,9 @@ class ReportData:
     wards: list[Ward]  # the rows of every ward table (the one ward in its own edition)
     district_name: str
     data_as_of: dt.datetime | None
-    indicators: list[dict]  # fct_ward_indicators rows of the period (wards, and the district)
+    # fct_ward_indicators rows of the period (wards, and the district), with the catalogue's
+    # target_comparison and direction
+    indicators: list[dict]
     catalogue: list[dict]  # dim_indicator, in catalogue order
     vaccines: list[dict]  # dim_vaccine, in schedule order
     doses: dict[tuple[str, str], int]  # (ward, vaccine_dose_key) -> doses given in the period
@@ -79,6 +81,8 @@ REQUIRED = (
     ("agg_hcdb_children_groups", "as_of_date"),
     ("fct_report_submissions", "quarantined_file_name"),
     ("protection_categories", "name_vi"),
+    ("dim_indicator", "target_comparison"),
+    ("dim_indicator", "direction"),
 )
 
 
@@ -167,7 +171,12 @@ def load_report_data(serving: os.PathLike, period_key: str, ward_code: str | Non
         marks = ", ".join("?" for _ in codes)
         indicators = _rows(
             con,
-            f"select * from fct_ward_indicators where period_key = ? and org_unit_code in ({marks})",
+            # with the catalogue's comparison and direction: the judgement is policy.status's, as on screen
+            f"""
+            select f.*, i.target_comparison, i.direction
+            from fct_ward_indicators f left join dim_indicator i using (indicator_code)
+            where f.period_key = ? and f.org_unit_code in ({marks})
+            """,
             [period_key, *codes],
         )
         if not indicators:

@@ -178,8 +178,12 @@ def test_report_per_ward_with_the_district_line_and_the_verdicts():
     lines = text.splitlines()
     assert "Phường Mộ Lao (09541)" in lines
     assert "Quận Hà Đông (268), danh sách cấp quận" in lines
-    mo_lao = next(line for line in lines if line.strip().startswith("immunization") and "0,2%" in line)
-    assert mo_lao.split() == ["immunization", "1", "4", "0,2%", "12", "11", "0", "–", "0", "0", "0"]
+    mo_lao = next(line for line in lines if line.strip().startswith("Tiêm chủng mở rộng") and "0,2%" in line)
+    assert mo_lao.split()[4:] == ["1", "4", "0,2%", "12", "11", "0", "–", "0", "0", "0"]
+    # sources by their Vietnamese names (the contracts' name_vi), never their codes; no doubled word
+    assert "immunization" not in text and "health_insurance" not in text and "injuries" not in text
+    assert "Thẻ BHYT trẻ em dưới 6 tuổi" in text
+    assert "muộn muộn" not in text
     total_at = lines.index("Toàn quận Hà Đông (268)")
     assert lines[total_at + 2].split() == [
         "mọi", "nguồn", "2", "8", "0,1%", "48", "44", "2", "4", "0", "0", "0",
@@ -190,11 +194,11 @@ def test_report_per_ward_with_the_district_line_and_the_verdicts():
     lines = text.splitlines()
     assert lines[lines.index("Phường Quang Trung (09550)") + 2].split() == ["kho", "|", "gốc"] * 3
     quang_trung = lines[lines.index("Phường Quang Trung (09550)") + 3]
-    assert quang_trung.split()[:7] == ["injuries", "0", "≠", "1", "1", "|", "1"]
+    assert quang_trung.split()[:11] == ["Tai", "nạn,", "thương", "tích", "trẻ", "em", "0", "≠", "1", "1", "|"]
     verdicts = {line.split("kho")[0].strip(): line.split()[-1] for line in lines if "   gốc " in line}
     assert verdicts == {"tệp bị cách ly": "nguồn", "dòng bị loại": "khớp", "kỳ báo cáo nộp muộn": "khớp"}
     assert "lệch ở 1 ô phường × nguồn" in text
-    assert "      09550 injuries: kho 0, gốc 1" in lines
+    assert "      09550 Tai nạn, thương tích trẻ em: kho 0, gốc 1" in lines
 
     one = render(_serving(marts), ward="09542", truth=TRUTH)
     assert "Phường Mộ Lao (09541)" not in one and "Tổng phường Văn Quán (09542)" in one

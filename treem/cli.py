@@ -165,7 +165,18 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         )
     # from the project folder: `python -m` puts the working folder first on the import path, where a
     # stray file (a timeit.py in the folder the command was typed in) would shadow the standard library
-    return subprocess.call(dashboard_command(args.port, args.address), env=dashboard_env(), cwd=PROJECT_ROOT)
+    command = dashboard_command(args.port, args.address)
+    server = subprocess.Popen(command, env=dashboard_env(), cwd=PROJECT_ROOT)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:  # the server got the same Ctrl+C: let it close its sessions
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.terminate()
+            server.wait()
+        print("\nĐã dừng bảng điều khiển.", flush=True)
+        return 0
 
 
 def dashboard_env() -> dict[str, str]:
@@ -564,14 +575,32 @@ def ensure_demo_account(home: Home) -> None:
     from access.roles import Role
 
     if accounts.list_accounts(home.root):
+        print(
+            "Đăng nhập bằng tài khoản đã có (tài khoản dùng thử: 'demo', mật khẩu đã in lần chạy đầu; "
+            "đặt lại bằng `treem user passwd demo`).",
+            flush=True,
+        )
         return
     password = accounts.new_password()
     accounts.add_account(home.root, "demo", password, Role.DISTRICT_LEADER, name="Tài khoản dùng thử")
     print(
-        "Đã tạo tài khoản dùng thử của bảng điều khiển (lãnh đạo quận): tên đăng nhập 'demo', mật khẩu "
-        f"'{password}'. Mật khẩu chỉ in lần này; đổi bằng `treem user passwd demo`.",
+        boxed(
+            [
+                "Tài khoản dùng thử (lãnh đạo quận)",
+                "Tên đăng nhập: demo",
+                f"Mật khẩu:      {password}",
+                "Mật khẩu chỉ in lần này; đổi bằng `treem user passwd demo`.",
+            ]
+        ),
         flush=True,
     )
+
+
+def boxed(lines: list[str]) -> str:
+    """Lines in a frame, so that a password stands out at the end of a long output."""
+    width = max(len(line) for line in lines)
+    rule = "─" * (width + 2)
+    return "\n".join([f"┌{rule}┐", *(f"│ {line.ljust(width)} │" for line in lines), f"└{rule}┘"])
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -825,6 +854,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="tạo dữ liệu mẫu (nếu chưa có), chạy pipeline rồi mở bảng điều khiển")
     demo_options(p)
     dashboard_options(p)
+    home_after_command(p)
     p.set_defaults(func=cmd_demo)
     return parser
 
@@ -838,7 +868,11 @@ def main(argv: list[str] | None = None) -> int:
     except GroupError as error:
         print(error, file=sys.stderr)
         return 2
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:  # Ctrl+C anywhere else (generating, serving): a sentence, not a traceback
+        print("\nĐã dừng (Ctrl+C).", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -247,14 +247,23 @@ COLUMNS = (  # key, header, width
     ("rejected_share", "tỷ lệ", 7),
     ("extracts_expected", "phải nộp", 10),
     ("extracts_received", "đã nhận", 9),
-    ("extracts_late", "muộn", 6),
-    ("max_days_late", "muộn nhất", 10),
+    ("extracts_late", "kỳ muộn", 9),
+    ("max_days_late", "trễ tối đa", 12),
     ("open_violations", "vi phạm", 8),
     ("outliers", "bất thường", 11),
     ("reconciliation_children", "đối soát", 9),
 )
 TRUTH_WIDTHS = {"files_quarantined": 12, "rows_rejected": 19, "extracts_late": 11}  # 'kho | gốc'
-SOURCE_WIDTH = 20
+SOURCE_WIDTH = 20  # at least; widened to the longest source name shown
+
+
+def source_names(serving: Serving) -> dict[str, str]:
+    """Each source's Vietnamese name: the serving copy's calendar, else the source's contract."""
+    from ingestion.contract import load_contracts
+
+    names = {source: contract.name_vi for source, contract in load_contracts().items()}
+    names.update({source: name for source, name in serving.source_names.items() if name})
+    return names
 
 
 def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -268,8 +277,10 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
-def _line(label: str, row: Mapping[str, Any], truth: Mapping[str, Any] | None) -> str:
-    cells = [f"{label:<{SOURCE_WIDTH}}"]
+def _line(
+    label: str, row: Mapping[str, Any], truth: Mapping[str, Any] | None, label_width: int = SOURCE_WIDTH
+) -> str:
+    cells = [f"{label:<{label_width}}"]
     for key, _, width in COLUMNS:
         if key == "rejected_share":
             text = _share(int(row["rows_rejected"] or 0), int(row["rows_loaded"] or 0))
@@ -282,9 +293,9 @@ def _line(label: str, row: Mapping[str, Any], truth: Mapping[str, Any] | None) -
     return "".join(cells)
 
 
-def _header(with_truth: bool) -> list[str]:
+def _header(with_truth: bool, label_width: int = SOURCE_WIDTH) -> list[str]:
     """The column names; with the truth, a second line says which side is which."""
-    names, sides = [f"{'nguồn':<{SOURCE_WIDTH}}"], [" " * SOURCE_WIDTH]
+    names, sides = [f"{'nguồn':<{label_width}}"], [" " * label_width]
     for key, header, width in COLUMNS:
         if with_truth and key in MEASURES:
             width = TRUTH_WIDTHS[key]
@@ -321,6 +332,12 @@ def render(
         (row["org_unit_code"], row["source"]): {m: row[f"{m}_truth"] for m in MEASURES}
         for row in comparison or []
     }
+    known = source_names(serving)
+
+    def name(source: str) -> str:
+        return known.get(source, source)
+
+    width = max([SOURCE_WIDTH, *(len(name(row["source"])) + 2 for row in rows)])
 
     out = ["Chất lượng dữ liệu theo phường và nguồn (bản phục vụ)"]
     if serving.published_at is not None:
@@ -337,20 +354,24 @@ def render(
             f"gốc {truth_path or 'ground_truth.json'}); '≠' đánh dấu chỗ lệch."
         )
     for unit in units:
-        name = serving.ward_names.get(unit, "")
+        unit_name = serving.ward_names.get(unit, "")
         level = "Cấp quận" if unit == serving.district_code else "Phường"
-        title = f"{name} ({unit}), danh sách cấp quận" if level == "Cấp quận" else f"Phường {name} ({unit})"
-        out += ["", title, *_header(comparison is not None)]
-        for row in sorted((r for r in rows if r["org_unit_code"] == unit), key=lambda r: r["source"]):
+        title = (
+            f"{unit_name} ({unit}), danh sách cấp quận"
+            if level == "Cấp quận"
+            else f"Phường {unit_name} ({unit})"
+        )
+        out += ["", title, *_header(comparison is not None, width)]
+        for row in sorted((r for r in rows if r["org_unit_code"] == unit), key=lambda r: name(r["source"])):
             truth_row = truth_by_key.get((unit, row["source"])) if comparison is not None else None
-            out.append("  " + _line(row["source"], row, truth_row))
+            out.append("  " + _line(name(row["source"]), row, truth_row, width))
     # units of the truth with no row in the warehouse (a ward it does not know): shown, not hidden
     extra = [row for row in comparison or [] if row["org_unit_code"] not in units]
     if extra:
         out += ["", "Chỉ có trong sự thật gốc (kho dữ liệu không có dòng nào):"]
         for row in extra:
             figures = ", ".join(f"{MEASURE_LABELS[m]} {_pair(row[m], row[f'{m}_truth'])}" for m in MEASURES)
-            out.append(f"  {row['org_unit_code']} {row['source']}: {figures}")
+            out.append(f"  {row['org_unit_code']} {name(row['source'])}: {figures}")
 
     if ward is None:
         total_label = f"Toàn quận {serving.district_name} ({serving.district_code})"
@@ -361,8 +382,8 @@ def render(
     total_truth = None
     if comparison is not None:
         total_truth = {m: sum(row[f"{m}_truth"] for row in comparison) for m in MEASURES}
-    out += ["", total_label, *_header(comparison is not None)]
-    out.append("  " + _line("mọi nguồn", _totals(rows), total_truth))
+    out += ["", total_label, *_header(comparison is not None, width)]
+    out.append("  " + _line("mọi nguồn", _totals(rows), total_truth, width))
 
     if comparison is not None:
         year = truth.get("year") if truth else ""
@@ -378,7 +399,7 @@ def render(
                 f"gốc {vi.count(item['truth']):>9}   {verdict}"
             )
             for unit, source, got, want in item["differ"][:20]:
-                out.append(f"      {unit} {source}: kho {vi.count(got)}, gốc {vi.count(want)}")
+                out.append(f"      {unit} {name(source)}: kho {vi.count(got)}, gốc {vi.count(want)}")
             if len(item["differ"]) > 20:
                 out.append(f"      … và {len(item['differ']) - 20} ô khác")
         out.append(

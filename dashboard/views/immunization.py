@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts, downloads, formatting, page, queries
 from dashboard.i18n import lang, t
+from policy.status import MET, STATUS_EN, indicator_status
 
 english = lang() == "en"
 meta = page.header("Y tế", "Health")
@@ -23,7 +24,9 @@ if periods.empty:
 
 
 def _label(row: tuple) -> str:
-    period_type, period_key, _, period_end = row
+    period_type, period_key, period_start, period_end, label_vi, label_en = row
+    if period_type == "report":
+        return formatting.report_period_label(t(label_vi, label_en), period_start, period_end)
     if period_type == "year":
         return t(f"Cả năm {period_key}", f"Year {period_key}")
     if period_type == "ytd":
@@ -47,17 +50,14 @@ def _definition(entry: dict) -> str:
 
 def _status(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(
-        [
-            charts.indicator_status(r.value, r.target, r.target_comparison, r.direction)
-            for r in frame.itertuples()
-        ],
+        [indicator_status(r.value, r.target, r.target_comparison, r.direction) for r in frame.itertuples()],
         index=frame.index,
         dtype="object",
     )
 
 
 def _status_text(label: str) -> str:
-    return charts.STATUS_EN.get(label, label) if english else label
+    return STATUS_EN.get(label, label) if english else label
 
 
 def _csv(frame: pd.DataFrame, name: str, key: str) -> None:
@@ -73,15 +73,15 @@ def _ward_table(frame: pd.DataFrame) -> pd.DataFrame:
             t("Mẫu số", "Denominator"): frame["denominator"].map(formatting.number),
             t("Tỷ lệ", "Value"): frame["value"].map(formatting.percent),
             t("Chỉ tiêu", "Target"): frame["target"].map(lambda v: formatting.percent(v, 0)),
-            t("Trạng thái", "Status"): frame["status"].map(_status_text),
+            t("Đánh giá", "Status"): frame["status"].map(_status_text),
         }
     )
 
 
-columns = ["period_type", "period_key", "period_start", "period_end"]
+columns = ["period_type", "period_key", "period_start", "period_end", "label_vi", "label_en"]
 options = list(periods[columns].itertuples(index=False, name=None))
 chosen = st.selectbox(t("Kỳ", "Period"), options, format_func=_label, key="period")
-period_type, period_key, period_start, period_end = chosen
+period_type, period_key, period_start, period_end = chosen[:4]
 months = tuple(str(m) for m in pd.period_range(period_start, period_end, freq="M"))
 period_label = _label(chosen)
 
@@ -93,6 +93,9 @@ frame = queries.dropout_by_ward(period_type, period_key)
 district = frame[frame["org_unit_level"] == "district"].iloc[0]
 wards = frame[frame["org_unit_level"] == "ward"]
 
+dropout_status = indicator_status(
+    district["dropout"], district["target"], district["target_comparison"], district["direction"]
+)
 col1, col2, col3 = st.columns(3)
 col1.metric(
     t("Mũi DPT-VGB-Hib 1 (toàn quận)", "DTP-HepB-Hib dose 1 (district)"), formatting.number(district["dtp1"])
@@ -103,9 +106,9 @@ col2.metric(
 col3.metric(
     t("Tỷ lệ bỏ cuộc DPT1→DPT3", "DTP1→DTP3 dropout"),
     formatting.percent(district["dropout"]),
-    delta=_status_text(charts.status_label(district["meets_target"], district["dropout"]))
+    delta=_status_text(dropout_status)
     + t(f" (ngưỡng ≤ {formatting.percent(target, 0)})", f" (threshold ≤ {formatting.percent(target, 0)})"),
-    delta_color="normal" if district["meets_target"] else "inverse",
+    delta_color="normal" if dropout_status == MET else "inverse",
     delta_arrow="off",
 )
 st.caption(_definition(catalogue))
@@ -140,6 +143,15 @@ with right:
 trend = queries.dropout_trend()
 if not trend.empty:
     st.altair_chart(charts.vietnamese(charts.dropout_trend(trend, target)), width="stretch")
+    negative = trend[trend["negative"].fillna(False).astype(bool)]
+    if not negative.empty:
+        st.warning(
+            t(
+                "Cần kiểm tra số liệu (nhiều mũi DPT3 hơn DPT1 từ đầu năm, không vẽ trên biểu đồ): ",
+                "Data to check (more DTP3 than DTP1 doses so far this year, not plotted): ",
+            )
+            + "; ".join(f"{row.org_unit_name} ({row.month})" for row in negative.itertuples())
+        )
 
 st.subheader(t("Bảng bỏ cuộc theo phường", "Dropout by ward"))
 table = frame.assign(
@@ -148,10 +160,10 @@ table = frame.assign(
         "DPT1": frame["dtp1"].map(formatting.number),
         "DPT3": frame["dtp3"].map(formatting.number),
         "Bỏ cuộc": frame["dropout"].map(formatting.percent),
-        "Mục tiêu": charts.status_column(frame),
+        "Đánh giá": charts.status_column(frame),
     }
-)[["Phường", "DPT1", "DPT3", "Bỏ cuộc", "Mục tiêu"]]
-st.dataframe(table, hide_index=True, width="stretch")
+)[["Phường", "DPT1", "DPT3", "Bỏ cuộc", "Đánh giá"]]
+st.dataframe(table, hide_index=True, width="stretch", height="content")
 _csv(frame, f"bo-cuoc-dpt-{period_key}.csv", "csv_dropout")
 
 # --- coverage by vaccine and dose ----------------------------------------------------------------
@@ -176,7 +188,7 @@ else:
         t("Trẻ dưới 1 tuổi tiêm chủng đầy đủ (toàn quận)", "Fully immunised before age 1 (district)"),
         formatting.percent(row["value"]),
         delta=_status_text(
-            charts.indicator_status(row["value"], row["target"], row["target_comparison"], row["direction"])
+            indicator_status(row["value"], row["target"], row["target_comparison"], row["direction"])
         )
         + t(
             f" (chỉ tiêu ≥ {formatting.percent(row['target'], 0)})",
@@ -199,7 +211,7 @@ else:
     )
     st.altair_chart(charts.vietnamese(chart), width="stretch")
     st.caption(_definition(full_entry))
-    st.dataframe(_ward_table(full), hide_index=True, width="stretch")
+    st.dataframe(_ward_table(full), hide_index=True, width="stretch", height="content")
     _csv(full, f"tiem-chung-day-du-{period_key}.csv", "csv_full")
 
 by_dose = queries.doses_by_vaccine_dose(months)
@@ -256,6 +268,7 @@ else:
         pivot.set_index(t("Phường", "Ward")).map(formatting.number).reset_index(),
         hide_index=True,
         width="stretch",
+        height="content",
     )
     _csv(pivot, f"mui-tiem-theo-vac-xin-{period_key}.csv", "csv_doses")
 
@@ -293,8 +306,14 @@ cumulative = pd.DataFrame(
 cumulative["dtp1_cumulative"] = cumulative["dtp1"].cumsum()
 cumulative["dtp3_cumulative"] = cumulative["dtp3"].cumsum()
 cumulative["dropout_cumulative"] = [
-    (a - b) / a if a else None
-    for a, b in zip(cumulative["dtp1_cumulative"], cumulative["dtp3_cumulative"], strict=True)
+    None
+    if not a or month < queries.DROPOUT_FROM_MONTH
+    else (a - b) / a
+    if a >= b
+    else t("cần kiểm tra (DPT3 > DPT1)", "to check (DTP3 > DTP1)")
+    for month, a, b in zip(
+        cumulative["month"], cumulative["dtp1_cumulative"], cumulative["dtp3_cumulative"], strict=True
+    )
 ]
 population = queries.target_population(year, ward_code)
 target_name = t("Mục tiêu (dân số đích/12 × tháng)", "Target (target population/12 × month)")
@@ -391,7 +410,7 @@ st.dataframe(
                 lambda v: formatting.number(round(v)) if v is not None else "–"
             ),
             t("Bỏ cuộc cộng dồn", "Cumulative dropout"): monitor_table["dropout_cumulative"].map(
-                formatting.percent
+                lambda v: v if isinstance(v, str) else formatting.percent(v)
             ),
         }
     ),
@@ -462,5 +481,6 @@ else:
         ),
         hide_index=True,
         width="stretch",
+        height="content",
     )
     _csv(rounds.drop(columns=["status"]), "vitamin-a-theo-dot.csv", "csv_vitamin_a")

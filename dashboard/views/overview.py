@@ -21,12 +21,17 @@ EN = lang() == "en"
 value_text = formatting.indicator_value
 target_text = formatting.indicator_target
 status_text = charts.status_text
+CHILD_FRIENDLY = "child_friendly_ward"  # per ward a standing (met or not, with its score), not 0% / 100%
 
 
 def delta_text(value: object, previous: object, unit: object) -> str | None:
+    """The change from the previous period as shown ('+3', '−1,2 điểm %'); 'không đổi' when it rounds
+    to zero (the tile then shows no arrow)."""
     if value is None or previous is None or pd.isna(value) or pd.isna(previous):
         return None
-    change = float(value) - float(previous)
+    change = round(float(value) - float(previous), 0 if unit == "count" else 3)
+    if change == 0:
+        return t("không đổi", "no change")
     if unit == "count":
         return f"{change:+.0f}"
     return f"{change * 100:+.1f}".replace(".", ",") + t(" điểm %", " pts")
@@ -84,19 +89,22 @@ if not bool(of_type.loc[of_type["period_key"] == period_key, "complete"].iloc[0]
     )
 
 frame = queries.indicators_for_period(period_key)
-frame = frame.assign(
-    status=[
-        charts.indicator_status(v, tg, c, d)
-        for v, tg, c, d in zip(
-            frame["value"], frame["target"], frame["target_comparison"], frame["direction"], strict=True
-        )
-    ]
-)
+frame = frame.assign(status=charts.frame_statuses(frame))
 district = frame[frame["org_unit_level"] == "district"]
 wards = frame[frame["org_unit_level"] == "ward"]
 if district.empty:
     st.info(t("Chưa có số liệu cho kỳ này.", "No figures for this period yet."))
     st.stop()
+standings = queries.child_friendly_standings(period_key).set_index("ward_code")
+
+
+def cell_text(code: object, indicator: object, value: object, unit: object, mark: object, full: bool) -> str:
+    """What a cell says: a ward's child-friendly standing ('Đạt', or with its score when ``full``:
+    'Đạt · 935/1.000 điểm, 13/13 tiêu chí'), never its 0% or 100%; otherwise the value."""
+    if indicator == CHILD_FRIENDLY and code in standings.index:
+        return standings.at[code, "standing_detail" if full else "standing"]
+    return value_text(value, unit, mark)
+
 
 previous = queries.previous_period(period_key)
 before = pd.DataFrame()
@@ -117,12 +125,18 @@ if previous is not None:
 columns = st.columns(4)
 for i, row in enumerate(district.itertuples(index=False)):
     prev_value = before["value"].get(row.indicator_code) if not before.empty else None
+    delta = delta_text(row.value, prev_value, row.unit)
     with columns[i % 4]:
         st.metric(
             row.name_en if EN else row.name_vi,
             value_text(row.value, row.unit, row.value_mark),
-            delta=delta_text(row.value, prev_value, row.unit),
-            delta_color="inverse" if row.direction == "lower_is_better" else "normal",
+            delta=delta,
+            delta_color="off"
+            if delta == t("không đổi", "no change")
+            else "inverse"
+            if row.direction == "lower_is_better"
+            else "normal",
+            delta_arrow="off" if delta == t("không đổi", "no change") else "auto",
             help=row.definition_en if EN else row.definition_vi,
             border=True,
         )
@@ -157,8 +171,26 @@ else:
     heat = frame.assign(
         indicator=frame[name_col],
         value_label=[
-            value_text(v, u, h)
-            for v, u, h in zip(frame["value"], frame["unit"], frame["value_mark"], strict=True)
+            cell_text(o, c, v, u, h, full=False)
+            for o, c, v, u, h in zip(
+                frame["org_unit_code"],
+                frame["indicator_code"],
+                frame["value"],
+                frame["unit"],
+                frame["value_mark"],
+                strict=True,
+            )
+        ],
+        value_detail=[
+            cell_text(o, c, v, u, h, full=True)
+            for o, c, v, u, h in zip(
+                frame["org_unit_code"],
+                frame["indicator_code"],
+                frame["value"],
+                frame["unit"],
+                frame["value_mark"],
+                strict=True,
+            )
         ],
         target_label=[
             target_text(tg, c, u)
@@ -184,7 +216,7 @@ else:
         tooltip=[
             alt.Tooltip("org_unit_name:N", title=t("Phường", "Ward")),
             alt.Tooltip("indicator:N", title=t("Chỉ số", "Indicator")),
-            alt.Tooltip("value_label:N", title=t("Giá trị", "Value")),
+            alt.Tooltip("value_detail:N", title=t("Giá trị", "Value")),
             alt.Tooltip("target_label:N", title=t("Chỉ tiêu", "Target")),
             alt.Tooltip("status_label:N", title=t("Trạng thái", "Status")),
         ],
@@ -228,11 +260,15 @@ table = (
 )
 units = dict(zip(district["indicator_code"], district["unit"], strict=True))
 names = dict(zip(district["indicator_code"], district[name_col], strict=True))
+codes_of = dict(zip(wards["org_unit_name"], wards["org_unit_code"], strict=False))
 shown = pd.DataFrame({t("Phường", "Ward"): table["org_unit_name"].to_numpy()})
 for code in district["indicator_code"]:
     if code in table:
-        shown[names[code]] = [value_text(v, units[code]) for v in table[code]]
-st.dataframe(shown, hide_index=True, width="stretch")
+        shown[names[code]] = [
+            cell_text(codes_of.get(n) if not d else None, code, v, units[code], None, full=True)
+            for n, d, v in zip(table["org_unit_name"], table["_district"], table[code], strict=True)
+        ]
+st.dataframe(shown, hide_index=True, width="stretch", height="content")
 downloads.download(
     frame.drop(columns=["definition_vi", "definition_en"]), f"chi-so-phuong-{period_key}.csv", "overview_csv"
 )
@@ -258,8 +294,15 @@ else:
             t("Phường", "Ward"): behind["org_unit_name"].to_numpy(),
             t("Chỉ số", "Indicator"): behind[name_col].to_numpy(),
             t("Giá trị", "Value"): [
-                value_text(v, u, h)
-                for v, u, h in zip(behind["value"], behind["unit"], behind["value_mark"], strict=True)
+                cell_text(o, c, v, u, h, full=True)
+                for o, c, v, u, h in zip(
+                    behind["org_unit_code"],
+                    behind["indicator_code"],
+                    behind["value"],
+                    behind["unit"],
+                    behind["value_mark"],
+                    strict=True,
+                )
             ],
             t("Chỉ tiêu", "Target"): [
                 target_text(tg, c, u)
@@ -277,7 +320,7 @@ else:
             "(points; for counts: share of the target).",
         )
     )
-    st.dataframe(attention, hide_index=True, width="stretch")
+    st.dataframe(attention, hide_index=True, width="stretch", height="content")
     downloads.download(
         behind.drop(columns=["definition_vi", "definition_en"]),
         f"can-chu-y-{period_key}.csv",

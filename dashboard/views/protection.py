@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import charts, downloads, formatting, page, queries
 from dashboard.auth import current_viewer
 from dashboard.i18n import lang, t
+from policy.status import STATUS_EN
 
 EN = lang() == "en"
 
@@ -28,11 +29,12 @@ viewer = current_viewer()
 if viewer is not None and not viewer.sees_small_counts:
     st.caption(
         t(
-            "Số vụ xâm hại và số trẻ tử vong do tai nạn thương tích chỉ hiển thị theo năm; số nhỏ hơn 5 "
-            "được ẩn (“<5”), cùng một số ô khác để không suy ra được bằng phép trừ (Luật Trẻ em 2016: bí "
-            "mật đời tư của trẻ em).",
-            "Abuse cases and injury deaths are shown by calendar year only; those below 5 are hidden "
-            "(“<5”), with some other cells so that none can be worked out by subtraction.",
+            "Số vụ xâm hại và số trẻ tử vong do tai nạn thương tích chỉ hiển thị theo năm và theo kỳ báo cáo "
+            "(như báo cáo định kỳ in ra); số nhỏ hơn 5 được ẩn (“<5”), cùng một số ô khác để không suy ra "
+            "được bằng phép trừ (Luật Trẻ em 2016: bí mật đời tư của trẻ em).",
+            "Abuse cases and injury deaths are shown by calendar year and report period only (as the "
+            "periodic reports print them); those below 5 are hidden (“<5”), with some other cells so that "
+            "none can be worked out by subtraction.",
         )
     )
 
@@ -50,7 +52,9 @@ if periods.empty:
 
 
 def _label(row: tuple) -> str:
-    period_type, period_key, period_start, period_end = row
+    period_type, period_key, period_start, period_end, label_vi, label_en = row
+    if period_type == "report":  # the report's own title, and the months it covers
+        return formatting.report_period_label(t(label_vi, label_en), period_start, period_end)
     if period_type == "year":
         return t(f"Cả năm {period_key}", f"Year {period_key}")
     if period_type == "ytd":
@@ -66,23 +70,16 @@ def _label(row: tuple) -> str:
     return formatting.month_label(period_key)
 
 
-columns = ["period_type", "period_key", "period_start", "period_end"]
+columns = ["period_type", "period_key", "period_start", "period_end", "label_vi", "label_en"]
 options = list(periods[columns].itertuples(index=False, name=None))
 chosen = st.selectbox(t("Kỳ", "Period"), options, format_func=_label, key="period")
-period_type, period_key, _, _ = chosen
+period_type, period_key = chosen[:2]
 period_label = _label(chosen)
 
 frame = queries.protection_indicators(period_type, period_key)
-frame = frame.assign(
-    status=[
-        charts.indicator_status(v, tg, c, d)
-        for v, tg, c, d in zip(
-            frame["value"], frame["target"], frame["target_comparison"], frame["direction"], strict=True
-        )
-    ]
-)
+frame = frame.assign(status=charts.frame_statuses(frame))
 if EN:
-    frame["status"] = frame["status"].map(charts.STATUS_EN)
+    frame["status"] = frame["status"].map(STATUS_EN)
 
 
 def _rows(code: str) -> tuple[pd.Series | None, pd.DataFrame]:
@@ -107,9 +104,28 @@ def _download(table: pd.DataFrame, name: str, key: str) -> None:
 
 
 def _has_data(wards: pd.DataFrame, count: bool = False) -> bool:
-    if count:
-        return bool(wards["numerator"].fillna(0).sum() > 0 or wards["baseline"].fillna(0).sum() > 0)
-    return bool(wards["denominator"].fillna(0).sum() > 0)
+    """Anything to show: a count above zero, or a count hidden for this role (a hidden count is not a
+    zero: the district's tile above shows it)."""
+    for column in ("numerator", "baseline") if count else ("denominator",):
+        if wards[column].fillna(0).sum() > 0 or wards[f"{column}_mark"].map(_is_mark).any():
+            return True
+    return False
+
+
+def _is_mark(mark: object) -> bool:
+    return isinstance(mark, str)
+
+
+def _all_hidden() -> None:
+    """Every ward's figure is hidden for this role: say so (never 'no case'), the district's is above."""
+    st.info(
+        t(
+            "Số của từng phường được ẩn trong kỳ này (số nhỏ hơn 5 và các ô đi kèm; tháng, quý chỉ hiển thị "
+            "cho cán bộ bảo vệ trẻ em). Số toàn quận ở ô phía trên.",
+            "Every ward's figure is hidden for this period (counts under 5 and the cells hidden with them; "
+            "months and quarters are shown to child protection officers only). The district's is above.",
+        )
+    )
 
 
 hcdb, hcdb_wards = _rows("hcdb_supported")
@@ -185,10 +201,10 @@ else:
             t("Trẻ HCĐB", "HCĐB children"): hcdb_wards["denominator"].map(_n),
             t("Đã hỗ trợ", "Supported"): hcdb_wards["numerator"].map(_n),
             t("Tỷ lệ", "Share"): hcdb_wards["value"].map(formatting.percent),
-            t("Mục tiêu", "Status"): hcdb_wards["status"],
+            t("Đánh giá", "Status"): hcdb_wards["status"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", height="content")
     _download(hcdb_wards, "tre-hcdb-duoc-ho-tro", "dl_hcdb")
 
 # --- HCĐB children by group ---
@@ -253,7 +269,7 @@ else:
     pivot = pivot[[c for c in district["hcdb_group_code"] if c in pivot.columns]]
     pivot.index.name = t("Phường", "Ward")
     pivot.columns.name = None
-    st.dataframe(pivot.reset_index(), hide_index=True, width="stretch")
+    st.dataframe(pivot.reset_index(), hide_index=True, width="stretch", height="content")
     _download(groups, "tre-hcdb-theo-nhom", "dl_groups")
 
 # --- abuse cases and timely intervention ---
@@ -268,26 +284,32 @@ if abuse_wards.empty or not _has_data(abuse_wards):
         )
     )
 else:
-    with_cases = abuse_wards[abuse_wards["denominator"] > 0]
-    chart = charts.indicator_by_ward(
-        with_cases,
-        t(f"Tỷ lệ vụ được can thiệp kịp thời – {period_label}", f"Timely intervention – {period_label}"),
-        t("Chỉ các phường có vụ việc; vạch đứt: chỉ tiêu 100%", "Wards with cases only; dashed line: 100%"),
-        t("Tỷ lệ can thiệp kịp thời", "Share timely"),
-        percent=True,
-        english=EN,
-    )
-    st.altair_chart(charts.vietnamese(chart), width="stretch")
+    with_cases = abuse_wards[abuse_wards["denominator"].map(lambda v: not pd.isna(v) and v > 0)]
+    if with_cases.empty:
+        _all_hidden()
+    else:
+        chart = charts.indicator_by_ward(
+            with_cases,
+            t(f"Tỷ lệ vụ được can thiệp kịp thời – {period_label}", f"Timely intervention – {period_label}"),
+            t(
+                "Chỉ các phường có vụ việc; vạch đứt: chỉ tiêu 100%",
+                "Wards with cases only; dashed line: 100%",
+            ),
+            t("Tỷ lệ can thiệp kịp thời", "Share timely"),
+            percent=True,
+            english=EN,
+        )
+        st.altair_chart(charts.vietnamese(chart), width="stretch")
     table = pd.DataFrame(
         {
             t("Phường", "Ward"): abuse_wards["org_unit_name"],
             t("Số vụ", "Cases"): _counts(abuse_wards, "denominator"),
             t("Can thiệp kịp thời", "Timely"): _counts(abuse_wards, "numerator"),
             t("Tỷ lệ", "Share"): abuse_wards["value"].map(formatting.percent),
-            t("Mục tiêu", "Status"): abuse_wards["status"],
+            t("Đánh giá", "Status"): abuse_wards["status"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", height="content")
     _download(abuse_wards, "vu-xam-hai-can-thiep", "dl_abuse")
 
 # --- injury deaths against 2024 ---
@@ -302,18 +324,21 @@ if deaths_wards.empty or not _has_data(deaths_wards, count=True):
         )
     )
 else:
-    chart = charts.indicator_by_ward(
-        deaths_wards,
-        t(f"Số trẻ tử vong do tai nạn thương tích – {period_label}", f"Injury deaths – {period_label}"),
-        t(
-            "Vạch đen: chỉ tiêu, không quá 90% số ca cùng kỳ năm 2024",
-            "Black tick: target, at most 90% of the same months of 2024",
-        ),
-        t("Số ca tử vong", "Deaths"),
-        percent=False,
-        english=EN,
-    )
-    st.altair_chart(charts.vietnamese(chart), width="stretch")
+    if not deaths_wards["numerator"].map(lambda v: not pd.isna(v)).any():
+        _all_hidden()
+    else:
+        chart = charts.indicator_by_ward(
+            deaths_wards,
+            t(f"Số trẻ tử vong do tai nạn thương tích – {period_label}", f"Injury deaths – {period_label}"),
+            t(
+                "Vạch đen: chỉ tiêu, không quá 90% số ca cùng kỳ năm 2024",
+                "Black tick: target, at most 90% of the same months of 2024",
+            ),
+            t("Số ca tử vong", "Deaths"),
+            percent=False,
+            english=EN,
+        )
+        st.altair_chart(charts.vietnamese(chart), width="stretch")
     table = pd.DataFrame(
         {
             t("Phường", "Ward"): deaths_wards["org_unit_name"],
@@ -330,8 +355,8 @@ else:
             t("Chỉ tiêu (≤)", "Target (≤)"): deaths_wards["target"].map(
                 lambda v: "–" if pd.isna(v) else f"{v:.1f}".replace(".", ",")
             ),
-            t("Mục tiêu", "Status"): deaths_wards["status"],
+            t("Đánh giá", "Status"): deaths_wards["status"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", height="content")
     _download(deaths_wards, "tu-vong-tai-nan-thuong-tich", "dl_deaths")

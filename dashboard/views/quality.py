@@ -121,7 +121,7 @@ else:
             t("Tệp cách ly", "Quarantined files"): submissions["files_quarantined"].map(_n),
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", height="content")
     _download(submissions.drop(columns=["status_label"]), f"bao-cao-{month}")
 
 if not current_viewer().sees_quality_detail:
@@ -261,7 +261,7 @@ else:
     )[list(checks[name])]
     pivot.index.name = t("Phường", "Ward")
     pivot.columns.name = None
-    st.dataframe(pivot.reset_index(), hide_index=True, width="stretch")
+    st.dataframe(pivot.reset_index(), hide_index=True, width="stretch", height="content")
     _download(reconciliation, "doi-chieu-tre-em")
 
 # --- 6. Great Expectations ---

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import charts, downloads, formatting, page, queries
 from dashboard.i18n import lang, t
+from policy.status import NO_TARGET, STATUS_EN, indicator_status
 
 CODES = ("birth_reg_on_time", "birth_reg_linked", "bhyt_under6_coverage")
 
@@ -39,7 +40,7 @@ def _label(row: tuple) -> str:
 
 
 def _status_text(label: str) -> str:
-    return charts.STATUS_EN.get(label, label) if english else label
+    return STATUS_EN.get(label, label) if english else label
 
 
 def _target_text(entry: dict) -> str:
@@ -100,11 +101,14 @@ for tile, code in zip(tiles, CODES, strict=True):
         tile.metric(t(f"{name} (toàn quận)", f"{name} (district)"), "–")
         continue
     row = district.iloc[0]
-    status = charts.indicator_status(row["value"], row["target"], row["target_comparison"], row["direction"])
+    status = indicator_status(row["value"], row["target"], row["target_comparison"], row["direction"])
     tile.metric(
         t(f"{name} (toàn quận)", f"{name} (district)"),
         formatting.percent(row["value"]),
-        delta=f"{_status_text(status)} ({_target_text(catalogue[code])})",
+        # no numeric target: the aim says it all (the status would only repeat it)
+        delta=_target_text(catalogue[code]).capitalize()
+        if status == NO_TARGET
+        else f"{_status_text(status)} ({_target_text(catalogue[code])})",
         delta_color="off",
         delta_arrow="off",
     )
@@ -124,7 +128,7 @@ for code in CODES:
     else:
         wards = wards.assign(
             status=[
-                charts.indicator_status(r.value, r.target, r.target_comparison, r.direction)
+                indicator_status(r.value, r.target, r.target_comparison, r.direction)
                 for r in wards.itertuples()
             ]
         )
@@ -145,8 +149,7 @@ for code in CODES:
     )
     if not frame.empty:
         status = [
-            charts.indicator_status(r.value, r.target, r.target_comparison, r.direction)
-            for r in frame.itertuples()
+            indicator_status(r.value, r.target, r.target_comparison, r.direction) for r in frame.itertuples()
         ]
         table = pd.DataFrame(
             {
@@ -157,5 +160,5 @@ for code in CODES:
                 t("Trạng thái", "Status"): [_status_text(s) for s in status],
             }
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(table, hide_index=True, width="stretch", height="content")
         downloads.download(frame.assign(status=status), f"{code}-{period_key}.csv", f"csv_{code}")

@@ -13,6 +13,7 @@ EN = lang() == "en"
 value_text = formatting.indicator_value
 target_text = formatting.indicator_target
 status_text = charts.status_text
+CHILD_FRIENDLY = "child_friendly_ward"  # per ward a standing (met or not, with its score): no rank, no %
 
 meta = page.header("Phường", "Ward")
 
@@ -57,21 +58,17 @@ year = int(ytd.loc[ytd["period_key"] == period_key, "period_end"].iloc[0].year)
 name_col = "name_en" if EN else "name_vi"
 
 frame = queries.indicators_for_period(period_key)
-frame = frame.assign(
-    status=[
-        charts.indicator_status(v, tg, c, d)
-        for v, tg, c, d in zip(
-            frame["value"], frame["target"], frame["target_comparison"], frame["direction"], strict=True
-        )
-    ]
-)
+frame = frame.assign(status=charts.frame_statuses(frame))
 in_wards = frame[frame["org_unit_level"] == "ward"].copy()
-# rank among the wards, 1 = best, direction-aware; wards without a figure are not ranked
+# rank among the wards, 1 = best, direction-aware; wards without a figure are not ranked, and a ward's
+# child-friendly standing (met or not) is not ranked either
 in_wards["score"] = in_wards["value"].where(in_wards["direction"] == "lower_is_better", -in_wards["value"])
+in_wards.loc[in_wards["indicator_code"] == CHILD_FRIENDLY, "score"] = None
 in_wards["rank"] = in_wards.groupby("indicator_code")["score"].rank(method="min")
 in_wards["ranked"] = in_wards.groupby("indicator_code")["score"].transform("count")
 mine = in_wards[in_wards["org_unit_code"] == ward_code]
 district = frame[frame["org_unit_level"] == "district"].set_index("indicator_code")
+standings = queries.child_friendly_standings(period_key).set_index("ward_code")
 
 st.subheader(f"{ward_name} – {labels[period_key]}")
 if mine.empty:
@@ -81,14 +78,18 @@ else:
         {
             t("Chỉ số", "Indicator"): mine[name_col].to_numpy(),
             t("Giá trị", "Value"): [
-                value_text(v, u, h)
-                for v, u, h in zip(mine["value"], mine["unit"], mine["value_mark"], strict=True)
+                standings.at[ward_code, "standing_detail"]
+                if c == CHILD_FRIENDLY and ward_code in standings.index
+                else value_text(v, u, h)
+                for c, v, u, h in zip(
+                    mine["indicator_code"], mine["value"], mine["unit"], mine["value_mark"], strict=True
+                )
             ],
             t("Chỉ tiêu", "Target"): [
                 target_text(tg, c, u)
                 for tg, c, u in zip(mine["target"], mine["target_comparison"], mine["unit"], strict=True)
             ],
-            t("Trạng thái", "Status"): mine["status"].map(status_text).to_numpy(),
+            t("Đánh giá", "Status"): mine["status"].map(status_text).to_numpy(),
             t("Xếp hạng", "Rank"): [
                 f"{int(r)}/{int(n)}" if not pd.isna(r) else "–"
                 for r, n in zip(mine["rank"], mine["ranked"], strict=True)
@@ -99,12 +100,15 @@ else:
             ],
         }
     )
-    st.dataframe(scorecard, hide_index=True, width="stretch")
+    st.dataframe(scorecard, hide_index=True, width="stretch", height="content")
     st.caption(
         t(
             "Xếp hạng trong 15 phường: 1 là tốt nhất (chỉ số càng thấp càng tốt thì xếp ngược lại); "
-            "phường chưa có số liệu không được xếp.",
-            "Rank among the 15 wards: 1 is best (direction-aware); wards without a figure are not ranked.",
+            "phường chưa có số liệu không được xếp. Phường phù hợp với trẻ em: phường đạt hay chưa đạt "
+            "chuẩn theo bản tự đánh giá mới nhất (điểm trên 1.000, số tiêu chí đạt), không xếp hạng.",
+            "Rank among the 15 wards: 1 is best (direction-aware); wards without a figure are not ranked. "
+            "Child-friendly ward: whether the ward meets the standard by its latest self-assessment "
+            "(points out of 1.000, criteria met), not ranked.",
         )
     )
     downloads.download(
@@ -132,25 +136,32 @@ else:
         data = trend[trend["indicator_code"] == code].assign(
             who=lambda d: d["org_unit_level"].map({"ward": ward_name, "district": t("Toàn quận", "District")})
         )
+        who = [ward_name, t("Toàn quận", "District")]
+        colours, dashes = ["#1b4f9c", "#9a9a9a"], [[1, 0], [5, 3]]
+        if code == CHILD_FRIENDLY:  # a ward meets the standard or not (the scorecard): the district's share
+            data = data[data["org_unit_level"] == "district"]
+            who, colours, dashes = who[1:], colours[1:], dashes[1:]
         is_count = row["unit"] == "count"
         y_format = ",d" if is_count else "%"
         lines = (
             alt.Chart(data)
             .mark_line(point=True)
             .encode(
-                x=alt.X("month:O", title=t("Lũy kế đến hết tháng", "Year to date to the end of")),
+                x=alt.X(
+                    "month:O",
+                    title=t("Lũy kế đến hết tháng", "Year to date to the end of"),
+                    sort=list(dict.fromkeys(data.sort_values("period_end")["month"])),
+                ),
                 y=alt.Y("value:Q", title=t("Giá trị", "Value"), axis=alt.Axis(format=y_format)),
                 color=alt.Color(
                     "who:N",
                     title=None,
-                    scale=alt.Scale(
-                        domain=[ward_name, t("Toàn quận", "District")], range=["#1b4f9c", "#9a9a9a"]
-                    ),
+                    scale=alt.Scale(domain=who, range=colours),
                 ),
                 strokeDash=alt.StrokeDash(
                     "who:N",
                     legend=None,
-                    scale=alt.Scale(domain=[ward_name, t("Toàn quận", "District")], range=[[1, 0], [5, 3]]),
+                    scale=alt.Scale(domain=who, range=dashes),
                 ),
                 tooltip=[
                     alt.Tooltip("who:N", title=t("Đơn vị", "Unit")),
@@ -233,5 +244,5 @@ else:
             }
         )
     )
-    st.dataframe(shown_quality, hide_index=True, width="stretch")
+    st.dataframe(shown_quality, hide_index=True, width="stretch", height="content")
     downloads.download(quality, f"chat-luong-phuong-{ward_code}.csv", "ward_quality_csv")

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ingestion.clock import DEMO_AS_OF_FILE, DISTRICT_TZ
 from treem import vi
 
 from . import events, health, registers, sources, timing
@@ -252,6 +253,7 @@ def generate(
 
     jobs = plan(ctx)
     facts = IndicatorFacts()
+    latest = None  # the demo's simulated today: when its last extract was sent
     # Files are laid out here, in a fixed order, and written (openpyxl, xlwt, csv) by worker processes.
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as writers:
         for spec in sources.SOURCES:
@@ -272,6 +274,7 @@ def generate(
                 layout = prepare_extract(ex, folder, ctx.rng("write", spec.name, ex.file_name))
                 written.append(writers.submit(write_file, layout))
                 truth.add(ex)
+                latest = ex.submitted if latest is None else max(latest, ex.submitted)
                 facts.add(ex, job.period)
             for future in written:
                 future.result()
@@ -283,8 +286,19 @@ def generate(
     truth.data["indicators"], truth.schedule_doses = indicators_and_doses(facts, ctx)
     say(f"Đã tính chỉ số đúng (ground truth) ({time.perf_counter() - t0:.1f} giây)")
     result = truth.finish(home / "generated" / "ground_truth.json")
+    write_as_of(home / "generated", latest)
     say(f"Hoàn tất: {result['generated_files']} tệp trong {time.perf_counter() - started:.1f} giây")
     return result
+
+
+def write_as_of(generated: Path, latest: Any) -> None:
+    """The demo's own today (district local time), which freshness is judged against in this home
+    (ingestion.clock.data_now): a demo of 2025 stays fresh whatever the machine's date."""
+    if latest is None:
+        return
+    moment = latest.astimezone(DISTRICT_TZ).replace(tzinfo=None) if latest.tzinfo else latest
+    generated.mkdir(parents=True, exist_ok=True)
+    (generated / DEMO_AS_OF_FILE).write_text(moment.isoformat(timespec="seconds") + "\n", encoding="utf-8")
 
 
 SOURCE_LABELS = {

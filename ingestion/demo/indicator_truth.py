@@ -23,7 +23,8 @@ Conventions (the generator's):
 * 2024 injury events count for the ward that took their ward over (``successor_code``, wards.csv);
 * report_timeliness: the extracts a ward owes are the rules of ``extract_calendar.csv``; one arrives when
   a file without a file fault was written for it (a faulty file is quarantined), on time when its
-  submission day (district time) is on or before ``timing.Period.due``.
+  submission day (district time) is on or before ``timing.Period.due``; a ward's rate is its extracts on
+  time over its extracts owed.
 """
 
 from __future__ import annotations
@@ -335,8 +336,9 @@ class _Truth:
         return {"numerator": meets, "denominator": self.zeros() + 1 if assessed else self.zeros()}
 
     def report_timeliness(self, start: date, end: date) -> Parts:
-        """Wards owing an extract (extract_calendar.csv, owed_by ward) for a period ending in [start, end];
-        numerator: every one arrived in a readable file submitted on or before the period's due day."""
+        """The extracts each ward owes (extract_calendar.csv, owed_by ward) for periods ending in
+        [start, end]; numerator: those that arrived in a readable file submitted on or before the
+        period's due day."""
         owed = [
             (rule["source"], period)
             for rule in _seed("extract_calendar.csv")
@@ -344,12 +346,11 @@ class _Truth:
         ]
         numerator, denominator = self.zeros(), self.zeros()
         for code, k in self.index.items():
-            if owed:
-                denominator[k] = 1
-                numerator[k] = all(
-                    min(self.facts.submitted.get((source, code, period.code)) or [date.max]) <= period.due
-                    for source, period in owed
-                )
+            denominator[k] = len(owed)
+            numerator[k] = sum(
+                min(self.facts.submitted.get((source, code, period.code)) or [date.max]) <= period.due
+                for source, period in owed
+            )
         return {"numerator": numerator, "denominator": denominator}
 
 

@@ -11,6 +11,7 @@ from ingestion.inbox import skipped_entries
 from ingestion.load import FileOutcome, ingest_inbox, quarantine_unknown
 from ingestion.registry import ensure_raw_schema
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
+from treem import vi
 
 FILE_REGISTRY_KEY = dg.AssetKey(["raw", "file_registry"])
 FILES_LISTED = 200  # the per-file table in the UI; `treem status` and the registry hold them all
@@ -65,9 +66,30 @@ def op_name(contract: Contract) -> str:
 
 
 def _log_outcome(context: dg.AssetExecutionContext, outcome: FileOutcome) -> None:
-    context.log.info(
+    """A line on the console for a file that needs someone (set aside, waiting); a loaded file's line
+    goes to the run's log only (the console gets one line per source: _log_totals)."""
+    line = (
         f"{outcome.file_name}: {outcome.outcome} ({outcome.rows_loaded} dòng nạp, "
         f"{outcome.rows_rejected} dòng lỗi){' – ' + outcome.reason if outcome.reason else ''}"
+    )
+    if outcome.outcome in ("quarantined", "waiting"):
+        context.log.info(line)
+    else:
+        context.log.debug(line)
+
+
+def _log_totals(context: dg.AssetExecutionContext, outcomes: list[FileOutcome]) -> None:
+    if not outcomes:
+        context.log.info("không có tệp mới")
+        return
+    by_outcome = Counter(o.outcome for o in outcomes)
+    context.log.info(
+        f"{len(outcomes)} tệp: {by_outcome['loaded']} đã nạp, {by_outcome['quarantined']} cách ly, "
+        f"{by_outcome['already_registered']} đã có, {by_outcome['waiting']} đang chờ; "
+        + vi.count(sum(o.rows_loaded for o in outcomes))
+        + " dòng nạp, "
+        + vi.count(sum(o.rows_rejected for o in outcomes))
+        + " dòng lỗi"
     )
 
 
@@ -83,6 +105,7 @@ def _materialize(
         ensure_raw_schema(con, list(load_contracts().values()))
         only = None if config.files is None else set(config.files)
         outcomes = load_files(con=con, home=home, progress=lambda o: _log_outcome(context, o), only=only)
+        _log_totals(context, outcomes)
         metadata = _summary(outcomes)
         if raw_table:
             metadata["table_rows"] = con.execute(f"select count(*) from raw.{raw_table}").fetchone()[0]

@@ -32,6 +32,7 @@ PUBLISHED_MODELS = (
     "agg_hcdb_children_groups",
     "agg_protection_ward_months",
     "agg_injury_ward_months",
+    "agg_child_friendly_wards",
 )
 PUBLISHED_SEEDS = (
     "indicators",

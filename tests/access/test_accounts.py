@@ -136,8 +136,14 @@ def test_the_demo_gets_one_account_once_and_its_password_is_printed(tmp_path, ca
     home = Home(tmp_path)
     ensure_demo_account(home)
     out = capsys.readouterr().out
-    password = out.split("mật khẩu '")[1].split("'")[0]
+    # in a frame at the end of the output, so it is not lost among the run's lines
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("┌") and lines[-1].startswith("└")
+    assert all(line.startswith("│") and line.endswith("│") for line in lines[1:-1])
+    assert len({len(line) for line in lines}) == 1
+    password = out.split("Mật khẩu:")[1].split("│")[0].strip()
     assert accounts.authenticate(tmp_path, "demo", password).role == Role.DISTRICT_LEADER
-    ensure_demo_account(home)  # a home with an account gets no other
+    ensure_demo_account(home)  # a home with an account gets no other, and is told which to use
     assert [a.username for a in accounts.list_accounts(tmp_path)] == ["demo"]
-    assert capsys.readouterr().out == ""
+    out = capsys.readouterr().out
+    assert "Mật khẩu:" not in out and "treem user passwd demo" in out

@@ -82,10 +82,21 @@ def sign_in(page, url: str, username: str = BROWSER_USER, password: str = BROWSE
     page.get_by_role("button", name="Đăng nhập").click()
 
 
-def render(browser, url: str, title: str, screenshot: Path) -> str:
-    """Open `url`, sign in, wait for the page's title heading and for Streamlit to finish running,
-    screenshot it."""
+# a text cut off by the browser: wider than its box, or ending in the ellipsis CSS draws
+TRUNCATED = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div, h1, h2, h3')]
+    .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1
+                 && getComputedStyle(e).overflowX !== 'visible')
+    .map(e => e.innerText)"""
+
+
+def render(
+    browser, url: str, title: str, screenshot: Path, width: int = 1400, cut: list | None = None
+) -> str:
+    """Open `url` in a window `width` pixels wide, sign in, wait for the page's title heading and for
+    Streamlit to finish running, screenshot it; texts cut off on it are added to `cut`."""
     page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": 2000})
     try:
         sign_in(page, url)
         page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
@@ -95,6 +106,8 @@ def render(browser, url: str, title: str, screenshot: Path) -> str:
         )
         page.wait_for_timeout(500)  # let charts (Vega) finish drawing before the screenshot
         page.screenshot(path=str(screenshot), full_page=True)
+        if cut is not None:
+            cut.extend(page.evaluate(TRUNCATED))
         errors = page.locator('[data-testid="stException"]')
         assert errors.count() == 0, errors.first.inner_text()
         # an unknown URL path runs the main page under a "Page not found" dialog

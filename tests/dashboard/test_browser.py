@@ -7,6 +7,7 @@ screenshot of each page under pytest's temporary folder (never in git).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -39,3 +40,31 @@ def test_ward_page_renders_in_chromium(browser, dashboard_url, tmp_path):
     text = render(browser, f"{dashboard_url}/phuong?ward=09541", "Phường", shot)
     assert shot.stat().st_size > 10_000
     assert "Mộ Lao –" in text  # the chosen ward's scorecard, from the URL's ward code
+
+
+PAGES = {  # url path → title, every page the district leader has
+    "": "Tổng quan",
+    "phuong?ward=09541": "Phường",
+    "tiem-chung": "Y tế",
+    "ho-tich-bhyt": "Hộ tịch & BHYT",
+    "bao-ve-tre-em": "Bảo vệ trẻ em",
+    "bao-cao": "Báo cáo định kỳ",
+    "chat-luong-du-lieu": "Báo cáo & chất lượng dữ liệu",
+}
+# words of Streamlit's or Python's own that must not reach a Vietnamese page
+RAW = re.compile(r"\b(None|nan|NaN|NaT|null|Deploy|Press Enter to|Running\.\.\.)")
+
+
+@pytest.mark.parametrize("width", [375, 1366, 1920])
+def test_every_page_reads_whole_in_vietnamese_at_every_width(browser, dashboard_url, tmp_path, width):
+    """A phone, a laptop, a wide screen: no tile title or heading cut off, no Python `None`/`nan`, no
+    English word of Streamlit's on any of the leader's pages."""
+    cut: list[str] = []
+    raw: dict[str, list[str]] = {}
+    for path, title in PAGES.items():
+        shot = tmp_path / f"{path.split('?')[0] or 'tong-quan'}-{width}.png"
+        text = render(browser, f"{dashboard_url}/{path}", title, shot, width=width, cut=cut)
+        if found := RAW.findall(text):
+            raw[title] = found
+    assert cut == []
+    assert raw == {}

@@ -44,7 +44,7 @@ def test_year_to_date_view_shows_district_figures_and_lagging_wards(app):
     assert "Văn Quán (100,0%)" in app.warning[0].value and "Mộ Lao (50,0%)" in app.warning[0].value
     table = app.dataframe[0].value
     mo_lao = table[table["Phường"] == "Mộ Lao"].iloc[0]
-    assert (mo_lao["DPT1"], mo_lao["DPT3"], mo_lao["Bỏ cuộc"], mo_lao["Mục tiêu"]) == (
+    assert (mo_lao["DPT1"], mo_lao["DPT3"], mo_lao["Bỏ cuộc"], mo_lao["Đánh giá"]) == (
         "2",
         "1",
         "50,0%",

@@ -69,7 +69,7 @@ def test_a_ward_from_the_link_shows_its_own_figures(home, page):
     expected = formatting.percent(ward_value(home, code, "YTD-2025-03", "dtp_dropout"))
     assert dropout["Giá trị"] == expected == "50,0%"
     assert dropout["Chỉ tiêu"] == "≤ 10%"
-    assert dropout["Trạng thái"] == "Chưa đạt"
+    assert dropout["Đánh giá"] == "Chưa đạt"
     # two wards gave DTP doses: Mộ Lao (50%) ranks ahead of Văn Quán (100%)
     assert dropout["Xếp hạng"] == "1/2"
     assert dropout["Toàn quận"] == "66,7%"

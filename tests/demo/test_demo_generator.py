@@ -225,3 +225,18 @@ def test_immunization_history_of_the_year_before(clean_demo: tuple[Path, dict]) 
     assert PERIOD.search(rows[3][0]).groups() == ("01", "2024")
     doses = truth["immunization"]["doses_by_ward_month_vaccine_dose"]
     assert sum(n for k, n in doses.items() if "|2024-" in k) == sum(f["rows_good"] for f in history) > 0
+
+
+def test_the_demo_is_judged_against_its_own_today(clean_demo: tuple[Path, dict], tmp_path: Path) -> None:
+    """Freshness checks of a demo home count days from the demo's last extract, not from the machine's
+    date: a demo of 2025 run later raises no "old data" warning."""
+    from ingestion.clock import DISTRICT_TZ, data_now, local_now
+
+    home, _ = clean_demo
+    newest = max(p.stat().st_mtime for p in (home / "inbox").rglob("*") if p.is_file())
+    as_of = data_now(home / "generated")
+    assert as_of == datetime.fromtimestamp(newest, DISTRICT_TZ).replace(tzinfo=None, microsecond=0)
+    # a home that is not a demo (or whose note is unreadable): the district's real time
+    assert abs((data_now(tmp_path) - local_now()).total_seconds()) < 5
+    (tmp_path / "demo_as_of.txt").write_text("không phải ngày", encoding="utf-8")
+    assert abs((data_now(tmp_path) - local_now()).total_seconds()) < 5

@@ -1,0 +1,1 @@
+"""Rules that every surface (dashboard, reports) applies the same way."""

@@ -1,0 +1,154 @@
+"""One truth on every surface (issue 18): for one report period, every figure the dashboard shows for a
+role (the overview's tiles, the protection page's tiles, the health page's dropout and full
+immunisation) equals the same figure of that period's report workbook, and reads the same
+judgement. A figure hidden on one surface is hidden on the other (small counts, one rule).
+
+The report period chosen is the annual indicator report (January to October), which the overview and
+the sector pages offer under the report's own title."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+from dashboard import formatting
+from policy.status import NO_DATA, indicator_status
+from reports.build import report_bytes
+from tests.dashboard.session import sign_in
+from tests.libreoffice import convert
+from tests.reports.conftest import needs_libreoffice
+
+pytestmark = [pytest.mark.slow, needs_libreoffice]
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+PERIOD = "2025-BCT-N"
+PERIOD_LABEL = "Báo cáo Bộ chỉ tiêu trẻ em năm 2025 (01/01–31/10/2025)"  # as the sector pages name it
+PL1 = "PL1 Bộ chỉ tiêu"
+DISTRICT_ROLES = ("district_leader", "protection_officer")
+
+
+@pytest.fixture(scope="module")
+def report(report_home, tmp_path_factory) -> dict[str, dict[str, object]]:
+    """The district row of PL1 as printed, its formulas computed by LibreOffice: indicator name →
+    {num, den, value, target, met}."""
+    folder = tmp_path_factory.mktemp("one-truth")
+    written = folder / f"{PERIOD}.xlsx"
+    written.write_bytes(report_bytes(report_home.serving, PERIOD))
+    computed = convert(written, "xlsx:Calc MS Excel 2007 XML", folder / "computed")
+    ws = load_workbook(computed, data_only=True)[PL1]
+    groups: dict[int, str] = {}  # first column of each indicator's group → its name
+    for row in ws.iter_rows(min_row=1, max_row=15):
+        for cell in row:
+            text = cell.value
+            if isinstance(text, str) and text[:1].isdigit() and ". " in text and text.rstrip().endswith(")"):
+                groups[cell.column] = text.split(". ", 1)[1].rsplit(" (", 1)[0]
+    total = next(
+        r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 2).value or "").startswith("Toàn quận")
+    )
+    keys = ("num", "den", "value", "target", "met")
+    return {
+        name: {key: ws.cell(total, first + i).value for i, key in enumerate(keys)}
+        for first, name in groups.items()
+    }
+
+
+def _as_shown(figure: object, unit: str) -> str:
+    """How the dashboard writes a figure the report printed (a hidden mark stays a mark)."""
+    if isinstance(figure, str):
+        return figure
+    return formatting.indicator_value(figure, unit)
+
+
+def _open(home, monkeypatch, role: str) -> AppTest:
+    monkeypatch.setenv("TREEM_HOME", str(home.root))
+    return sign_in(AppTest.from_file(APP, default_timeout=90), role).run()
+
+
+def _catalogue(home) -> dict[str, dict]:
+    import duckdb
+
+    with duckdb.connect(str(home.serving), read_only=True) as con:
+        rows = con.execute("select * from indicators").df()
+    return {row["name_vi"]: row for row in rows.to_dict("records")}
+
+
+@pytest.mark.parametrize("role", DISTRICT_ROLES)
+def test_the_overview_tiles_read_as_the_report_prints_them(report_home, report, monkeypatch, role):
+    catalogue = _catalogue(report_home)
+    app = _open(report_home, monkeypatch, role)
+    app.selectbox[0].set_value("report").run()
+    app.selectbox[1].set_value(PERIOD).run()
+    assert not app.exception
+    tiles = {m.label: m.value for m in app.metric}
+    assert set(report) <= set(tiles)  # every indicator of the report has its tile
+    compared = 0
+    for name, printed in report.items():
+        unit = catalogue[name]["unit"]
+        shown = tiles[name]
+        if isinstance(printed["value"], str) or shown in ("ẩn", "<5", "x"):
+            # hidden on one surface: hidden on the other (the protection role sees every count on
+            # screen; the report, a document that leaves the district, hides small ones for everyone)
+            if role == "district_leader":
+                assert shown in ("ẩn", "<5", "x") and isinstance(printed["value"], str), (
+                    name,
+                    shown,
+                    printed,
+                )
+            continue
+        assert shown == _as_shown(printed["value"], unit), (name, shown, printed)
+        compared += 1
+    assert compared >= 6
+
+
+@pytest.mark.parametrize("role", DISTRICT_ROLES)
+def test_the_protection_tiles_read_as_the_report_prints_them(report_home, report, monkeypatch, role):
+    catalogue = _catalogue(report_home)
+    by_code = {row["indicator_code"]: name for name, row in catalogue.items()}
+    app = _open(report_home, monkeypatch, role)
+    app.switch_page("views/protection.py").run()
+    period = app.selectbox[0]
+    period.select_index(period.options.index(PERIOD_LABEL)).run()
+    assert not app.exception
+    tiles = list(app.metric)
+    for tile, code in zip(
+        tiles, ("hcdb_supported", "abuse_timely_intervention", "injury_deaths"), strict=True
+    ):
+        printed = report[by_code[code]]
+        unit = catalogue[by_code[code]]["unit"]
+        if isinstance(printed["value"], str) and role == "district_leader":
+            assert tile.value in ("ẩn", "<5", "x"), (code, tile.value)
+            continue
+        if role == "protection_officer" and isinstance(printed["value"], str):
+            continue  # the protection role sees the small counts the report hides
+        if tile.value == "–":  # nothing to judge (no case in the period): the report says so too
+            assert printed["value"] in (None, "") and printed["met"] == NO_DATA, (code, printed)
+            continue
+        assert tile.value == _as_shown(printed["value"], unit), (code, tile.value, printed)
+        if code != "injury_deaths":  # the rate's tile says its judgement, as the report's "Đánh giá"
+            assert tile.delta.startswith(printed["met"]), (code, tile.delta, printed["met"])
+
+
+def test_the_health_page_reads_as_the_report_for_the_same_months(report_home, report, monkeypatch):
+    catalogue = _catalogue(report_home)
+    by_code = {row["indicator_code"]: name for name, row in catalogue.items()}
+    app = _open(report_home, monkeypatch, "district_leader")
+    app.switch_page("views/immunization.py").run()
+    period = app.selectbox[0]
+    period.select_index(period.options.index(PERIOD_LABEL)).run()
+    assert not app.exception
+    tiles = {m.label: m for m in app.metric}
+    dropout = report[by_code["dtp_dropout"]]
+    assert tiles["Tỷ lệ bỏ cuộc DPT1→DPT3"].value == _as_shown(dropout["value"], "percent")
+    assert tiles["Tỷ lệ bỏ cuộc DPT1→DPT3"].delta.startswith(dropout["met"])
+    full = report[by_code["fully_immunised_under1"]]
+    tile = tiles["Trẻ dưới 1 tuổi tiêm chủng đầy đủ (toàn quận)"]
+    assert tile.value == _as_shown(full["value"], "percent")
+    assert tile.delta.startswith(full["met"])
+    # the judgement is policy.status's, computed from the figures printed
+    row = catalogue[by_code["fully_immunised_under1"]]
+    assert full["met"] == indicator_status(
+        full["value"], full["target"], row["target_comparison"], row["direction"]
+    )
