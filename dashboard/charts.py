@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -23,15 +25,49 @@ STATUS_COLOURS = {
 }
 
 
+# a chart's title and subtitle are drawn on one line each and cut at the chart's width ("…"): longer
+# ones are broken into lines that fit a phone's width (about 330 px)
+TITLE_CHARS, SUBTITLE_CHARS = 40, 55
+
+
+def _lines(text: object, width: int) -> object:
+    if isinstance(text, str) and len(text) > width:
+        return textwrap.wrap(text, width)
+    return text
+
+
 def vietnamese(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """The chart with Vietnamese number formats in axes and tooltips."""
-    return chart.configure(locale=VI_LOCALE)
+    """The chart with Vietnamese number formats in axes and tooltips, and its title and subtitle broken
+    into lines that are never cut off."""
+    return _wrapped_titles(chart).configure(locale=VI_LOCALE)
+
+
+def _wrapped_titles(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    title = chart.title
+    if isinstance(title, str):
+        chart = chart.properties(title=alt.Title(_lines(title, TITLE_CHARS)))
+    elif isinstance(title, alt.Title):
+        title = title.copy()
+        title.text = _lines(title.text, TITLE_CHARS)
+        if isinstance(title.subtitle, str):
+            title.subtitle = _lines(title.subtitle, SUBTITLE_CHARS)
+        chart = chart.properties(title=title)
+    if isinstance(chart, alt.LayerChart):  # a title may sit on a layer
+        chart = chart.copy()
+        chart.layer = [_wrapped_titles(layer) for layer in chart.layer]
+    return chart
 
 
 def frame_statuses(frame: pd.DataFrame) -> list[str]:
     """policy.status's judgement of each indicator row (value, target, target_comparison, direction, and
-    value_mark where the frame has it: a figure hidden from the viewer reads 'Ẩn', never 'no data')."""
-    marks = frame["value_mark"] if "value_mark" in frame else [None] * len(frame)
+    value_mark where the frame has it: a figure hidden from the viewer reads 'Ẩn', never 'no data'; so
+    does a count whose target, 90% of a hidden 2024 count, is hidden, never 'no target')."""
+    marks = list(frame["value_mark"]) if "value_mark" in frame else [None] * len(frame)
+    if "baseline_mark" in frame:
+        marks = [
+            b if not isinstance(m, str) and isinstance(b, str) and missing(tg) else m
+            for m, b, tg in zip(marks, frame["baseline_mark"], frame["target"], strict=True)
+        ]
     return [
         indicator_status(v, tg, c, d, m)
         for v, tg, c, d, m in zip(
@@ -304,7 +340,7 @@ def ward_indicator_bars(
     ward, status, numerator, denominator = (
         ("Ward", "Status", "Numerator", "Denominator")
         if english
-        else ("Phường", "Trạng thái", "Tử số", "Mẫu số")
+        else ("Phường", "Đánh giá", "Tử số", "Mẫu số")
     )
     data = frame.assign(status=frame["status"].map(STATUS_EN) if english else frame["status"])
     bars = (
@@ -381,7 +417,7 @@ def vitamin_a_by_ward(
     """Vitamin A coverage per ward, one bar per round side by side. `frame`: org_unit_name, round,
     value, numerator, denominator, status."""
     ward, round_, coverage, status = (
-        ("Ward", "Round", "Coverage", "Status") if english else ("Phường", "Đợt", "Tỷ lệ uống", "Trạng thái")
+        ("Ward", "Round", "Coverage", "Status") if english else ("Phường", "Đợt", "Tỷ lệ uống", "Đánh giá")
     )
     data = frame.assign(status=frame["status"].map(STATUS_EN) if english else frame["status"])
     rounds = list(dict.fromkeys(data["round"]))

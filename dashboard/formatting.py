@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from policy.status import is_negative
 from treem import vi
 
 
@@ -46,12 +47,14 @@ def report_period_label(label: str, start: object, end: object) -> str:
 def indicator_value(value: object, unit: object, mark: object = None) -> str:
     """An indicator's value: a count ('3') or a percentage ('45,6%'); '–' when missing. A value hidden
     because it rests on small protection counts shows its ``mark``: '<5' or 'x' for a count, 'ẩn' for a
-    rate."""
+    rate. A negative value (a data question, judged 'Cần kiểm tra') is '–', as the reports print it."""
     from dashboard.i18n import t
 
     if value is None or value != value:  # None or NaN
         if isinstance(mark, str):
             return t("ẩn", "hidden") if mark == "hidden" else mark
+        return "–"
+    if is_negative(value):
         return "–"
     return number(value) if unit == "count" else percent(float(value))
 

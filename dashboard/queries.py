@@ -172,8 +172,8 @@ def indicator_catalogue() -> pd.DataFrame:
     """The indicator seed, in its own order."""
     return query(
         """
-        select indicator_code, name_vi, name_en, unit, direction, target, target_comparison,
-               target_source, definition_vi, definition_en
+        select indicator_code, name_vi, name_en, short_vi, short_en, unit, direction, target,
+               target_comparison, target_source, definition_vi, definition_en
         from indicators
         """
     )
@@ -184,10 +184,12 @@ def indicators_for_period(period_key: str) -> pd.DataFrame:
     return query(
         """
         select f.org_unit_code, f.org_unit_name, f.org_unit_level, f.period_key, f.period_type,
-               f.indicator_code, i.name_vi, i.name_en, i.unit, i.direction, i.target_comparison,
+               f.indicator_code, i.name_vi, i.name_en, i.short_vi, i.short_en, i.unit, i.direction,
+               i.target_comparison,
                i.definition_vi, i.definition_en,
                f.numerator, f.denominator, f.value, f.target, f.meets_target, f.baseline, f.suppressed,
-               f.numerator_mark, f.denominator_mark, f.baseline_mark, f.value_mark
+               f.numerator_mark, f.denominator_mark, f.baseline_mark, f.value_mark,
+               f.ward_rank, f.wards_ranked
         from fct_ward_indicators f
         join indicators i using (indicator_code)
         where f.period_key = ?
@@ -271,12 +273,15 @@ def current_wards() -> pd.DataFrame:
 
 def ward_year_trend(ward_code: str, year: int) -> pd.DataFrame:
     """Year-to-date value at the end of each month of the year ('T3/2025', in order), for the ward and
-    the district."""
+    the district; dropout only from March on and never negative, as `dropout_trend` draws it."""
     return query(
-        """
+        f"""
         select f.indicator_code, f.org_unit_code, f.org_unit_name, f.org_unit_level,
                f.period_key, f.period_end, 'T' || month(f.period_end) || '/' || year(f.period_end) as month,
-               f.value, f.target
+               case when f.indicator_code = 'dtp_dropout'
+                     and (month(f.period_end) < {DROPOUT_FROM_MONTH} or f.value < 0) then null
+                    else f.value end as value,
+               f.target
         from fct_ward_indicators f
         where f.period_type = 'ytd' and year(f.period_end) = ?
           and (f.org_unit_code = ? or f.org_unit_level = 'district')

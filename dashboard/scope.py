@@ -205,29 +205,45 @@ def connect(path: os.PathLike, version: float, viewer: Viewer | None) -> duckdb.
     return con
 
 
+# a ward's rank among every ward (1 = best, direction-aware), computed before the viewer's ward filter
+# so that a ward's own people read "4/15", not "1/1"; figures hidden from the viewer, negative ones (a
+# data question) and the child-friendly standing (met or not, per ward) are not ranked
+RANKED = """
+    select rows.*,
+        case when ranked then rank() over (
+            partition by period_key, indicator_code, ranked
+            order by case when i.direction = 'lower_is_better' then value else -value end
+        ) end as ward_rank,
+        case when ranked then count(*) over (partition by period_key, indicator_code, ranked) end
+            as wards_ranked
+    from (
+        select *, org_unit_level = 'ward' and value is not null and value >= 0
+            and indicator_code <> 'child_friendly_ward' as ranked
+        from ({rows})
+    ) as rows
+    left join s.indicators as i using (indicator_code)
+"""
+
+
 def _indicator_view(con, path, version, viewer: Viewer | None, where: str) -> str:
+    no_marks = ", ".join(f"cast(null as varchar) as {c}" for c in MARK_COLUMNS)
+    rows = f"select *, false as suppressed, {no_marks} from s.fct_ward_indicators"
     if viewer is not None and not viewer.sees_small_counts:
         con.register("hidden_small_counts", _hidden_small_counts(os.fspath(path), version))
         marks = ", ".join(f"'{c}'" for c in SMALL_COUNT_INDICATORS)
-        no_marks = ", ".join(f"cast(null as varchar) as {c}" for c in MARK_COLUMNS)
-        return f"""
-            create view fct_ward_indicators as
-            select * from (
-                select *, false as suppressed, {no_marks}
-                from s.fct_ward_indicators where indicator_code not in ({marks})
-                union all by name
-                select * replace (
-                    cast(numerator as bigint) as numerator, cast(denominator as bigint) as denominator,
-                    cast(baseline as bigint) as baseline, cast(value as double) as value,
-                    cast(member_rows as bigint) as member_rows,
-                    cast(target as double) as target, cast(meets_target as boolean) as meets_target,
-                    cast(period_start as date) as period_start, cast(period_end as date) as period_end,
-                    {", ".join(f"cast({c} as varchar) as {c}" for c in MARK_COLUMNS)}
-                ) from hidden_small_counts
-            ) where {where}
+        rows = f"""
+            {rows} where indicator_code not in ({marks})
+            union all by name
+            select * replace (
+                cast(numerator as bigint) as numerator, cast(denominator as bigint) as denominator,
+                cast(baseline as bigint) as baseline, cast(value as double) as value,
+                cast(member_rows as bigint) as member_rows,
+                cast(target as double) as target, cast(meets_target as boolean) as meets_target,
+                cast(period_start as date) as period_start, cast(period_end as date) as period_end,
+                {", ".join(f"cast({c} as varchar) as {c}" for c in MARK_COLUMNS)}
+            ) from hidden_small_counts
         """
-    no_marks = ", ".join(f"cast(null as varchar) as {c}" for c in MARK_COLUMNS)
     return (
         "create view fct_ward_indicators as "
-        f"select *, false as suppressed, {no_marks} from s.fct_ward_indicators where {where}"
+        f"select * exclude (ranked) from ({RANKED.format(rows=rows)}) where {where}"
     )

@@ -30,13 +30,15 @@ PL1 = "PL1 Bộ chỉ tiêu"
 DISTRICT_ROLES = ("district_leader", "protection_officer")
 
 
-@pytest.fixture(scope="module")
-def report(report_home, tmp_path_factory) -> dict[str, dict[str, object]]:
-    """The district row of PL1 as printed, its formulas computed by LibreOffice: indicator name →
-    {num, den, value, target, met}."""
-    folder = tmp_path_factory.mktemp("one-truth")
-    written = folder / f"{PERIOD}.xlsx"
-    written.write_bytes(report_bytes(report_home.serving, PERIOD))
+MO_LAO = ("09541", "Mộ Lao")  # the ward whose March immunisation file was sent unreadable
+
+
+def _pl1_row(content: bytes, folder: Path, row_label: str) -> dict[str, dict[str, object]]:
+    """One row of PL1 as printed (the district's "Toàn quận" or a ward's), its formulas computed by
+    LibreOffice: indicator name → {num, den, value, target, met}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = folder / "report.xlsx"
+    written.write_bytes(content)
     computed = convert(written, "xlsx:Calc MS Excel 2007 XML", folder / "computed")
     ws = load_workbook(computed, data_only=True)[PL1]
     groups: dict[int, str] = {}  # first column of each indicator's group → its name
@@ -45,14 +47,19 @@ def report(report_home, tmp_path_factory) -> dict[str, dict[str, object]]:
             text = cell.value
             if isinstance(text, str) and text[:1].isdigit() and ". " in text and text.rstrip().endswith(")"):
                 groups[cell.column] = text.split(". ", 1)[1].rsplit(" (", 1)[0]
-    total = next(
-        r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 2).value or "").startswith("Toàn quận")
-    )
+    found = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 2).value or "").startswith(row_label))
     keys = ("num", "den", "value", "target", "met")
     return {
-        name: {key: ws.cell(total, first + i).value for i, key in enumerate(keys)}
+        name: {key: ws.cell(found, first + i).value for i, key in enumerate(keys)}
         for first, name in groups.items()
     }
+
+
+@pytest.fixture(scope="module")
+def report(report_home, tmp_path_factory) -> dict[str, dict[str, object]]:
+    """The district row of the district edition's PL1."""
+    folder = tmp_path_factory.mktemp("one-truth")
+    return _pl1_row(report_bytes(report_home.serving, PERIOD), folder, "Toàn quận")
 
 
 def _as_shown(figure: object, unit: str) -> str:
@@ -62,9 +69,9 @@ def _as_shown(figure: object, unit: str) -> str:
     return formatting.indicator_value(figure, unit)
 
 
-def _open(home, monkeypatch, role: str) -> AppTest:
+def _open(home, monkeypatch, role: str, ward: str | None = None) -> AppTest:
     monkeypatch.setenv("TREEM_HOME", str(home.root))
-    return sign_in(AppTest.from_file(APP, default_timeout=90), role).run()
+    return sign_in(AppTest.from_file(APP, default_timeout=90), role, ward).run()
 
 
 def _catalogue(home) -> dict[str, dict]:
@@ -75,10 +82,11 @@ def _catalogue(home) -> dict[str, dict]:
     return {row["name_vi"]: row for row in rows.to_dict("records")}
 
 
-@pytest.mark.parametrize("role", DISTRICT_ROLES)
+@pytest.mark.parametrize("role", (*DISTRICT_ROLES, "ward_officer", "data_engineer"))
 def test_the_overview_tiles_read_as_the_report_prints_them(report_home, report, monkeypatch, role):
+    """The overview's tiles are the district's figures, for a ward's people too."""
     catalogue = _catalogue(report_home)
-    app = _open(report_home, monkeypatch, role)
+    app = _open(report_home, monkeypatch, role, MO_LAO[0] if role == "ward_officer" else None)
     app.selectbox[0].set_value("report").run()
     app.selectbox[1].set_value(PERIOD).run()
     assert not app.exception
@@ -91,7 +99,7 @@ def test_the_overview_tiles_read_as_the_report_prints_them(report_home, report, 
         if isinstance(printed["value"], str) or shown in ("ẩn", "<5", "x"):
             # hidden on one surface: hidden on the other (the protection role sees every count on
             # screen; the report, a document that leaves the district, hides small ones for everyone)
-            if role == "district_leader":
+            if role != "protection_officer":
                 assert shown in ("ẩn", "<5", "x") and isinstance(printed["value"], str), (
                     name,
                     shown,
@@ -152,3 +160,29 @@ def test_the_health_page_reads_as_the_report_for_the_same_months(report_home, re
     assert full["met"] == indicator_status(
         full["value"], full["target"], row["target_comparison"], row["direction"]
     )
+
+
+def test_a_ward_officer_reads_their_ward_as_its_report_prints_it(report_home, monkeypatch, tmp_path):
+    """The ward page, for the ward's own officer and the report period, reads as the ward's edition of
+    the report: every value and judgement, a negative dropout as "–" to be checked, and each rank among
+    all the district's wards (not "1/1" among the wards the officer may see)."""
+    code, name = MO_LAO
+    catalogue = _catalogue(report_home)
+    printed = _pl1_row(report_bytes(report_home.serving, PERIOD, code), tmp_path, name)
+    app = _open(report_home, monkeypatch, "ward_officer", code)
+    app.switch_page("views/ward.py").run()
+    app.selectbox(key="ward_period").set_value(PERIOD).run()
+    assert not app.exception
+    table = app.dataframe[0].value.set_index("Chỉ số")
+    assert set(printed) == set(table.index)
+    for indicator, cells in printed.items():
+        row = table.loc[indicator]
+        assert row["Đánh giá"] == cells["met"], (indicator, row.to_dict(), cells)
+        if catalogue[indicator]["indicator_code"] == "child_friendly_ward":
+            assert row["Giá trị"].startswith(f"{cells['met']} · "), row["Giá trị"]  # "Đạt · 935/1.000 điểm…"
+        else:
+            unit = catalogue[indicator]["unit"]
+            assert row["Giá trị"] == _as_shown(cells["value"], unit), (indicator, row.to_dict(), cells)
+    ranks = [r for r in table["Xếp hạng"] if r != "–"]
+    ranked = [int(r.split("/")[1]) for r in ranks]
+    assert ranked and min(ranked) > 1 and max(ranked) == 15, ranks

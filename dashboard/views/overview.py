@@ -168,8 +168,10 @@ else:
         ward_order = list(
             chosen.sort_values("value", ascending=ascending, na_position="last")["org_unit_name"]
         )
+    short_col = "short_en" if EN else "short_vi"
     heat = frame.assign(
         indicator=frame[name_col],
+        short=frame[short_col],
         value_label=[
             cell_text(o, c, v, u, h, full=False)
             for o, c, v, u, h in zip(
@@ -203,22 +205,23 @@ else:
         ],
     )
     y = alt.Y("org_unit_name:N", title=t("Phường", "Ward"), sort=[district_name, *ward_order])
+    # short names on the axis (the full name is in each cell's tooltip): never cut, on a phone too
     x = alt.X(
-        "indicator:N",
+        "short:N",
         title=t("Chỉ số", "Indicator"),
-        sort=list(district[name_col]),
-        axis=alt.Axis(orient="top", labelAngle=-60, labelLimit=200, labelOverlap=False),
+        sort=list(district[short_col]),
+        axis=alt.Axis(orient="top", labelAngle=-45, labelLimit=0, labelOverlap=False),
     )
     base = alt.Chart(heat).encode(x=x, y=y)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
-        color=alt.Color("status_label:N", title=t("Trạng thái", "Status"), scale=charts.status_scale(EN)),
+        color=alt.Color("status_label:N", title=t("Đánh giá", "Status"), scale=charts.status_scale(EN)),
         href="url:N",
         tooltip=[
             alt.Tooltip("org_unit_name:N", title=t("Phường", "Ward")),
             alt.Tooltip("indicator:N", title=t("Chỉ số", "Indicator")),
             alt.Tooltip("value_detail:N", title=t("Giá trị", "Value")),
             alt.Tooltip("target_label:N", title=t("Chỉ tiêu", "Target")),
-            alt.Tooltip("status_label:N", title=t("Trạng thái", "Status")),
+            alt.Tooltip("status_label:N", title=t("Đánh giá", "Status")),
         ],
     )
     text = base.mark_text(fontSize=11).encode(

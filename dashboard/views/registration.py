@@ -157,7 +157,7 @@ for code in CODES:
                 t("Tử số", "Numerator"): frame["numerator"].map(formatting.number),
                 t("Mẫu số", "Denominator"): frame["denominator"].map(formatting.number),
                 t("Tỷ lệ", "Value"): frame["value"].map(formatting.percent),
-                t("Trạng thái", "Status"): [_status_text(s) for s in status],
+                t("Đánh giá", "Status"): [_status_text(s) for s in status],
             }
         )
         st.dataframe(table, hide_index=True, width="stretch", height="content")

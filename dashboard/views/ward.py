@@ -36,7 +36,12 @@ if st.query_params.get("ward") != ward_code:
 ward_name = names[ward_code]
 
 periods = queries.indicator_periods()
-ytd = periods[periods["period_type"] == "ytd"].reset_index(drop=True) if not periods.empty else periods
+# the year to date by month, then the plan's indicator report periods (as the ward's report prints them)
+if not periods.empty:
+    reports = (periods["period_type"] == "report") & (periods["report_kind"] != "work_results")
+    ytd = pd.concat([periods[periods["period_type"] == "ytd"], periods[reports]], ignore_index=True)
+else:
+    ytd = periods
 if ytd.empty:
     st.info(
         t(
@@ -48,7 +53,7 @@ if ytd.empty:
 complete = ytd.index[ytd["complete"].fillna(False).astype(bool)]
 labels = dict(zip(ytd["period_key"], ytd["label_en" if EN else "label_vi"], strict=True))
 period_key = st.selectbox(
-    t("Kỳ (lũy kế từ đầu năm)", "Period (year to date)"),
+    t("Kỳ (lũy kế từ đầu năm, hoặc kỳ báo cáo)", "Period (year to date, or a report period)"),
     list(ytd["period_key"]),
     index=int(complete[0]) if len(complete) else 0,
     format_func=labels.get,
@@ -59,14 +64,7 @@ name_col = "name_en" if EN else "name_vi"
 
 frame = queries.indicators_for_period(period_key)
 frame = frame.assign(status=charts.frame_statuses(frame))
-in_wards = frame[frame["org_unit_level"] == "ward"].copy()
-# rank among the wards, 1 = best, direction-aware; wards without a figure are not ranked, and a ward's
-# child-friendly standing (met or not) is not ranked either
-in_wards["score"] = in_wards["value"].where(in_wards["direction"] == "lower_is_better", -in_wards["value"])
-in_wards.loc[in_wards["indicator_code"] == CHILD_FRIENDLY, "score"] = None
-in_wards["rank"] = in_wards.groupby("indicator_code")["score"].rank(method="min")
-in_wards["ranked"] = in_wards.groupby("indicator_code")["score"].transform("count")
-mine = in_wards[in_wards["org_unit_code"] == ward_code]
+mine = frame[(frame["org_unit_level"] == "ward") & (frame["org_unit_code"] == ward_code)]
 district = frame[frame["org_unit_level"] == "district"].set_index("indicator_code")
 standings = queries.child_friendly_standings(period_key).set_index("ward_code")
 
@@ -92,7 +90,7 @@ else:
             t("Đánh giá", "Status"): mine["status"].map(status_text).to_numpy(),
             t("Xếp hạng", "Rank"): [
                 f"{int(r)}/{int(n)}" if not pd.isna(r) else "–"
-                for r, n in zip(mine["rank"], mine["ranked"], strict=True)
+                for r, n in zip(mine["ward_rank"], mine["wards_ranked"], strict=True)
             ],
             t("Toàn quận", "District"): [
                 value_text(district["value"].get(c), u, district["value_mark"].get(c))
@@ -100,19 +98,31 @@ else:
             ],
         }
     )
-    st.dataframe(scorecard, hide_index=True, width="stretch", height="content")
+    st.dataframe(
+        scorecard,
+        hide_index=True,
+        width="stretch",
+        height="content",
+        # wide enough for the child-friendly standing ("Đạt · 935/1.000 điểm, 13/13 tiêu chí")
+        column_config={
+            t("Giá trị", "Value"): st.column_config.TextColumn(width=240),
+            t("Đánh giá", "Status"): st.column_config.TextColumn(width=130),  # "Không có chỉ tiêu"
+        },
+    )
     st.caption(
         t(
-            "Xếp hạng trong 15 phường: 1 là tốt nhất (chỉ số càng thấp càng tốt thì xếp ngược lại); "
-            "phường chưa có số liệu không được xếp. Phường phù hợp với trẻ em: phường đạt hay chưa đạt "
-            "chuẩn theo bản tự đánh giá mới nhất (điểm trên 1.000, số tiêu chí đạt), không xếp hạng.",
-            "Rank among the 15 wards: 1 is best (direction-aware); wards without a figure are not ranked. "
+            "Xếp hạng trong các phường của quận: 1 là tốt nhất (chỉ số càng thấp càng tốt thì xếp ngược "
+            "lại); phường chưa có số liệu, số liệu bị ẩn hoặc âm (cần kiểm tra) không được xếp. "
+            "Phường phù hợp với trẻ em: phường đạt hay chưa đạt chuẩn "
+            "theo bản tự đánh giá mới nhất (điểm trên 1.000, số tiêu chí đạt), không xếp hạng.",
+            "Rank among the district's wards: 1 is best (direction-aware); wards without a figure, with "
+            "a hidden or a negative one (to be checked) are not ranked. "
             "Child-friendly ward: whether the ward meets the standard by its latest self-assessment "
             "(points out of 1.000, criteria met), not ranked.",
         )
     )
     downloads.download(
-        mine.drop(columns=["definition_vi", "definition_en", "score"]),
+        mine.drop(columns=["definition_vi", "definition_en"]),
         f"phuong-{ward_code}-{period_key}.csv",
         "ward_csv",
     )
@@ -178,16 +188,11 @@ else:
                 .encode(y="target:Q")
             )
             layers = lines + rule
-        definition = row["definition_en"] if EN else row["definition_vi"]
-        chart = layers.properties(
-            title=alt.Title(
-                row["name_en"] if EN else row["name_vi"],
-                subtitle=(definition[:110] + "…") if len(definition) > 110 else definition,
-            ),
-            height=220,
-        )
+        chart = layers.properties(title=row["name_en"] if EN else row["name_vi"], height=220)
         with columns[i % 2]:
             st.altair_chart(charts.vietnamese(chart), width="stretch")
+            # the definition in full, as text that wraps (a chart's subtitle would be cut at its width)
+            st.caption(row["definition_en"] if EN else row["definition_vi"])
 
 # --- reporting record ---
 st.subheader(t("Báo cáo của phường", "The ward's reporting") + f" {year}")

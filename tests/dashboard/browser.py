@@ -66,12 +66,14 @@ def stop(process: subprocess.Popen) -> None:
 BROWSER_USER, BROWSER_PASSWORD = "lanh-dao-thu", "mat-khau-trinh-duyet"
 
 
-def ensure_account(home_root: Path, username: str = BROWSER_USER, role: str = "district_leader") -> None:
+def ensure_account(
+    home_root: Path, username: str = BROWSER_USER, role: str = "district_leader", ward: str | None = None
+) -> None:
     from access import accounts
     from access.roles import Role
 
     if accounts.get_account(home_root, username) is None:
-        accounts.add_account(home_root, username, BROWSER_PASSWORD, Role(role))
+        accounts.add_account(home_root, username, BROWSER_PASSWORD, Role(role), ward)
 
 
 def sign_in(page, url: str, username: str = BROWSER_USER, password: str = BROWSER_PASSWORD) -> None:
@@ -91,14 +93,20 @@ TRUNCATED = """() => [...document.querySelectorAll(
 
 
 def render(
-    browser, url: str, title: str, screenshot: Path, width: int = 1400, cut: list | None = None
+    browser,
+    url: str,
+    title: str,
+    screenshot: Path,
+    width: int = 1400,
+    cut: list | None = None,
+    username: str = BROWSER_USER,
 ) -> str:
-    """Open `url` in a window `width` pixels wide, sign in, wait for the page's title heading and for
-    Streamlit to finish running, screenshot it; texts cut off on it are added to `cut`."""
+    """Open `url` in a window `width` pixels wide, sign in as `username`, wait for the page's title
+    heading and for Streamlit to finish running, screenshot it; texts cut off on it are added to `cut`."""
     page = browser.new_page()
     page.set_viewport_size({"width": width, "height": 2000})
     try:
-        sign_in(page, url)
+        sign_in(page, url, username)
         page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
         # the script has finished when the status widget ("Running...") is gone
         page.wait_for_function(
@@ -113,6 +121,9 @@ def render(
         # an unknown URL path runs the main page under a "Page not found" dialog
         dialogs = page.get_by_role("dialog")
         assert dialogs.count() == 0, dialogs.first.inner_text()
-        return page.locator('[data-testid="stMain"]').inner_text()
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        # the app's own message for an error it caught (dashboard/app.py), with its code for the logs
+        assert "Trang gặp lỗi không mong đợi" not in text, text[:500]
+        return text
     finally:
         page.close()

@@ -42,7 +42,7 @@ def test_ward_page_renders_in_chromium(browser, dashboard_url, tmp_path):
     assert "Mộ Lao –" in text  # the chosen ward's scorecard, from the URL's ward code
 
 
-PAGES = {  # url path → title, every page the district leader has
+PAGES = {  # url path → title, the pages every role has
     "": "Tổng quan",
     "phuong?ward=09541": "Phường",
     "tiem-chung": "Y tế",
@@ -51,20 +51,48 @@ PAGES = {  # url path → title, every page the district leader has
     "bao-cao": "Báo cáo định kỳ",
     "chat-luong-du-lieu": "Báo cáo & chất lượng dữ liệu",
 }
+ROLE_PAGES = {  # the pages of one role only
+    "district_leader": {},
+    "ward_officer": {"danh-sach": "Danh sách cần hỗ trợ"},
+    "protection_officer": {"vu-viec": "Danh sách vụ việc bảo vệ trẻ em"},
+    "data_engineer": {"nhat-ky": "Nhật ký truy cập"},
+}
 # words of Streamlit's or Python's own that must not reach a Vietnamese page
 RAW = re.compile(r"\b(None|nan|NaN|NaT|null|Deploy|Press Enter to|Running\.\.\.)")
 
 
-@pytest.mark.parametrize("width", [375, 1366, 1920])
-def test_every_page_reads_whole_in_vietnamese_at_every_width(browser, dashboard_url, tmp_path, width):
-    """A phone, a laptop, a wide screen: no tile title or heading cut off, no Python `None`/`nan`, no
-    English word of Streamlit's on any of the leader's pages."""
+def _read_every_page(browser, url: str, folder, width: int, role: str) -> tuple[list[str], dict]:
+    username = f"trinh-duyet-{role}".replace("_", "-")
     cut: list[str] = []
     raw: dict[str, list[str]] = {}
-    for path, title in PAGES.items():
-        shot = tmp_path / f"{path.split('?')[0] or 'tong-quan'}-{width}.png"
-        text = render(browser, f"{dashboard_url}/{path}", title, shot, width=width, cut=cut)
+    for path, title in {**PAGES, **ROLE_PAGES[role]}.items():
+        shot = folder / f"{role}-{path.split('?')[0] or 'tong-quan'}-{width}.png"
+        text = render(browser, f"{url}/{path}", title, shot, width=width, cut=cut, username=username)
         if found := RAW.findall(text):
             raw[title] = found
-    assert cut == []
-    assert raw == {}
+    return cut, raw
+
+
+@pytest.fixture(scope="module")
+def role_accounts(fixture_pipeline) -> None:
+    home, _ = fixture_pipeline
+    for role in ROLE_PAGES:
+        ward = "09541" if role == "ward_officer" else None
+        ensure_account(home.root, f"trinh-duyet-{role}".replace("_", "-"), role, ward)
+
+
+@pytest.mark.parametrize("width", [375, 1366, 1920])
+def test_every_page_reads_whole_in_vietnamese_at_every_width(
+    browser, dashboard_url, role_accounts, tmp_path, width
+):
+    """A phone, a laptop, a wide screen: no tile title or heading cut off, no Python `None`/`nan`, no
+    English word of Streamlit's on any of the leader's pages."""
+    assert _read_every_page(browser, dashboard_url, tmp_path, width, "district_leader") == ([], {})
+
+
+@pytest.mark.parametrize("role", ["ward_officer", "protection_officer", "data_engineer"])
+def test_every_page_of_every_role_reads_whole_in_vietnamese(
+    browser, dashboard_url, role_accounts, tmp_path, role
+):
+    """The same for the other roles' pages (their own lists and logs included), on a laptop's width."""
+    assert _read_every_page(browser, dashboard_url, tmp_path, 1366, role) == ([], {})

@@ -89,7 +89,7 @@ def test_figures_per_ward_from_a_hand_built_serving_copy(tiny_home, monkeypatch)
     on_time = app.dataframe[0].value
     assert list(on_time["Phường"]) == ["Mộ Lao", "Văn Quán", "Quận Hà Đông"]
     assert list(on_time["Tỷ lệ"]) == ["90,0%", "100,0%", "92,9%"]
-    assert list(on_time["Trạng thái"]) == ["Chưa đạt", "Đạt", "Chưa đạt"]
+    assert list(on_time["Đánh giá"]) == ["Chưa đạt", "Đạt", "Chưa đạt"]
     linked = app.dataframe[1].value
     assert list(linked["Tử số"]) == ["6", "1", "7"] and list(linked["Tỷ lệ"]) == ["60,0%", "25,0%", "50,0%"]
     # no register: BHYT coverage says why

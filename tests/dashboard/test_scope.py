@@ -88,6 +88,10 @@ def _hand_made_serving_copy(path) -> None:
             baseline bigint, member_rows bigint)
         """
     )
+    con.execute(
+        "create table indicators as select * from (values ('abuse_timely_intervention', "
+        "'higher_is_better'), ('injury_deaths', 'lower_is_better')) as t(indicator_code, direction)"
+    )
     for unit, level, code, num, den, base in rows:
         value = num / den if den else (num if code == "injury_deaths" else None)
         con.execute(
@@ -156,3 +160,53 @@ def test_hidden_counts_worked_out_by_hand(tmp_path):
     raw = scope.connect(path, os.stat(path).st_mtime, PROTECTION)
     assert raw.execute("select count(*) from fct_ward_indicators where suppressed").fetchone()[0] == 0
     raw.close()
+
+
+def test_ranks_among_every_ward_whatever_the_viewer_sees(tmp_path):
+    """Ranks are taken over every ward before the viewer's ward filter, from the figures the viewer may
+    see: a ward's officer reads their ward's rank among all the wards with a figure shown, never "1/1";
+    hidden figures are not ranked (their order would tell what is hidden)."""
+    path = tmp_path / "serving.duckdb"
+    _hand_made_serving_copy(path)
+
+    def ranks(viewer, code):
+        con = scope.connect(path, os.stat(path).st_mtime, viewer)
+        try:
+            return dict(
+                (unit, (rank, out_of))
+                for unit, rank, out_of in con.execute(
+                    "select org_unit_code, ward_rank, wards_ranked from fct_ward_indicators "
+                    "where period_key = '2025' and indicator_code = ?",
+                    [code],
+                ).fetchall()
+            )
+        finally:
+            con.close()
+
+    # protection role, every count: abuse W4 7/9 > W3 6/8 > W1 2/3, W2 has no case; deaths (lower is
+    # better) W2, W3, W4 with 0 share the first place, W1 with 1 is fourth
+    assert ranks(PROTECTION, "abuse_timely_intervention") == {
+        "W1": (3, 3),
+        "W2": (None, None),
+        "W3": (2, 3),
+        "W4": (1, 3),
+        "268": (None, None),
+    }
+    assert ranks(PROTECTION, "injury_deaths") == {
+        "W1": (4, 4),
+        "W2": (1, 4),
+        "W3": (1, 4),
+        "W4": (1, 4),
+        "268": (None, None),
+    }
+    # outside it, W1–W3's abuse figures and W1–W2's deaths are hidden: only the shown ones are ranked
+    assert ranks(LEADER, "injury_deaths") == {
+        "W1": (None, None),
+        "W2": (None, None),
+        "W3": (1, 2),
+        "W4": (1, 2),
+        "268": (None, None),
+    }
+    w4 = Viewer("e", "E", Role.WARD_OFFICER, "W4")
+    assert ranks(w4, "abuse_timely_intervention") == {"W4": (1, 1), "268": (None, None)}
+    assert ranks(w4, "injury_deaths") == {"W4": (1, 2), "268": (None, None)}
