@@ -169,31 +169,13 @@ else:
             chosen.sort_values("value", ascending=ascending, na_position="last")["org_unit_name"]
         )
     short_col = "short_en" if EN else "short_vi"
+    columns = ["org_unit_code", "indicator_code", "value", "unit", "value_mark"]
+    cells = list(frame[columns].itertuples(index=False, name=None))
     heat = frame.assign(
         indicator=frame[name_col],
         short=frame[short_col],
-        value_label=[
-            cell_text(o, c, v, u, h, full=False)
-            for o, c, v, u, h in zip(
-                frame["org_unit_code"],
-                frame["indicator_code"],
-                frame["value"],
-                frame["unit"],
-                frame["value_mark"],
-                strict=True,
-            )
-        ],
-        value_detail=[
-            cell_text(o, c, v, u, h, full=True)
-            for o, c, v, u, h in zip(
-                frame["org_unit_code"],
-                frame["indicator_code"],
-                frame["value"],
-                frame["unit"],
-                frame["value_mark"],
-                strict=True,
-            )
-        ],
+        value_label=[cell_text(*cell, full=False) for cell in cells],
+        value_detail=[cell_text(*cell, full=True) for cell in cells],
         target_label=[
             target_text(tg, c, u)
             for tg, c, u in zip(frame["target"], frame["target_comparison"], frame["unit"], strict=True)
