@@ -1,4 +1,4 @@
-"""The four roles of the dashboard and what each may see (domain.md §10)."""
+"""The four roles of the dashboard and what each may see (docs/domain.md §10)."""
 
 from __future__ import annotations
 

@@ -19,14 +19,16 @@ from treem.file_modes import use_private_umask  # noqa: E402
 use_private_umask()  # `streamlit run dashboard/app.py` started without the treem command
 st.set_page_config(page_title="treem – Trẻ em Hà Đông", page_icon="🧒", layout="wide")
 # tile titles wrap instead of ending in '…'; Streamlit's English hint under form fields
-# ("Press Enter to submit form") is hidden, Enter still submits
+# ("Press Enter to submit form") is hidden, Enter still submits; while a page runs, Streamlit's running
+# figure stays (it has no text) and its English "Stop" button goes
 st.markdown(
     """<style>
     [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
         white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
         height: auto !important;
     }
-    [data-testid="InputInstructions"], [data-testid="stAppDeployButton"] { display: none !important; }
+    [data-testid="InputInstructions"], [data-testid="stAppDeployButton"],
+    [data-testid="stStatusWidget"] button { display: none !important; }
     </style>""",
     unsafe_allow_html=True,
 )

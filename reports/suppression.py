@@ -1,4 +1,4 @@
-"""Small-count suppression for tables shared outside the protection team (domain.md §10).
+"""Small-count suppression for tables shared outside the protection team (docs/domain.md §10).
 
 A reader of a table knows more than the cells it shows: a hidden small count is written "<5", so it
 lies between 0 and 4 (a 0 hidden beside it is written "<5" too, truthfully); a larger count hidden only

@@ -108,11 +108,12 @@ def render(
     try:
         sign_in(page, url, username)
         page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
-        # the script has finished when the status widget ("Running...") is gone
-        page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-        )
-        page.wait_for_timeout(500)  # let charts (Vega) finish drawing before the screenshot
+        # the script has finished when the status widget (the running figure) is gone, and stays gone
+        # (it appears a moment after a run starts, and a page may run again after signing in)
+        finished = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        for _ in range(2):
+            page.wait_for_function(finished, timeout=60_000)
+            page.wait_for_timeout(1000)  # let charts (Vega) finish drawing before the screenshot
         page.screenshot(path=str(screenshot), full_page=True)
         if cut is not None:
             cut.extend(page.evaluate(TRUNCATED))
@@ -121,7 +122,7 @@ def render(
         # an unknown URL path runs the main page under a "Page not found" dialog
         dialogs = page.get_by_role("dialog")
         assert dialogs.count() == 0, dialogs.first.inner_text()
-        text = page.locator('[data-testid="stMain"]').inner_text()
+        text = page.locator("body").inner_text()  # the page, its header and the sidebar
         # the app's own message for an error it caught (dashboard/app.py), with its code for the logs
         assert "Trang gặp lỗi không mong đợi" not in text, text[:500]
         return text

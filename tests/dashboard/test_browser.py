@@ -58,7 +58,7 @@ ROLE_PAGES = {  # the pages of one role only
     "data_engineer": {"nhat-ky": "Nhật ký truy cập"},
 }
 # words of Streamlit's or Python's own that must not reach a Vietnamese page
-RAW = re.compile(r"\b(None|nan|NaN|NaT|null|Deploy|Press Enter to|Running\.\.\.)")
+RAW = re.compile(r"\b(None|nan|NaN|NaT|null|Deploy|Stop)\b|Press Enter to|Running\.\.\.")
 
 
 def _read_every_page(browser, url: str, folder, width: int, role: str) -> tuple[list[str], dict]:

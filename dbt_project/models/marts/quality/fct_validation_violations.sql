@@ -1,4 +1,4 @@
--- Validation rule failures (DHIS2 style, domain.md §9): each rule of the seed validation_rules is
+-- Validation rule failures (DHIS2 style, docs/domain.md §9): each rule of the seed validation_rules is
 -- evaluated per today's ward and month on the elements of int_quality_ward_month_values; one row per
 -- ward-month where the rule fails, never hidden. A side is the sum of its terms (coefficient × the
 -- element's value, a missing element counting as 0; a constant counts its coefficient). A rule is
