@@ -289,11 +289,14 @@ def submissions_heatmap(frame: pd.DataFrame, title: str, english: bool = False) 
             else "Đúng hạn, muộn, chưa nhận hoặc chưa đến hạn",
         ),
     )
+    # sources down the side, in full (a slanted label across the top was cut), wards across the top
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        y=alt.Y("source_name:N", title=None, axis=alt.Axis(labelLimit=0)),
         x=alt.X(
-            "source_name:N", title="Source" if english else "Nguồn dữ liệu", axis=alt.Axis(labelLimit=160)
+            "org_unit_name:N",
+            title="Ward" if english else "Phường",
+            axis=alt.Axis(orient="top", labelAngle=-45, labelLimit=0, labelOverlap=False),
         ),
-        y=alt.Y("org_unit_name:N", title="Ward" if english else "Phường"),
         color=alt.Color(
             "status_label:N",
             title="Status" if english else "Trạng thái",
@@ -310,9 +313,9 @@ def submissions_heatmap(frame: pd.DataFrame, title: str, english: bool = False) 
     text = (
         base.transform_filter(alt.datum.days_late > 0)
         .mark_text(fontSize=10)
-        .encode(x="source_name:N", y="org_unit_name:N", text=alt.Text("days_late:Q", format="d"))
+        .encode(y="source_name:N", x="org_unit_name:N", text=alt.Text("days_late:Q", format="d"))
     )
-    return (cells + text).properties(height=alt.Step(20))
+    return (cells + text).properties(height=alt.Step(22), width=alt.Step(22))
 
 
 def status_text(status: str) -> str:

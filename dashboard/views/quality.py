@@ -57,10 +57,10 @@ col4.metric(t("Giá trị bất thường", "Outliers"), _n(len(outliers)))
 st.subheader(t("Báo cáo theo phường và nguồn", "Submissions per ward and source"))
 st.caption(
     t(
-        "Mỗi phường phải gửi mỗi nguồn dữ liệu theo lịch (bảng extract_calendar); hạn là ngày 5 của tháng "
+        "Mỗi phường phải gửi mỗi nguồn dữ liệu theo lịch báo cáo của quận; hạn là ngày 5 của tháng "
         "sau kỳ. Đúng hạn: tệp đầu tiên được nạp gửi không muộn hơn hạn; tệp bị cách ly không tính là đã "
         "nhận. Chưa đến hạn: chưa nhận nhưng hạn chưa qua.",
-        "Each ward owes each source on a calendar (extract_calendar); the deadline is the 5th of the "
+        "Each ward owes each source on the district's reporting calendar; the deadline is the 5th of the "
         "month after the period. On time: the first loaded file was sent by the deadline; a quarantined "
         "file does not count as received. Not yet due: not received, deadline not passed.",
     )
@@ -107,7 +107,7 @@ else:
                     EN,
                 )
             ),
-            width="stretch",
+            width="content",  # a fixed cell size: on a phone the grid scrolls rather than shrinks to nothing
         )
         st.caption(t("Số trong ô: số ngày muộn.", "Number in a cell: days late."))
     table = pd.DataFrame(
@@ -176,9 +176,9 @@ else:
 st.subheader(t("Vi phạm quy tắc kiểm tra", "Validation rule violations"))
 st.caption(
     t(
-        "Quy tắc kiểm tra kiểu DHIS2 trên số liệu tháng của từng phường (bảng validation_rules), ví dụ "
+        "Quy tắc kiểm tra kiểu DHIS2 trên số liệu tháng của từng phường, ví dụ "
         "“mũi 3 ≤ mũi 1”. Mỗi dòng là một phường, một tháng, một quy tắc không đạt; cần phường rà soát.",
-        "DHIS2-style validation rules on each ward's monthly figures (validation_rules), e.g. “dose 3 ≤ "
+        "DHIS2-style validation rules on each ward's monthly figures, e.g. “dose 3 ≤ "
         "dose 1”. Each row is a ward, month and rule that failed, for the ward to follow up.",
     )
 )

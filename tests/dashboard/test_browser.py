@@ -57,8 +57,11 @@ ROLE_PAGES = {  # the pages of one role only
     "protection_officer": {"vu-viec": "Danh sách vụ việc bảo vệ trẻ em"},
     "data_engineer": {"nhat-ky": "Nhật ký truy cập"},
 }
-# words of Streamlit's or Python's own that must not reach a Vietnamese page
-RAW = re.compile(r"\b(None|nan|NaN|NaT|null|Deploy|Stop)\b|Press Enter to|Running\.\.\.")
+# words of Streamlit's or Python's own, and the warehouse's internal names, that must not reach a page
+RAW = re.compile(
+    r"\b(None|nan|NaN|NaT|null|Deploy|Stop|extract_calendar|vaccine_schedule|validation_rules"
+    r"|(fct|dim|stg|int|agg)_\w+)\b|Press Enter to|Running\.\.\."
+)
 
 
 def _read_every_page(browser, url: str, folder, width: int, role: str) -> tuple[list[str], dict]:
