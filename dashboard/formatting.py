@@ -41,6 +41,32 @@ def report_period_label(label: str, start: object, end: object) -> str:
     return f"{label} ({start:%d/%m}–{end:%d/%m/%Y})"
 
 
+def period_label(row: tuple) -> str:
+    """A period the sector pages offer, from (period_type, period_key, period_start, period_end,
+    label_vi, label_en): 'Cả năm 2025', the report's title and months, 'Từ đầu năm đến tháng 10/2025',
+    '6 tháng đầu năm 2025', 'Quý 2/2025', 'Tháng 03/2025'."""
+    from dashboard.i18n import t
+
+    period_type, period_key, start, end, label_vi, label_en = row
+    if period_type == "report":
+        return report_period_label(t(label_vi, label_en), start, end)
+    if period_type == "year":
+        return t(f"Cả năm {period_key}", f"Year {period_key}")
+    if period_type == "ytd":
+        return t(f"Từ đầu năm đến {month_label(f'{end:%Y-%m}').lower()}", f"Year to date to {end:%m/%Y}")
+    if period_type == "half_year":
+        first = period_key.endswith("H1")
+        return t(
+            f"6 tháng {'đầu' if first else 'cuối'} năm {start.year}",
+            f"{'First' if first else 'Second'} half of {start.year}",
+        )
+    if period_type == "quarter":
+        return t(
+            f"Quý {period_key.split('Q')[-1]}/{start.year}", f"Q{period_key.split('Q')[-1]} {start.year}"
+        )
+    return t(month_label(period_key), f"Month {period_key[5:]}/{period_key[:4]}")
+
+
 # --- overview and ward pages ---
 
 

@@ -52,37 +52,6 @@ def serving_meta() -> dict | None:
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
-def immunization_periods() -> pd.DataFrame:
-    """Periods with immunisation data, whole years first, then the plan's indicator report periods (as
-    the report workbooks print them), the year still running (year to date), then months, newest first:
-    period_type, period_key, period_start, period_end, label_vi, label_en (dim_period's)."""
-    return query(
-        """
-        with periods as (
-            select distinct period_type, period_key, period_start, period_end
-            from fct_ward_indicators
-            where indicator_code = 'dtp_dropout' and denominator > 0
-        ),
-        running as (
-            select * from periods
-            where period_type = 'ytd'
-              and year(period_end) not in (select year(period_end) from periods where period_type = 'year')
-            qualify period_end = max(period_end) over (partition by year(period_end))
-        ),
-        chosen as (
-            select * from periods where period_type in ('year', 'report', 'month')
-              and period_key not in (select period_key from dim_period where report_kind = 'work_results')
-            union all
-            select * from running
-        )
-        select c.*, p.label_vi, p.label_en
-        from chosen c left join dim_period p using (period_key)
-        order by case c.period_type when 'year' then 0 when 'report' then 1 when 'ytd' then 2 else 3 end,
-                 c.period_start desc, c.period_end desc, c.period_key
-        """
-    )
-
-
 def indicator(code: str) -> dict:
     frame = query("select * from indicators where indicator_code = ?", code)
     return frame.iloc[0].to_dict() if not frame.empty else {}
@@ -359,40 +328,6 @@ def has_table(name: str) -> bool:
     return not frame.empty and int(frame.iloc[0]["n"]) > 0
 
 
-def protection_periods() -> pd.DataFrame:
-    """Periods with any protection figure: whole years, the plan's report periods (as the report
-    workbooks print them), the running year to date, half-years, quarters, then months, newest first:
-    period_type, period_key, period_start, period_end, label_vi, label_en (dim_period's)."""
-    marks = ", ".join("?" for _ in PROTECTION_INDICATORS)
-    return query(
-        f"""
-        with periods as (
-            select distinct period_type, period_key, period_start, period_end
-            from fct_ward_indicators
-            where indicator_code in ({marks}) and (denominator > 0 or numerator > 0)
-        ),
-        running as (
-            select * from periods
-            where period_type = 'ytd'
-              and year(period_end) not in (select year(period_end) from periods where period_type = 'year')
-            qualify period_end = max(period_end) over (partition by year(period_end))
-        ),
-        chosen as (
-            select * from periods where period_type in ('year', 'report', 'half_year', 'quarter', 'month')
-              and period_key not in (select period_key from dim_period where report_kind = 'work_results')
-            union all
-            select * from running
-        )
-        select c.*, p.label_vi, p.label_en
-        from chosen c left join dim_period p using (period_key)
-        order by case c.period_type when 'year' then 0 when 'report' then 1 when 'ytd' then 2
-                 when 'half_year' then 3 when 'quarter' then 4 else 5 end,
-                 c.period_start desc, c.period_end desc, c.period_key
-        """,
-        *PROTECTION_INDICATORS,
-    )
-
-
 def protection_indicators(period_type: str, period_key: str) -> pd.DataFrame:
     """The protection indicators per ward and the district for one period, with the catalogue's
     direction and target comparison (the row's target is the period's, e.g. 90% of 2024's deaths)."""
@@ -658,27 +593,43 @@ def reconciliation_check_names() -> pd.DataFrame:
 # --- health and registration pages ---
 
 
-def sector_periods(codes: tuple[str, ...]) -> pd.DataFrame:
-    """Periods in which any of the indicators has a figure (a denominator above zero): whole years,
-    the year still running (year to date), then months, newest first, like `immunization_periods`."""
+PERIOD_ORDER = ("year", "report", "ytd", "half_year", "quarter", "month")
+
+
+def sector_periods(
+    codes: tuple[str, ...], types: tuple[str, ...] = ("year", "report", "month"), counts: bool = False
+) -> pd.DataFrame:
+    """The periods a sector page offers: those in which any of the indicators has a figure (a
+    denominator above zero; with ``counts``, a numerator above zero will do), of the ``types`` asked
+    for — the plan's indicator report periods as the report workbooks print them, never the
+    work-results ones — and the year still running (year to date), in PERIOD_ORDER, newest first:
+    period_type, period_key, period_start, period_end, label_vi, label_en (dim_period's)."""
     marks = ", ".join("?" for _ in codes)
+    kinds = ", ".join(f"'{k}'" for k in types if k in PERIOD_ORDER)
+    order = " ".join(f"when '{k}' then {i}" for i, k in enumerate(PERIOD_ORDER))
+    figure = "(denominator > 0 or numerator > 0)" if counts else "denominator > 0"
     return query(
         f"""
         with periods as (
             select distinct period_type, period_key, period_start, period_end
             from fct_ward_indicators
-            where indicator_code in ({marks}) and denominator > 0
+            where indicator_code in ({marks}) and {figure}
         ),
         running as (
             select * from periods
             where period_type = 'ytd'
               and year(period_end) not in (select year(period_end) from periods where period_type = 'year')
             qualify period_end = max(period_end) over (partition by year(period_end))
+        ),
+        chosen as (
+            select * from periods where period_type in ({kinds})
+              and period_key not in (select period_key from dim_period where report_kind = 'work_results')
+            union all
+            select * from running
         )
-        select * from periods where period_type in ('year', 'month')
-        union all
-        select * from running
-        order by period_type = 'month', period_start desc, period_end desc
+        select c.*, p.label_vi, p.label_en
+        from chosen c left join dim_period p using (period_key)
+        order by case c.period_type {order} end, c.period_start desc, c.period_end desc, c.period_key
         """,
         *codes,
     )

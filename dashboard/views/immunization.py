@@ -11,7 +11,7 @@ from policy.status import MET, STATUS_EN, indicator_status
 english = lang() == "en"
 meta = page.header("Y tế", "Health")
 
-periods = queries.immunization_periods()
+periods = queries.sector_periods(("dtp_dropout",))
 if periods.empty:
     st.info(
         t(
@@ -21,21 +21,6 @@ if periods.empty:
         )
     )
     st.stop()
-
-
-def _label(row: tuple) -> str:
-    period_type, period_key, period_start, period_end, label_vi, label_en = row
-    if period_type == "report":
-        return formatting.report_period_label(t(label_vi, label_en), period_start, period_end)
-    if period_type == "year":
-        return t(f"Cả năm {period_key}", f"Year {period_key}")
-    if period_type == "ytd":
-        month = period_end.strftime("%Y-%m")
-        return t(
-            f"Từ đầu năm đến {formatting.month_label(month).lower()}",
-            f"Year to date to {period_end.strftime('%m/%Y')}",
-        )
-    return t(formatting.month_label(period_key), f"Month {period_key[5:]}/{period_key[:4]}")
 
 
 def _definition(entry: dict) -> str:
@@ -80,10 +65,10 @@ def _ward_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 columns = ["period_type", "period_key", "period_start", "period_end", "label_vi", "label_en"]
 options = list(periods[columns].itertuples(index=False, name=None))
-chosen = st.selectbox(t("Kỳ", "Period"), options, format_func=_label, key="period")
+chosen = st.selectbox(t("Kỳ", "Period"), options, format_func=formatting.period_label, key="period")
 period_type, period_key, period_start, period_end = chosen[:4]
 months = tuple(str(m) for m in pd.period_range(period_start, period_end, freq="M"))
-period_label = _label(chosen)
+period_label = formatting.period_label(chosen)
 
 # --- DTP1→DTP3 dropout -------------------------------------------------------------------------
 st.header(t("Tiêm chủng mở rộng", "Expanded Programme on Immunisation"))

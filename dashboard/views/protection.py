@@ -38,7 +38,9 @@ if viewer is not None and not viewer.sees_small_counts:
         )
     )
 
-periods = queries.protection_periods()
+periods = queries.sector_periods(
+    queries.PROTECTION_INDICATORS, ("year", "report", "half_year", "quarter", "month"), counts=True
+)
 if periods.empty:
     st.info(
         t(
@@ -51,30 +53,11 @@ if periods.empty:
     st.stop()
 
 
-def _label(row: tuple) -> str:
-    period_type, period_key, period_start, period_end, label_vi, label_en = row
-    if period_type == "report":  # the report's own title, and the months it covers
-        return formatting.report_period_label(t(label_vi, label_en), period_start, period_end)
-    if period_type == "year":
-        return t(f"Cả năm {period_key}", f"Year {period_key}")
-    if period_type == "ytd":
-        return (
-            t("Từ đầu năm đến ", "Year to date, ")
-            + formatting.month_label(period_end.strftime("%Y-%m")).lower()
-        )
-    if period_type == "half_year":
-        half = period_key.split("-")[-1]
-        return t(f"6 tháng {'đầu' if half == 'H1' else 'cuối'} năm {period_start.year}", period_key)
-    if period_type == "quarter":
-        return t(f"Quý {period_key.split('Q')[-1]}/{period_start.year}", period_key)
-    return formatting.month_label(period_key)
-
-
 columns = ["period_type", "period_key", "period_start", "period_end", "label_vi", "label_en"]
 options = list(periods[columns].itertuples(index=False, name=None))
-chosen = st.selectbox(t("Kỳ", "Period"), options, format_func=_label, key="period")
+chosen = st.selectbox(t("Kỳ", "Period"), options, format_func=formatting.period_label, key="period")
 period_type, period_key = chosen[:2]
-period_label = _label(chosen)
+period_label = formatting.period_label(chosen)
 
 frame = queries.protection_indicators(period_type, period_key)
 frame = frame.assign(status=charts.frame_statuses(frame))

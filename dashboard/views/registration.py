@@ -27,18 +27,6 @@ if periods.empty:
     st.stop()
 
 
-def _label(row: tuple) -> str:
-    period_type, period_key, _, period_end = row
-    if period_type == "year":
-        return t(f"Cả năm {period_key}", f"Year {period_key}")
-    if period_type == "ytd":
-        return t(
-            f"Từ đầu năm đến {formatting.month_label(period_end.strftime('%Y-%m')).lower()}",
-            f"Year to date to {period_end.strftime('%m/%Y')}",
-        )
-    return t(formatting.month_label(period_key), f"Month {period_key[5:]}/{period_key[:4]}")
-
-
 def _status_text(label: str) -> str:
     return STATUS_EN.get(label, label) if english else label
 
@@ -50,11 +38,11 @@ def _target_text(entry: dict) -> str:
     return t(f"chỉ tiêu ≥ {formatting.percent(target, 0)}", f"target ≥ {formatting.percent(target, 0)}")
 
 
-columns = ["period_type", "period_key", "period_start", "period_end"]
+columns = ["period_type", "period_key", "period_start", "period_end", "label_vi", "label_en"]
 options = list(periods[columns].itertuples(index=False, name=None))
-chosen = st.selectbox(t("Kỳ", "Period"), options, format_func=_label, key="period")
-period_type, period_key, _, _ = chosen
-period_label = _label(chosen)
+chosen = st.selectbox(t("Kỳ", "Period"), options, format_func=formatting.period_label, key="period")
+period_type, period_key = chosen[:2]
+period_label = formatting.period_label(chosen)
 
 SECTIONS = {
     "birth_reg_on_time": (

@@ -53,3 +53,20 @@ def test_a_count_whose_target_is_hidden_reads_hidden_not_without_target():
     )
     # 0 deaths against a hidden 90% of 2024; 3 against 1,8 (more than 10% over); a hidden count
     assert charts.frame_statuses(frame) == ["Ẩn", "Chưa đạt", "Ẩn"]
+
+
+def test_period_labels_of_the_sector_pages():
+    import datetime as dt
+
+    def label(kind, key, start, end, vi=None, en=None):
+        return formatting.period_label((kind, key, dt.date(*start), dt.date(*end), vi, en))
+
+    assert label("year", "2025", (2025, 1, 1), (2025, 12, 31)) == "Cả năm 2025"
+    assert (
+        label("report", "2025-BCT-N", (2025, 1, 1), (2025, 10, 31), "Báo cáo Bộ chỉ tiêu trẻ em năm 2025")
+        == "Báo cáo Bộ chỉ tiêu trẻ em năm 2025 (01/01–31/10/2025)"
+    )
+    assert label("ytd", "YTD-2025-10", (2025, 1, 1), (2025, 10, 31)) == "Từ đầu năm đến tháng 10/2025"
+    assert label("half_year", "2025-H2", (2025, 7, 1), (2025, 12, 31)) == "6 tháng cuối năm 2025"
+    assert label("quarter", "2025-Q2", (2025, 4, 1), (2025, 6, 30)) == "Quý 2/2025"
+    assert label("month", "2025-03", (2025, 3, 1), (2025, 3, 31)) == "Tháng 03/2025"

@@ -72,6 +72,10 @@ def tiny_home(tmp_path: Path) -> Path:
         "alter table fct_ward_indicators add column baseline bigint; "
         "alter table fct_ward_indicators add column member_rows bigint"
     )
+    con.execute(
+        "create table dim_period as select '2025-03' as period_key, 'month' as period_type, "
+        "'Tháng 03/2025' as label_vi, 'March 2025' as label_en, cast(null as varchar) as report_kind"
+    )
     con.close()
     return tmp_path
 
