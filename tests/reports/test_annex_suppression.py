@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from reports.annexes import protection_sheet
-from reports.data import ReportData, ReportPeriod, Ward
-
-WARDS = [Ward("1", "A"), Ward("2", "B"), Ward("3", "C")]
+from reports.data import ReportData, Ward
+from tests.reports.hand_made import WARDS, report_data
 
 
 def _data(protection: dict, injuries: dict, ward: Ward | None = None) -> ReportData:
-    return ReportData(
-        period=ReportPeriod(
-            "R", "Báo cáo thử", dt.date(2025, 1, 1), dt.date(2025, 4, 30), dt.date(2025, 5, 12), "x"
-        ),
-        ward=ward,
-        wards=[ward] if ward else WARDS,
-        district_name="Thử",
-        data_as_of=None,
-        indicators=[],
-        catalogue=[],
-        vaccines=[],
-        doses={},
-        hcdb_groups=[],
-        hcdb={},
+    return report_data(
+        ward,
         abuse_types=[{"code": "physical", "name_vi": "Thể chất"}, {"code": "sexual", "name_vi": "Tình dục"}],
-        injury_causes=[{"code": "fall", "name_vi": "Ngã"}],
         protection={k: {"cases": c, "cases_timely": t} for k, (c, t) in protection.items()},
         injuries={k: {"events": e, "deaths": d} for k, (e, d) in injuries.items()},
-        submissions=[],
     )
 
 

@@ -5,8 +5,6 @@ A hand-made district of three wards, every expected cell worked out by hand."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from openpyxl import load_workbook
 
@@ -14,9 +12,9 @@ from dashboard.charts import STATUS_COLOURS
 from policy.status import indicator_status
 from reports.build import build_workbook
 from reports.cells import NUMBER_FORMATS
-from reports.data import ReportData, ReportPeriod, Ward
+from reports.data import ReportData, Ward
+from tests.reports.hand_made import WARDS, report_data
 
-WARDS = [Ward("1", "A"), Ward("2", "B"), Ward("3", "C")]
 COVERAGE = {  # target 95%, at least: A misses by 3.2 points (close), C by 15 (behind)
     "indicator_code": "fully_immunised_under1",
     "name_vi": "Tiêm chủng đầy đủ",
@@ -71,25 +69,10 @@ def _indicator(unit: str, ind: dict) -> dict:
 
 def _data(ward: Ward | None = None) -> ReportData:
     units = [ward.code] if ward else ["1", "2", "3", "268"]
-    return ReportData(
-        period=ReportPeriod(
-            "R", "Báo cáo thử", dt.date(2025, 1, 1), dt.date(2025, 4, 30), dt.date(2025, 5, 12), "x"
-        ),
-        ward=ward,
-        wards=[ward] if ward else WARDS,
-        district_name="Thử",
-        data_as_of=None,
+    return report_data(
+        ward,
         indicators=[_indicator(u, ind) for u in units for ind in (COVERAGE, DROPOUT)],
         catalogue=[COVERAGE, DROPOUT],
-        vaccines=[],
-        doses={},
-        hcdb_groups=[],
-        hcdb={},
-        abuse_types=[{"code": "physical", "name_vi": "Thể chất"}],
-        injury_causes=[{"code": "fall", "name_vi": "Ngã"}],
-        protection={},
-        injuries={},
-        submissions=[],
     )
 
 

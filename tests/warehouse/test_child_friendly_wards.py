@@ -5,13 +5,10 @@ ward figures; then, on the demo, the published standings against the published i
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
 
-from orchestration.dbt_project import dbt_resource
-from tests.conftest import use
+from tests.warehouse.dbt_results import dbt_test_results
 
 UNIT_TEST = "child_friendly_wards_points_criteria_and_standing"
 AGREEMENT = "child_friendly_wards_match_indicator"
@@ -20,15 +17,7 @@ AGREEMENT = "child_friendly_wards_match_indicator"
 def test_the_marts_unit_test_and_agreement_test_pass(fixture_pipeline, pointed_env, tmp_path):
     home, summary = fixture_pipeline
     assert summary.success
-    target = tmp_path / "target"
-    use(home)
-    try:
-        dbt_resource().cli(
-            ["test", "--select", "agg_child_friendly_wards"], target_path=target, raise_on_error=False
-        ).wait()
-    finally:
-        use(pointed_env)
-    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    results = dbt_test_results(home, pointed_env, "agg_child_friendly_wards", tmp_path / "target")
     status = {r["unique_id"].split(".")[-1]: r["status"] for r in results}
     assert status[UNIT_TEST] == "pass"
     assert status[AGREEMENT] == "pass"

@@ -4,10 +4,7 @@ models exist (dbt reads the column types of a unit test's inputs from them)."""
 
 from __future__ import annotations
 
-import json
-
-from orchestration.dbt_project import dbt_resource
-from tests.conftest import use
+from tests.warehouse.dbt_results import dbt_test_results
 
 
 def test_pipeline_builds_skip_unit_tests_and_full_refresh_is_asked_for(pointed_env):
@@ -20,15 +17,7 @@ def test_pipeline_builds_skip_unit_tests_and_full_refresh_is_asked_for(pointed_e
 def test_every_dbt_unit_test_passes(fixture_pipeline, pointed_env, tmp_path):
     home, summary = fixture_pipeline
     assert summary.success
-    target = tmp_path / "target"
-    use(home)
-    try:
-        dbt_resource().cli(
-            ["test", "--select", "test_type:unit"], target_path=target, raise_on_error=False
-        ).wait()
-    finally:
-        use(pointed_env)
-    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    results = dbt_test_results(home, pointed_env, "test_type:unit", tmp_path / "target")
     failed = {r["unique_id"]: r["message"] for r in results if r["status"] != "pass"}
     assert failed == {}
     assert len(results) >= 30  # every indicator, the identity rule, periods, corrections, incremental cards
