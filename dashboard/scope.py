@@ -20,7 +20,6 @@ from access.roles import Viewer
 from reports.config import load_config
 from reports.suppression import marker, suppress
 
-DISTRICT = "268"
 # published table → the column that names its ward (today's code, or a code that maps to it)
 WARD_COLUMNS = {
     "fct_ward_indicators": "org_unit_code",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reports.data import DISTRICT_CODE
 from treem import vi
 
 MEASURES = ("files_quarantined", "rows_rejected", "extracts_late")
@@ -33,7 +34,6 @@ MEASURE_LABELS = {
     "rows_rejected": "dòng bị loại",
     "extracts_late": "kỳ báo cáo nộp muộn",
 }
-DISTRICT_CODE = "268"
 LATE_DEFINITION = (
     "Kỳ nộp muộn tính như kho dữ liệu: một kỳ (phường × nguồn × kỳ của năm {year}) là muộn khi tệp "
     "ĐÃ NẠP đầu tiên của kỳ đến sau hạn (ngày 5 tháng sau kỳ); kỳ chỉ có tệp bị cách ly là chưa nhận, "
