@@ -60,3 +60,62 @@ def test_quality_against_truth_needs_a_generated_demo(tmp_path, pointed_env, cap
     err = capsys.readouterr().err
     assert "Không có sự thật gốc" in err and "treem generate" in err
     assert "treem run" in err
+
+
+@pytest.mark.slow
+def test_the_dashboard_command_speaks_vietnamese_and_stops_cleanly_on_ctrl_c(fixture_pipeline, tmp_path):
+    """`treem dashboard` as a person runs it: our own lines on the terminal, Streamlit's English ones
+    ("You can now view…", "Aborted!") in the home's logs/dashboard.log, and Ctrl+C ends it with a
+    Vietnamese line and exit status 0, no traceback."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.dashboard.browser import ensure_account, free_port
+
+    home = tmp_path / "home"
+    shutil.copytree(fixture_pipeline[0].root, home, ignore=shutil.ignore_patterns("dagster"))
+    ensure_account(home)
+    port = free_port()
+    treem = [sys.executable, "-c", "import sys; from treem.cli import main; sys.exit(main())"]
+    process = subprocess.Popen(
+        [*treem, "--home", str(home), "dashboard", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "TREEM_HOME": str(home)},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.3)
+    # Ctrl+C reaches the whole foreground group: the command and the server it started
+    process.send_signal(signal.SIGINT)
+    for child in _children(process.pid):
+        os.kill(child, signal.SIGINT)
+    out, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, out
+    assert f"Bảng điều khiển: http://localhost:{port}  (Ctrl+C để dừng)" in out
+    assert "Đã dừng bảng điều khiển." in out
+    assert "You can now view" not in out and "Aborted" not in out and "Traceback" not in out
+    assert "You can now view" in (home / "logs" / "dashboard.log").read_text(encoding="utf-8")
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found

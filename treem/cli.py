@@ -166,17 +166,28 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     # from the project folder: `python -m` puts the working folder first on the import path, where a
     # stray file (a timeit.py in the folder the command was typed in) would shadow the standard library
     command = dashboard_command(args.port, args.address)
-    server = subprocess.Popen(command, env=dashboard_env(), cwd=PROJECT_ROOT)
-    try:
-        return server.wait()
-    except KeyboardInterrupt:  # the server got the same Ctrl+C: let it close its sessions
+    # Streamlit's own lines (in English: "You can now view…", "Aborted!") go to a log, not the terminal
+    log_path = home.root / "logs" / "dashboard.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with log_path.open("ab") as log:
+        server = subprocess.Popen(
+            command, env=dashboard_env(), cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.terminate()
-            server.wait()
-        print("\nĐã dừng bảng điều khiển.", flush=True)
-        return 0
+            code = server.wait()
+        except KeyboardInterrupt:  # the server got the same Ctrl+C: let it close its sessions
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.terminate()
+                server.wait()
+            print("\nĐã dừng bảng điều khiển.", flush=True)
+            return 0
+    if code != 0:
+        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+        print(f"Bảng điều khiển dừng với mã {code}; cuối nhật ký {log_path}:", file=sys.stderr)
+        print("\n".join(f"  {line}" for line in tail), file=sys.stderr)
+    return code
 
 
 def dashboard_env() -> dict[str, str]:
