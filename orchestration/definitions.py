@@ -8,7 +8,7 @@ from orchestration.assets.dbt import treem_dbt_assets
 from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.publish import serving_copy
 from orchestration.assets.reports import period_reports
-from orchestration.checks import district_is_the_sum_of_its_wards, great_expectations_suites
+from orchestration.checks import great_expectations_suites
 from orchestration.console import treem_console_logger
 from orchestration.dbt_project import dbt_resource
 from orchestration.jobs import treem_all_job
@@ -20,7 +20,7 @@ use_private_umask()  # `dagster dev -m orchestration.definitions` started withou
 
 defs = dg.Definitions(
     assets=[*ingestion_assets(), treem_dbt_assets, serving_copy, period_reports],
-    asset_checks=[district_is_the_sum_of_its_wards, great_expectations_suites],
+    asset_checks=[great_expectations_suites],
     jobs=[treem_all_job],
     sensors=[inbox_sensor],
     loggers={"console": treem_console_logger},

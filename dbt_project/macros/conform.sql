@@ -15,6 +15,14 @@
     where source = '{{ source_name }}' and outcome = 'loaded' and superseded_by is null
 {% endmacro %}
 
+{# The same current files for the models after staging, which read the registry through its staging
+   model: a source's files, their report period's first day and when the pipeline first took them. #}
+{% macro loaded_files(source_name) %}
+    select file_id, period_start as report_period_start, first_seen_at as file_processed_at
+    from {{ ref('stg_ingestion__files') }}
+    where source = '{{ source_name }}' and is_current
+{% endmacro %}
+
 {# A name as evidence for linking: composed Unicode, lower case, no diacritics (đ as d), single spaces. #}
 {% macro fold_name(column) -%}
     nullif(trim(regexp_replace(replace(strip_accents(lower(nfc_normalize({{ column }}))), 'đ', 'd'), '\s+', ' ', 'g')), '')
@@ -44,7 +52,7 @@
 {# Any ward code a source writes (a version of today or before 2025) → today's ward. One place for the
    mapping: a code with two versions must keep one successor, or rows would fan out. #}
 {% macro today_wards() -%}
-    select distinct ward_code, current_ward_code from {{ ref('dim_ward') }}
+    select distinct ward_code, current_ward_code from {{ ref('int_wards') }}
 {%- endmacro %}
 
 {# One value of the indicator_parameters seed, as a scalar subquery. #}

@@ -22,3 +22,11 @@ with codes as (
 select * from codes
 where code not in (select {{ field }} from {{ to }})
 {% endtest %}
+
+{# Nothing is lost on the way from an upstream model: every value of its column is in this one. The
+   reverse of relationships, written on the downstream model so no test points to a later layer. #}
+{% test holds_every(model, column_name, from_model, field) %}
+select {{ field }} from {{ from_model }}
+where {{ field }} is not null
+    and {{ field }} not in (select {{ column_name }} from {{ model }} where {{ column_name }} is not null)
+{% endtest %}

@@ -11,7 +11,7 @@
 
 {% macro drop_replaced_files(source_name, file_column='file_id') -%}
     delete from {{ this }}
-    where {{ file_column }} not in (select file_id from ({{ current_files(source_name) }}))
+    where {{ file_column }} not in (select file_id from ({{ loaded_files(source_name) }}))
 {%- endmacro %}
 
 {% macro relink_children(source_name, key_column) -%}

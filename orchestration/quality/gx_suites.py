@@ -19,7 +19,6 @@ from ingestion.clock import local_now
 from ingestion.contract import load_contracts
 
 SUITES_PATH = Path(__file__).with_name("suites.yaml")
-SUBMITTED_COLUMN = "file_received_at"  # virtual: the submission time of the row's file
 SCHEMAS = {"stg_": "staging", "fct_": "marts"}
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -145,15 +144,10 @@ def _resolve(con: duckdb.DuckDBPyConnection, value: Any, now: dt.datetime) -> An
 
 def read_frame(con: duckdb.DuckDBPyConnection, suite: Suite) -> pd.DataFrame:
     """The suite's columns of its model (the whole table: the current files of every source)."""
-    columns = suite.columns
-    selected = [f"model.{c}" for c in columns if c != SUBMITTED_COLUMN]
+    selected = suite.columns
     if any("row_condition" in e.arguments for e in suite.expectations):
-        selected = ["model.*"]  # a condition may name any column
-    join = ""
-    if SUBMITTED_COLUMN in columns:
-        selected.append(f"files.received_at as {SUBMITTED_COLUMN}")
-        join = "left join raw.file_registry as files on model.file_id = files.file_id"
-    query = f"select {', '.join(selected) or 'count(*)'} from {suite.schema}.{suite.model} as model {join}"
+        selected = ["*"]  # a condition may name any column
+    query = f"select {', '.join(selected) or 'count(*)'} from {suite.schema}.{suite.model}"
     return con.execute(query).df()
 
 

@@ -1,46 +1,46 @@
-"""The blocking check that the district sums its wards, on hand-made indicator rows."""
+"""The dbt test that the district sums its wards, run by dbt on hand-made indicator rows."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
 
+from tests.conftest import fresh_home
+from tests.warehouse.dbt_results import dbt_test_results
 
-@pytest.fixture
-def con():
-    connection = duckdb.connect()
-    connection.execute("create schema marts")
-    connection.execute(
-        "create table marts.fct_ward_indicators (org_unit_level varchar, period_type varchar, "
-        "period_key varchar, indicator_code varchar, numerator bigint, denominator bigint)"
-    )
-    connection.execute(
-        """insert into marts.fct_ward_indicators values
-        ('ward', 'month', '2025-03', 'dtp_dropout', 3, 20),
-        ('ward', 'month', '2025-03', 'dtp_dropout', 1, 30),
-        ('district', 'month', '2025-03', 'dtp_dropout', 4, 50)"""
-    )
-    yield connection
-    connection.close()
+TEST = "district_is_the_sum_of_its_wards"
 
 
-def test_passes_when_the_district_is_the_sum(pointed_env, con):
-    from orchestration.checks import district_sum_result
+def _home_with_indicators(tmp_path, district: tuple[int, int]):
+    home = fresh_home(tmp_path / "home")
+    con = duckdb.connect(str(home.warehouse))
+    try:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_ward_indicators (org_unit_level varchar, period_type varchar, "
+            "period_key varchar, indicator_code varchar, numerator bigint, denominator bigint)"
+        )
+        con.execute(
+            "insert into marts.fct_ward_indicators values "
+            "('ward', 'month', '2025-03', 'dtp_dropout', 3, 20), "
+            "('ward', 'month', '2025-03', 'dtp_dropout', 1, 30), "
+            "('district', 'month', '2025-03', 'dtp_dropout', ?, ?)",
+            list(district),
+        )
+    finally:
+        con.close()
+    return home
 
-    result = district_sum_result(con)
-    assert result.passed
-    assert result.metadata["mismatches"].value == 0
 
-
-def test_fails_when_the_district_averages_ward_percentages(pointed_env, con):
-    from orchestration.checks import district_is_the_sum_of_its_wards, district_sum_result
-
-    con.execute(
-        "update marts.fct_ward_indicators set numerator = 2, denominator = 25 "
-        "where org_unit_level = 'district'"
-    )
-    result = district_sum_result(con)
-    assert not result.passed
-    assert result.metadata["mismatches"].value == 1
-    assert "| month         | 2025-03" in result.metadata["examples"].value
-    assert [spec.blocking for spec in district_is_the_sum_of_its_wards.check_specs] == [True]
+@pytest.mark.parametrize(
+    ("district", "status", "failures"),
+    [
+        ((4, 50), "pass", 0),  # 3 + 1 over 20 + 30
+        ((2, 25), "fail", 1),  # the average of the wards' 15% and 3.3%, as counts
+    ],
+)
+def test_the_district_row_is_the_sum_of_its_wards(pointed_env, tmp_path, district, status, failures):
+    home = _home_with_indicators(tmp_path, district)
+    results = dbt_test_results(home, pointed_env, TEST, tmp_path / "target")
+    ((result,),) = [[r for r in results if r["unique_id"].endswith(TEST)]]
+    assert (result["status"], result["failures"]) == (status, failures)

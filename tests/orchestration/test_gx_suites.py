@@ -100,8 +100,10 @@ def test_a_count_indicator_may_exceed_one_and_a_dropout_may_go_below_zero(con):
 def test_freshness_and_value_sets_on_a_staging_model(con):
     con.execute("create table reference.wards as select '09541' as ward_code")
     con.execute(
-        "create table staging.stg_x as select * from (values ('f1', '09541', 'M'), ('f2', '09999', 'X')) "
-        "as t(file_id, ward_code, sex)"
+        "create table staging.stg_x as select * from (values "
+        "('f1', '09541', 'M', timestamp '2026-01-05 09:00'), "
+        "('f2', '09999', 'X', timestamp '2025-10-01 09:00')) "
+        "as t(file_id, ward_code, sex, file_received_at)"
     )
     suite = Suite(
         "stg_x",

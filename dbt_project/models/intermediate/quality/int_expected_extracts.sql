@@ -11,7 +11,7 @@ periods as (
 ),
 
 wards as (
-    select * from {{ ref('dim_ward') }} where is_current
+    select * from {{ ref('int_wards') }} where is_current
 ),
 
 org_units as (

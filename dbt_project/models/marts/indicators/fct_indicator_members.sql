@@ -6,19 +6,19 @@
 -- fct_ward_indicators sums numerator, denominator and baseline over these rows, so every value
 -- traces back to its rows.
 with members as (
-    select * from {{ ref('int_indicator_stock_members') }}
+    select * from {{ ref('fct_indicator_members_stock') }}
     union all by name
-    select * from {{ ref('int_indicator_birth_registration_members') }}
+    select * from {{ ref('fct_indicator_members_birth_registration') }}
     union all by name
-    select * from {{ ref('int_indicator_immunisation_members') }}
+    select * from {{ ref('fct_indicator_members_immunisation') }}
     union all by name
-    select * from {{ ref('int_indicator_vitamin_a_members') }}
+    select * from {{ ref('fct_indicator_members_vitamin_a') }}
     union all by name
-    select * from {{ ref('int_indicator_protection_members') }}
+    select * from {{ ref('fct_indicator_members_protection') }}
     union all by name
-    select * from {{ ref('int_indicator_child_friendly_members') }}
+    select * from {{ ref('fct_indicator_members_child_friendly') }}
     union all by name
-    select * from {{ ref('int_indicator_report_timeliness_members') }}
+    select * from {{ ref('fct_indicator_members_report_timeliness') }}
 ),
 
 final as (

@@ -3,8 +3,8 @@
 -- met (marked met and scoring above 0), and whether the ward meets the standard by the rule of the
 -- child_friendly_ward indicator (every child_friendly_criteria criterion assessed and met, none scored
 -- 0, total at least child_friendly_min_points). A merged ward's old assessment is not today's ward's,
--- as for the indicator. At a period end the indicator counts the ward's latest row of a year up to it:
--- the singular test child_friendly_wards_match_indicator checks they agree.
+-- as for the indicator. At a period end the indicator (fct_indicator_members_child_friendly) counts the
+-- ward's latest row of a year up to it.
 with scores as (
     select * from {{ ref('fct_child_friendly_scores') }} where reported_ward_code = ward_code
 ),

@@ -10,7 +10,7 @@
 -- that floor a ward's single protection case of the year (median 0) and February's three fewer days
 -- (10% fewer doses, beyond the spread twelve months show) were flagged on clean data.
 with element_values as (
-    select * from {{ ref('int_quality_ward_month_values') }}
+    select * from {{ ref('agg_quality_ward_month_values') }}
 ),
 
 periods as (

@@ -1,5 +1,5 @@
 -- Validation rule failures (DHIS2 style, docs/domain.md §9): each rule of the seed validation_rules is
--- evaluated per today's ward and month on the elements of int_quality_ward_month_values; one row per
+-- evaluated per today's ward and month on the elements of agg_quality_ward_month_values; one row per
 -- ward-month where the rule fails, never hidden. A side is the sum of its terms (coefficient × the
 -- element's value, a missing element counting as 0; a constant counts its coefficient). A rule is
 -- evaluated in a ward-month only when at least one of its elements has a value there
@@ -13,7 +13,7 @@ terms as (
 ),
 
 element_values as (
-    select * from {{ ref('int_quality_ward_month_values') }}
+    select * from {{ ref('agg_quality_ward_month_values') }}
 ),
 
 rule_elements as (

@@ -17,7 +17,7 @@
 ) }}
 
 with files as (
-    {{ current_files('health_insurance') }}
+    {{ loaded_files('health_insurance') }}
 ),
 
 new_files as (

@@ -34,11 +34,11 @@ schedule as (
 ),
 
 birth_registration_files as (
-    {{ current_files('birth_registration') }}
+    {{ loaded_files('birth_registration') }}
 ),
 
 immunization_files as (
-    {{ current_files('immunization') }}
+    {{ loaded_files('immunization') }}
 ),
 
 identities as (

@@ -13,6 +13,7 @@ final as (
         registrations.file_id,
         registrations.source_row,
         files.report_period,
+        files.file_received_at,
         coalesce(registrations.registration_ward_code, files.file_ward_code) as ward_code,
         {{ child_columns('registrations') }},
         registrations.mother_name,

@@ -13,6 +13,7 @@ final as (
         criteria.file_id,
         criteria.source_row,
         files.report_period,
+        files.file_received_at,
         cast(left(files.report_period, 4) as integer) as assessment_year,
         files.file_ward_code as ward_code,
         criteria.criterion,

@@ -14,6 +14,7 @@ final as (
         children.file_id,
         children.source_row,
         files.report_period,
+        files.file_received_at,
         files.report_period_end as snapshot_date,
         files.file_ward_code as ward_code,
         {{ child_columns('children') }},

@@ -13,6 +13,7 @@ final as (
         supports.file_id,
         supports.source_row,
         files.report_period,
+        files.file_received_at,
         files.file_ward_code as ward_code,
         {{ child_columns('supports') }},
         supports.hcdb_groups,

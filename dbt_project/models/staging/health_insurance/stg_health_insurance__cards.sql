@@ -14,6 +14,7 @@ final as (
         cards.file_id,
         cards.source_row,
         files.report_period,
+        files.file_received_at,
         files.report_period_end as list_date,
         upper(cards.card_number) as card_number,
         cards.ward_code,

@@ -13,6 +13,7 @@ final as (
         events.file_id,
         events.source_row,
         files.report_period,
+        files.file_received_at,
         files.file_ward_code as ward_code,
         events.age,
         events.sex,

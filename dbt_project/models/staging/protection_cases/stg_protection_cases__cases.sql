@@ -13,6 +13,7 @@ final as (
         cases.file_id,
         cases.source_row,
         files.report_period,
+        files.file_received_at,
         files.file_ward_code as ward_code,
         cases.child_code,
         cases.age,

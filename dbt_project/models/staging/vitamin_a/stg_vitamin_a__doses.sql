@@ -13,6 +13,7 @@ final as (
         doses.file_id,
         doses.source_row,
         files.report_period,
+        files.file_received_at,
         coalesce(doses.ward_code, files.file_ward_code) as ward_code,
         {{ child_columns('doses') }},
         doses.vitamin_round as round_label,

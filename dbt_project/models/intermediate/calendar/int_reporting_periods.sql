@@ -1,12 +1,11 @@
--- The periods the indicator mart reports: those of dim_period from the first year with data to the
+-- The periods the indicator mart reports: those of int_periods from the first year with data to the
 -- last month that the monthly extracts cover (a period still running has no row yet).
 with periods as (
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 ),
 
 files as (
-    select period_start, period_end from {{ source('raw', 'file_registry') }}
-    where outcome = 'loaded' and superseded_by is null
+    select period_start, period_end from {{ ref('stg_ingestion__files') }} where is_current
 ),
 
 -- the last day: the end of the latest month that a monthly extract covers (a quarterly register or
