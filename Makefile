@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test lint fixtures bench bench-ingest
+.PHONY: setup demo test test-fast lint fixtures bench bench-ingest
 
 $(VENV)/bin/treem:
 	python3.11 -m venv $(VENV)
@@ -14,10 +14,13 @@ demo: setup
 	$(VENV)/bin/treem demo
 
 test: setup
+	$(PY) -m pytest && $(PY) -m pytest -m slow
+
+test-fast: setup
 	$(PY) -m pytest
 
 lint: setup
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check treem ingestion orchestration dashboard tests
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
 fixtures: setup
 	$(PY) tests/fixtures/make_fixtures.py

@@ -32,8 +32,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from access import audit
 from access.roles import AccountError, Role, Viewer, check_scope
-from ingestion.clock import local_now
-from treem.home import SEEDS_DIR
+from base.clock import local_now
+from base.home import SEEDS_DIR
 
 FREE_FAILURES = 3
 BASE_WAIT = 30  # seconds

@@ -27,7 +27,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion.clock import local_now
+from base.clock import local_now
 
 GENESIS = "0" * 64
 TRIGGERS = ("audit_log_append_only", "audit_log_no_update", "audit_log_no_delete")

@@ -83,8 +83,8 @@ def signed_in_app(home: Path):
 
     from access import accounts
     from access.roles import Role
+    from base.clock import local_now
     from dashboard.auth import SESSION_KEY
-    from ingestion.clock import local_now
 
     scratch = Path(tempfile.mkdtemp(prefix="treem-bench-"))
     (scratch / "serving.duckdb").symlink_to(home / "serving.duckdb")

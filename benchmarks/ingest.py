@@ -25,7 +25,7 @@ import shutil
 import time
 from pathlib import Path
 
-from treem.home import Home, home_from_env
+from base.home import Home, home_from_env
 
 
 def _raw_parse(files: list[Path]) -> float:
@@ -95,8 +95,8 @@ def main() -> None:
     parser.add_argument("--source", action="append", help="only this source (repeatable)")
     args = parser.parse_args()
 
+    from demo import generate
     from ingestion.contract import load_contracts
-    from ingestion.demo import generate
 
     bench = (
         home_from_env().root / "bench" / f"ingest-scale-{args.scale:g}-seed-{args.seed}-messy-{args.messy:g}"

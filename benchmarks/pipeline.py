@@ -19,7 +19,7 @@ import shutil
 import time
 from pathlib import Path
 
-from treem.home import Home, home_from_env
+from base.home import Home, home_from_env
 
 DBT_STAGE = "dbt build (kho dữ liệu + kiểm thử)"
 INGEST_STAGE = "nạp tệp (ingestion)"
@@ -76,7 +76,7 @@ def main() -> None:
     home = Home(home_from_env().root / "bench" / f"scale-{args.scale:g}-seed-{args.seed}")
     if home.root.exists():
         shutil.rmtree(home.root)
-    from ingestion.demo import generate
+    from demo import generate
     from orchestration.dbt_project import prepare_manifest
     from orchestration.instance import use_home
     from orchestration.run_once import run_pipeline

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
+from base.home import Home
 from reports.build import build_all, build_workbook
 from reports.data import current_wards, load_report_data, report_periods
-from treem.home import Home
 
 
 def _median_seconds(action: Callable[[], object], repeat: int) -> tuple[float, object]:

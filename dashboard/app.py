@@ -12,9 +12,9 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `dashboard` imports without installing
 
+from base.file_modes import use_private_umask  # noqa: E402
 from dashboard import auth  # noqa: E402
 from dashboard.i18n import LANGUAGES, t  # noqa: E402
-from treem.file_modes import use_private_umask  # noqa: E402
 
 use_private_umask()  # `streamlit run dashboard/app.py` started without the treem command
 st.set_page_config(page_title="treem – Trẻ em Hà Đông", page_icon="🧒", layout="wide")

@@ -11,9 +11,9 @@ import streamlit as st
 
 from access import accounts, audit
 from access.roles import ROLE_NAMES, Viewer
+from base.clock import local_now
+from base.home import home_from_env
 from dashboard.i18n import t
-from ingestion.clock import local_now
-from treem.home import home_from_env
 
 SESSION_KEY = "treem_session"
 

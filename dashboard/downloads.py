@@ -15,9 +15,9 @@ import streamlit as st
 
 from access import audit
 from access.exports import csv_bytes
+from base.home import home_from_env
 from dashboard import auth
 from dashboard.i18n import t
-from treem.home import home_from_env
 
 MIME = {
     ".csv": "text/csv",

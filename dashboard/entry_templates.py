@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from base.clock import local_now
 from dashboard import auth, downloads
 from dashboard.i18n import t
-from ingestion.clock import local_now
 from ingestion.contract import load_contracts
 from ingestion.template import template_bytes
 from ingestion.template_request import period_line, template_file_name, template_periods, wards_in_force

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from base import vi
 from policy.status import is_negative
-from treem import vi
 
 
 def number(value: float | int | None) -> str:

@@ -9,14 +9,16 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from dashboard import formatting, queries
+from dashboard import formatting
 from dashboard.i18n import t
+from dashboard.queries import lists as lists_queries
+from dashboard.queries import serving
 
 
 def header(title_vi: str, title_en: str) -> dict:
     """The page title and the 'data as of' stamp; returns the serving copy's metadata."""
     st.title(t(title_vi, title_en))
-    meta = queries.serving_meta()
+    meta = serving.serving_meta()
     if meta is None:
         st.info(
             t(
@@ -47,6 +49,6 @@ def lists(read: Callable[..., pd.DataFrame], *args: object) -> pd.DataFrame:
     different publishes, the message saying the lists are being updated instead (the page stops there)."""
     try:
         return read(*args)
-    except queries.ListsOutOfStep:
-        st.info(t(queries.LISTS_OUT_OF_STEP, queries.LISTS_OUT_OF_STEP_EN))
+    except lists_queries.ListsOutOfStep:
+        st.info(t(lists_queries.LISTS_OUT_OF_STEP, lists_queries.LISTS_OUT_OF_STEP_EN))
         st.stop()

@@ -16,28 +16,11 @@ from functools import lru_cache
 import duckdb
 import pandas as pd
 
+from access.disclosure import marker, suppress
 from access.roles import Viewer
 from reports.config import load_config
-from reports.suppression import marker, suppress
+from serving.contract import WARD_COLUMNS
 
-# published table → the column that names its ward (today's code, or a code that maps to it)
-WARD_COLUMNS = {
-    "fct_ward_indicators": "org_unit_code",
-    "fct_report_submissions": "org_unit_code",
-    "agg_quality_ward_sources": "org_unit_code",
-    "agg_immunization_ward_months": "ward_code",
-    "agg_child_linkage": "ward_code",
-    "fct_validation_violations": "ward_code",
-    "fct_count_outliers": "ward_code",
-    "agg_child_reconciliation": "ward_code",
-    "agg_hcdb_children_groups": "ward_code",
-    "agg_protection_ward_months": "ward_code",
-    "agg_injury_ward_months": "ward_code",
-    "agg_child_friendly_wards": "ward_code",
-    "dim_ward": "current_ward_code",
-    "child_reconciliation": "ward_code",  # the restricted file
-    "protection_cases": "ward_code",  # the restricted file
-}
 PROTECTION_TABLES = {
     "agg_protection_ward_months",
     "agg_injury_ward_months",

@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from treem.file_modes import use_private_umask
+from base.file_modes import use_private_umask
 
 REFUSED = ("/_stcore/metrics",)
 

@@ -17,9 +17,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion.clock import local_now, local_time
+from base.clock import local_now, local_time
+from base.home import Home
 from ingestion.safety import display_name, safe_file_name
-from treem.home import Home
 
 CLAIM_SUFFIX = ".claim.json"
 COPY_PREFIX = ".copy."  # the copy keeps the file's suffix: the reader goes by it

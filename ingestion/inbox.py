@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from base.home import Home
 from ingestion.contract import load_contracts
 from ingestion.safety import is_inside
-from treem.home import Home
 
 IGNORED_PREFIXES = (".", "~$")  # hidden files and Excel's lock files
 PARTIAL_SUFFIXES = (".tmp", ".part", ".crdownload")

@@ -1,4 +1,5 @@
-"""Load dropped files into ``raw``, then archive or quarantine each with its receipt.
+"""Load dropped files into ``raw``, then archive or quarantine each with its receipt (reading in
+``reading``, where a file ends in ``filing``, which files wait in ``inbox``).
 
 Order of work, so that a crash at any point and a rerun end as one clean run would: read and check
 each file and stage its rows, rejects and registry row (marking the file it corrects as superseded);
@@ -7,42 +8,34 @@ file's final place and move the file there."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
-import shutil
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from base.home import Home
 from ingestion.batch import Batch, Known
 from ingestion.claim import Claimed, changed, claim, claimed_files, done, private_copy, put_back
 from ingestion.contract import Contract, load_contracts
+from ingestion.filing import place, record_path, write_receipt, write_record
 from ingestion.hints import unknown_values_hint
 from ingestion.inbox import pending_files, settled, unknown_source_files
 from ingestion.lookups import load_lookups
 from ingestion.mappings import with_mappings
-from ingestion.parse_file import FileRejected, ParsedFile, Period, identify, parse_file, rejects_summary
-from ingestion.reader import UnreadableFile
-from ingestion.receipt import RECEIPT_SUFFIX, RejectLine, receipt_path, receipt_text
+from ingestion.parse_file import ParsedFile, rejects_summary
+from ingestion.reading import Readers, ReadFailure, Reading, labelled_failure, unexpected_failure
+from ingestion.receipt import RejectLine, receipt_path, receipt_text
 from ingestion.registry import ensure_raw_schema
-from ingestion.safety import UnsafeFile, check_file, display_name, limits_from_env, safe_file_name
-from treem.home import Home
+from ingestion.safety import display_name, safe_file_name
 
 log = logging.getLogger(__name__)
 ARROW_TYPES = {"date": pa.date32(), "integer": pa.int64(), "boolean": pa.bool_()}
 UNKNOWN_SOURCE = "_unknown"
-RECORD_SUFFIX = ".registry.json"  # the registry row beside each stored file: `treem rebuild` reads it
 
 
 @dataclass(frozen=True)
@@ -56,30 +49,6 @@ class FileOutcome:
     rows_rejected: int = 0
     rows_skipped: int = 0
     reason: str | None = None
-
-
-def content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _place(path: Path, target: Path, digest: str) -> None:
-    """Move ``path`` (the private copy) to ``target`` so that a crash at any point leaves a complete copy
-    somewhere."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists() and content_hash(target) == digest:
-        path.unlink()  # stored already (a rerun after a crash, or the same content dropped again)
-        return
-    try:
-        os.replace(path, target)  # atomic on one filesystem
-    except OSError:  # the archive on another filesystem (a network share): copy, swap in, delete
-        partial = target.with_name(target.name + ".tmp")
-        shutil.copy2(path, partial)
-        os.replace(partial, target)
-        path.unlink()
 
 
 def _rows_table(contract: Contract, file_id: str, parsed: ParsedFile) -> pa.Table:
@@ -106,28 +75,6 @@ def _forget_quarantined(home: Home, previous: Known | None, kept: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def record_path(stored: Path) -> Path:
-    return stored.with_name(stored.name + RECORD_SUFFIX)
-
-
-def _write_beside(target: Path, suffix: str, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + suffix + ".tmp")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, target.with_name(target.name + suffix))
-
-
-def _write_receipt(target: Path, text: str) -> None:
-    _write_beside(target, RECEIPT_SUFFIX, text)
-
-
-def _write_record(target: Path, record: dict) -> None:
-    """The registry row as the office's file leaves it, for a rebuild from the archive alone."""
-    kept = {k: v for k, v in record.items() if k not in ("receipt", "supersedes", "superseded_by")}
-    # ASCII escapes: a folder name that is not UTF-8 (an old Windows tool) still writes, and reads back
-    _write_beside(target, RECORD_SUFFIX, json.dumps(kept, ensure_ascii=True, default=str, indent=1))
-
-
 @dataclass
 class _Staged:
     """A file whose rows and registry row are written in the open transaction; what is left to do
@@ -148,10 +95,10 @@ def _finish(home: Home, staged: _Staged) -> None:
         put_back(claimed)
         return
     if staged.record is not None:
-        _write_receipt(staged.target, staged.record["receipt"])
-        _write_record(staged.target, staged.record)
+        write_receipt(staged.target, staged.record["receipt"])
+        write_record(staged.target, staged.record)
     _forget_quarantined(home, staged.previous, staged.target)  # while the file waits, a rerun redoes this
-    _place(claimed.copy, staged.target, claimed.digest)
+    place(claimed.copy, staged.target, claimed.digest)
     done(claimed)
 
 
@@ -253,127 +200,16 @@ def _waiting(claimed: Claimed, source: str) -> _Staged:
     return _Staged(outcome, claimed, None, None, None)
 
 
-def _unexpected(error: BaseException, doing: str) -> ReadFailure:
-    """A fault of treem itself on one file: the file is set aside for an engineer, the others go on."""
-    log.error("unexpected error while %s", doing, exc_info=error)
-    return ReadFailure(
-        f"Lỗi không mong đợi khi {doing} ({type(error).__name__}); tệp được để riêng cho kỹ sư dữ liệu xem "
-        "nhật ký, không cần gửi lại",
-        detail="".join(traceback.format_exception(error)),
-    )
-
-
-@dataclass(frozen=True)
-class ReadFailure:
-    """Why a file cannot be read or fails its contract: it goes to quarantine with this reason, and with
-    the period and ward it is for when its name (or its title block, if read) tells them. Made in worker
-    processes: plain picklable values only."""
-
-    reason: str
-    period: Period | None = None
-    ward_code: str | None = None
-    detail: str | None = None  # the technical detail of a fault of treem's own, for the receipt
-    hint: str = ""  # what the receipt suggests: the closest headers, the unknown values
-
-
-def _failure(
-    reason: str, contract: Contract, name: str, title: tuple[str, ...] = (), hint: str = ""
-) -> ReadFailure:
-    """The failure, labelled with what the file says it is for; a fault in finding that only loses the
-    label, never the file."""
-    try:
-        period, ward_code = identify(contract, name, title)
-    except Exception:
-        log.exception("cannot tell the period and ward of %r", name)
-        return ReadFailure(reason, hint=hint)
-    return ReadFailure(reason, period, ward_code, hint=hint)
-
-
-def read_file(path: Path, contract: Contract, name: str) -> ParsedFile | ReadFailure:
-    """Read and check one claimed file against ``contract`` (with the home's confirmed mappings): a
-    function of the file alone, so it can run in a worker process. A file that fails is labelled from its
-    name (and its title, if it was read): it is not read again."""
-    try:
-        check_file(path, limits_from_env())
-        return parse_file(path, contract, name)
-    except FileRejected as error:
-        return _failure(str(error), contract, name, error.title, error.hint)
-    except (UnsafeFile, UnreadableFile) as error:
-        return _failure(str(error), contract, name)
-    except Exception as error:  # a file must never block the inbox: set it aside for an engineer
-        unexpected = _unexpected(error, "đọc tệp")
-        labelled = _failure(unexpected.reason, contract, name)
-        return ReadFailure(labelled.reason, labelled.period, labelled.ward_code, unexpected.detail)
-
-
-@dataclass
-class _Reading:
-    """A file taken from the inbox, copied, hashed, and being read (here or in a worker process)."""
-
-    claimed: Claimed
-    record: dict
-    reading: Future
-
-
-class _Readers:
-    """Reads claimed files ahead, in a pool of worker processes when the waiting files are big enough
-    to pay for starting them (``TREEM_INGEST_WORKERS``, default one per core; ``TREEM_INGEST_PARALLEL_MB``,
-    default 8), else one by one in this process. Only reading runs in the workers: staging and writing
-    stay in this process, the warehouse's one writer. If a worker dies (out of memory, a crash in a
-    reader library), the file is read again here and the rest are read here too."""
-
-    AHEAD_BYTES = 256e6  # read ahead at most this much file content (parsed rows wait in memory)
-
-    def __init__(self, files: list[Path]) -> None:
-        workers = int(os.environ.get("TREEM_INGEST_WORKERS", os.cpu_count() or 1))
-        threshold = float(os.environ.get("TREEM_INGEST_PARALLEL_MB", 8)) * 1e6
-        parallel = workers > 1 and len(files) > 1 and sum(map(_size, files)) >= threshold
-        self.workers = workers if parallel else 1
-        self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if parallel else None
-
-    def submit(self, path: Path, contract: Contract, name: str) -> Future:
-        if self.pool is not None:
-            try:
-                return self.pool.submit(read_file, path, contract, name)
-            except BrokenProcessPool:
-                self.close()
-        future: Future = Future()
-        future.set_result(read_file(path, contract, name))
-        return future
-
-    def result(self, reading: _Reading, contract: Contract) -> ParsedFile | ReadFailure:
-        claimed = reading.claimed
-        try:
-            return reading.reading.result()
-        except Exception as error:  # the worker died or the result could not come back
-            log.warning("reading %s in a worker failed (%r); reading it here", claimed.path, error)
-            if isinstance(error, BrokenProcessPool):
-                self.close()
-            return read_file(claimed.copy, contract, claimed.name)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-            self.pool = None
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:  # taken by another run meanwhile
-        return 0
-
-
-def _read_ahead(files: list[Path], contract: Contract, home: Home, readers: _Readers) -> Iterator[_Reading]:
+def _read_ahead(files: list[Path], contract: Contract, home: Home, readers: Readers) -> Iterator[Reading]:
     """Claim, copy and hash the files in arrival order, keeping a few being read ahead of the one staged
     (two per worker, and no more than AHEAD_BYTES of files)."""
-    ahead: deque[_Reading] = deque()
+    ahead: deque[Reading] = deque()
     for waiting in files:
         claimed = _take(waiting, home, contract.source)
         if claimed is None:
             continue
         record = _first_record(claimed, contract.source)
-        ahead.append(_Reading(claimed, record, readers.submit(claimed.copy, contract, claimed.name)))
+        ahead.append(Reading(claimed, record, readers.submit(claimed.copy, contract, claimed.name)))
         while len(ahead) > 2 * readers.workers or (
             len(ahead) > 1 and sum(r.record["size_bytes"] for r in ahead) > readers.AHEAD_BYTES
         ):
@@ -381,9 +217,7 @@ def _read_ahead(files: list[Path], contract: Contract, home: Home, readers: _Rea
     yield from ahead
 
 
-def _stage_file(
-    batch: Batch, reading: _Reading, contract: Contract, home: Home, readers: _Readers
-) -> _Staged:
+def _stage_file(batch: Batch, reading: Reading, contract: Contract, home: Home, readers: Readers) -> _Staged:
     """Stage what a claimed file brings, once read and checked; any fault of treem's own sets this one
     file aside and the others go on."""
     claimed, record = reading.claimed, reading.record
@@ -391,12 +225,12 @@ def _stage_file(
     try:
         return _stage_read_file(batch, reading, contract, home, readers, previous)
     except Exception as error:
-        failure = _failure_labelled(_unexpected(error, "kiểm tra và nạp tệp"), contract, claimed.name)
+        failure = _failure_labelled(unexpected_failure(error, "kiểm tra và nạp tệp"), contract, claimed.name)
         return _quarantine(batch, claimed, home, record, failure, previous, contract.name_vi)
 
 
 def _failure_labelled(failure: ReadFailure, contract: Contract, name: str) -> ReadFailure:
-    labelled = _failure(failure.reason, contract, name)
+    labelled = labelled_failure(failure.reason, contract, name)
     return ReadFailure(labelled.reason, labelled.period, labelled.ward_code, failure.detail)
 
 
@@ -420,10 +254,10 @@ def _correction_held(
 
 def _stage_read_file(
     batch: Batch,
-    reading: _Reading,
+    reading: Reading,
     contract: Contract,
     home: Home,
-    readers: _Readers,
+    readers: Readers,
     previous: Known | None,
 ) -> _Staged:
     """A file quarantined before is tried again: a fix to a contract or a seed may now let it load."""
@@ -566,7 +400,7 @@ def ingest_inbox(
     contract = with_mappings(contract, home)
     waiting = _taken(pending_files(home.source_inbox(contract.source)), only, lambda p: p.name)
     files, unsettled = settled(claimed_files(home, contract.source, tidy=True) + waiting)
-    readers = _Readers(files)
+    readers = Readers(files)
     try:
         reading = _read_ahead(files, contract, home, readers)
         stage = partial(_stage_file, contract=contract, home=home, readers=readers)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 
+from base.home import SEEDS_DIR
 from ingestion.contract import CONTRACTS_DIR
 from ingestion.text import fold
-from treem.home import SEEDS_DIR
 
 _PUNCTUATION = re.compile(r"[\s\-\u2013_./+()]+")
 

@@ -12,12 +12,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion.clock import local_now
+from base.clock import local_now
+from base.home import Home
 from ingestion.contract import Column, Contract, load_contracts
 from ingestion.lookups import load_lookups
 from ingestion.text import fold, nfc
 from ingestion.values import BadValue, parse_sex
-from treem.home import Home
 
 FIELDS = ("kind", "source", "column", "written", "meaning", "by", "at")
 HEADER, VALUE = "header", "value"

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from base import vi
 from ingestion import hints, values
 from ingestion.contract import Column, Contract, RowRule
 from ingestion.header import HeaderMatch, find_header
 from ingestion.lookups import Lookup, load_lookups
 from ingestion.reader import read_sheets
 from ingestion.text import fold, nfc
-from treem import vi
 
 TOTAL_ROW_LABELS = {"tong cong", "tong so", "cong"}
 TOTAL_ROW_CELLS = 3  # 'Tổng cộng' stands in the STT or name column, with a count or two beside it

@@ -20,14 +20,15 @@ from pathlib import Path
 
 import duckdb
 
+from base.clock import local_now, local_time
+from base.home import Home
 from ingestion.batch import REGISTRY_COLUMNS
 from ingestion.claim import claim, claim_note, claimed_files, original_name
-from ingestion.clock import local_now, local_time
 from ingestion.contract import load_contracts
-from ingestion.load import RECORD_SUFFIX, UNKNOWN_SOURCE, content_hash, record_path
+from ingestion.filing import RECORD_SUFFIX, content_hash, record_path
+from ingestion.load import UNKNOWN_SOURCE
 from ingestion.receipt import RECEIPT_SUFFIX, receipt_path
 from ingestion.safety import safe_file_name
-from treem.home import Home
 
 PINNED = ("received_at", "processed_at", "released_at", "released_by", "origin")
 MOVED_ASIDE = "before-rebuild"

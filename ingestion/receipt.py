@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from treem import vi
+from base import vi
 
 RECEIPT_SUFFIX = ".receipt.txt"
 REJECTS_LISTED = 50

@@ -30,7 +30,7 @@ create table if not exists raw.file_registry (
     size_bytes bigint not null,
     received_at timestamp not null,    -- submitted: when the inbox first held it (its modification time)
     processed_at timestamp not null,   -- when the pipeline first saw the file and took it from the inbox
-    -- both in district local time (ingestion/clock.py)
+    -- both in district local time (base/clock.py)
     outcome varchar not null,          -- 'loaded' or 'quarantined'
     reason varchar,                    -- why it was quarantined, in Vietnamese
     sheet varchar,

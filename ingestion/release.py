@@ -10,11 +10,11 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.clock import local_now
-from ingestion.load import record_path
+from base.clock import local_now
+from base.home import Home
+from ingestion.filing import record_path
 from ingestion.receipt import receipt_path
 from ingestion.safety import safe_file_name
-from treem.home import Home
 
 
 class ReleaseError(Exception):

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import duckdb
 
+from base.home import Home
 from ingestion.contract import Contract, load_contracts
-from ingestion.load import RECORD_SUFFIX, read_file
+from ingestion.filing import RECORD_SUFFIX
 from ingestion.mappings import with_mappings
 from ingestion.parse_file import ParsedFile
+from ingestion.reading import read_file
 from ingestion.release import back_to_inbox
 from ingestion.text import fold
-from treem.home import Home
 
 
 @dataclass(frozen=True)

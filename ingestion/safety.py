@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from base import vi
 from ingestion.formats import SPREADSHEET_SUFFIXES
-from treem import vi
 
 MB = 1024 * 1024
 RATIO_FLOOR = MB  # members smaller than this uncompressed may have any ratio (a blank sheet compresses well)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import duckdb
 
+from base.home import Home
 from ingestion.claim import claimed_files
 from ingestion.contract import load_contracts
 from ingestion.inbox import Skipped, pending_files, skipped_entries, unknown_source_files
 from ingestion.receipt import RECEIPT_SUFFIX, one_line
-from treem.home import Home
 
 
 class WarehouseBusy(Exception):

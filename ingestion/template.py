@@ -25,12 +25,12 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from base.home import SEEDS_DIR
 from ingestion.contract import Column, Contract
 from ingestion.lookups import Lookup, load_lookups
 from ingestion.parse_file import Period
 from ingestion.template_request import GRAIN_VI, calendar_rule, deadline, period_line, wards_in_force
 from ingestion.text import fold
-from treem.home import SEEDS_DIR
 
 GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"

@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ingestion.clock import local_now
+from base.clock import local_now
+from base.home import SEEDS_DIR
 from ingestion.contract import Contract, load_contracts
 from ingestion.lookups import load_lookups
 from ingestion.parse_file import Period, month_period, quarter_period, year_period
 from ingestion.text import fold
-from treem.home import SEEDS_DIR
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 GRAIN_VI = {"month": "tháng", "quarter": "quý", "year": "năm"}

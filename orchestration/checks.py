@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from ingestion.clock import data_now
+from base.clock import data_now
 from orchestration.assets.dbt import treem_dbt_assets
 from orchestration.quality.gx_suites import SuiteOutcome, run_suite, suites
 from orchestration.quality.results import record_outcomes

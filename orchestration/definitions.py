@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from base.file_modes import use_private_umask
 from orchestration.assets.dbt import treem_dbt_assets
 from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.publish import serving_copy
@@ -14,7 +15,6 @@ from orchestration.dbt_project import dbt_resource
 from orchestration.jobs import treem_all_job
 from orchestration.resources import HomeResource
 from orchestration.sensors import inbox_sensor
-from treem.file_modes import use_private_umask
 
 use_private_umask()  # `dagster dev -m orchestration.definitions` started without the treem command
 

@@ -7,7 +7,7 @@ import os
 
 import dagster as dg
 
-from treem.home import Home
+from base.home import Home
 
 DAGSTER_YAML = """\
 # Written by treem. DuckDB has one writer: every pool (the warehouse writers share one) runs

@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from treem.home import Home
+from base.home import Home
 
 WAREHOUSE_POOL = "treem_warehouse"  # DuckDB has one writer: every asset that writes shares this pool
 

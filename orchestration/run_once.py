@@ -12,12 +12,12 @@ from pathlib import Path
 
 import dagster as dg
 
+from base.home import Home
+from base.vi import count
 from orchestration.instance import home_instance
 from orchestration.jobs import TREEM_ALL_JOB
 from orchestration.recovery import local_time, process_tags
 from orchestration.writer_turn import writer_turn
-from treem.home import Home
-from treem.vi import count
 
 INGESTION_COUNTS = (
     "files_loaded",
@@ -55,7 +55,7 @@ def _stage(step_key: str) -> str:
         return "báo cáo Excel theo kỳ (reports)"
     if step_key == "great_expectations_suites":
         return "kiểm tra chất lượng (Great Expectations)"
-    return "kiểm tra chặn xuất bản (blocking)"
+    return step_key
 
 
 def _with_reason(name: str, description: str | None) -> str:

@@ -9,8 +9,9 @@ import dagster as dg
 
 from ingestion.claim import claimed_files
 from ingestion.contract import load_contracts
+from ingestion.filing import content_hash
 from ingestion.inbox import pending_files, unknown_source_files
-from ingestion.load import UNKNOWN_SOURCE, content_hash
+from ingestion.load import UNKNOWN_SOURCE
 from ingestion.rebuild import warehouse_problem
 from orchestration.assets.ingestion import FILE_REGISTRY_KEY, InboxSelection, op_name
 from orchestration.jobs import treem_all_job

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from base.home import Home
 from orchestration.recovery import (
     HOST_TAG,
     PROCESS_START_TAG,
@@ -31,7 +32,6 @@ from orchestration.recovery import (
     process_tags,
     sweep,
 )
-from treem.home import Home
 
 EXIT_BUSY = 3  # `treem run --wait-timeout`: the turn did not come in time
 LOOK_SECONDS = 1.0

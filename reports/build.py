@@ -14,19 +14,18 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from base.district import DISTRICT_CODE
 from reports.annexes import ANNEXES
 from reports.config import ReportConfig, load_config
 from reports.data import (
-    DISTRICT_CODE,
     ReportData,
-    ReportError,
     current_wards,
     load_report_data,
     report_periods,
 )
 from reports.sheet import Heading, use_document_font, write_sheet
 
-__all__ = ["ReportError", "build_all", "build_report", "report_bytes", "report_file_name"]
+__all__ = ["build_all", "build_report", "report_bytes", "report_file_name"]
 
 
 def _slug(text: str) -> str:

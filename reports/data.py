@@ -11,11 +11,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-DISTRICT_CODE = "268"
-
-
-class ReportError(Exception):
-    """A report cannot be made; the message (Vietnamese) says why and what to do."""
+from base.errors import UserError
+from serving.contract import DISTRICT_CODE, open_serving
 
 
 @dataclass(frozen=True)
@@ -75,7 +72,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
 
 
 # what a report reads that an older serving copy may lack: (table, column)
-REQUIRED = (
+REPORT_NEEDS = (
     ("agg_protection_ward_months", "cases"),
     ("agg_injury_ward_months", "deaths"),
     ("agg_hcdb_children_groups", "as_of_date"),
@@ -86,20 +83,9 @@ REQUIRED = (
 )
 
 
-def _check_serving_copy(con: duckdb.DuckDBPyConnection) -> None:
-    present = set(con.execute("select table_name, column_name from information_schema.columns").fetchall())
-    missing = [f"{t}.{c}" for t, c in REQUIRED if (t, c) not in present]
-    if missing:
-        raise ReportError(
-            "Bản phục vụ được xuất bản bởi phiên bản treem cũ, thiếu "
-            + ", ".join(missing)
-            + ": hãy chạy `treem run` rồi lập báo cáo lại."
-        )
-
-
 def report_periods(serving: os.PathLike) -> list[dict]:
     """The report periods of the calendar (seed report_calendar) and whether the data covers them."""
-    con = _connect(serving)
+    con = open_serving(serving)
     try:
         return _rows(
             con,
@@ -116,17 +102,11 @@ def report_periods(serving: os.PathLike) -> list[dict]:
 
 
 def current_wards(serving: os.PathLike) -> list[Ward]:
-    con = _connect(serving)
+    con = open_serving(serving)
     try:
         return _wards(con, None)
     finally:
         con.close()
-
-
-def _connect(serving: os.PathLike) -> duckdb.DuckDBPyConnection:
-    if not os.path.exists(serving):
-        raise ReportError(f"Chưa có bản phục vụ {os.fspath(serving)}: hãy chạy `treem run` trước.")
-    return duckdb.connect(os.fspath(serving), read_only=True)
 
 
 def _wards(con: duckdb.DuckDBPyConnection, ward_code: str | None) -> list[Ward]:
@@ -152,21 +132,18 @@ def _period(con: duckdb.DuckDBPyConnection, period_key: str) -> ReportPeriod:
                 "period_key"
             ).fetchall()
         ]
-        raise ReportError(
-            f"Không có kỳ báo cáo '{period_key}' trong lịch báo cáo; các kỳ: {', '.join(known)}"
-        )
+        raise UserError(f"Không có kỳ báo cáo '{period_key}' trong lịch báo cáo; các kỳ: {', '.join(known)}")
     return ReportPeriod(*row)
 
 
 def load_report_data(serving: os.PathLike, period_key: str, ward_code: str | None = None) -> ReportData:
     """Read one report's figures: the district edition (every ward and the district), or one ward's."""
-    con = _connect(serving)
+    con = open_serving(serving, REPORT_NEEDS)
     try:
-        _check_serving_copy(con)
         period = _period(con, period_key)
         wards = _wards(con, ward_code)
         if ward_code is not None and not wards:
-            raise ReportError(f"Không có phường mã '{ward_code}' trong danh sách phường hiện nay.")
+            raise UserError(f"Không có phường mã '{ward_code}' trong danh sách phường hiện nay.")
         codes = [w.code for w in wards] + ([] if ward_code else [DISTRICT_CODE])
         marks = ", ".join("?" for _ in codes)
         indicators = _rows(
@@ -181,7 +158,7 @@ def load_report_data(serving: os.PathLike, period_key: str, ward_code: str | Non
         )
         if not indicators:
             as_of = con.execute("select max(period_end) from fct_ward_indicators").fetchone()[0]
-            raise ReportError(
+            raise UserError(
                 f"Chưa đủ số liệu cho kỳ '{period_key}' ({period.label_vi}, đến {period.end:%d/%m/%Y}): số "
                 f"liệu đã nạp mới đến {as_of:%d/%m/%Y}."
                 if as_of

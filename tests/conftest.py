@@ -9,10 +9,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from ingestion.clock import DISTRICT_TZ
-from treem.home import Home
+from base.clock import DISTRICT_TZ, data_now
+from base.home import Home
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # the report tests' home: a report period, a ward, and a file whose name is a spreadsheet formula
@@ -93,12 +94,9 @@ def use(home: Home) -> None:
     use_home(home)
 
 
-@pytest.fixture(scope="session")
-def fixture_pipeline(pointed_env: Home, tmp_path_factory: pytest.TempPathFactory):
-    """One `treem run` (through Dagster) over the five immunisation fixture files."""
-    from orchestration.run_once import run_pipeline
-
-    home = fresh_home(tmp_path_factory.mktemp("fixture-home"))
+def _fixture_inbox(home: Home) -> None:
+    """The five immunisation fixture files, with their submission times (the files' modification
+    times, district time: March's deadline is 5 April)."""
     drop_fixtures(home)
     # submission times (the files' modification times), district time: March's deadline is 5 April
     inbox = home.source_inbox("immunization")
@@ -109,6 +107,15 @@ def fixture_pipeline(pointed_env: Home, tmp_path_factory: pytest.TempPathFactory
     for name, when in submitted.items():
         stamp = dt.datetime.fromisoformat(when).replace(tzinfo=DISTRICT_TZ).timestamp()
         os.utime(inbox / name, (stamp, stamp))
+
+
+@pytest.fixture(scope="session")
+def fixture_pipeline(pointed_env: Home, tmp_path_factory: pytest.TempPathFactory):
+    """One `treem run` (through Dagster) over the five immunisation fixture files (slow tests only)."""
+    from orchestration.run_once import run_pipeline
+
+    home = fresh_home(tmp_path_factory.mktemp("fixture-home"))
+    _fixture_inbox(home)
     use(home)
     summary = run_pipeline(home)
     use(pointed_env)
@@ -116,11 +123,47 @@ def fixture_pipeline(pointed_env: Home, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture(scope="session")
+def fixture_home(pointed_env: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
+    """The same five files built without Dagster, once per session, for the fast suite: loaded by
+    ingestion, the warehouse built by `dbt build` (seeds and models), the Great Expectations suites
+    recorded, both files published. No report workbooks: the tests of those run the pipeline."""
+    from ingestion.load import ingest_all
+    from orchestration.assets.dbt import dbt_build_args
+    from orchestration.assets.publish import publish_serving_copy
+    from orchestration.dbt_project import dbt_resource
+    from orchestration.quality.gx_suites import run_suite, suites
+    from orchestration.quality.results import record_outcomes
+
+    home = fresh_home(tmp_path_factory.mktemp("fixture-home-fast"))
+    _fixture_inbox(home)
+    use(home)
+    try:
+        con = duckdb.connect(str(home.warehouse))
+        try:
+            ingest_all(con, home)
+        finally:
+            con.close()
+        # the data tests run in the pipeline tests; here the models and seeds are what is needed
+        build = [*dbt_build_args(False), "--exclude-resource-type", "test"]
+        dbt_resource().cli(build, target_path=home.dbt_target).wait()
+        con = duckdb.connect(str(home.warehouse))
+        try:
+            outcomes = [run_suite(con, suite, data_now(home.generated)) for suite in suites()]
+            record_outcomes(con, "fixture-home", outcomes)
+        finally:
+            con.close()
+        publish_serving_copy(home.warehouse, home.serving, restricted=home.serving_restricted)
+    finally:
+        use(pointed_env)
+    return home
+
+
+@pytest.fixture(scope="session")
 def report_home(pointed_env, tmp_path_factory):
     """Scale 0.02 (clean) for 2025, where Mộ Lao's March immunisation file was sent unreadable, under a
     name that is a spreadsheet formula: it is quarantined, the extract is missing, and the file's name
     must reach the report as text."""
-    from ingestion.demo import generate
+    from demo import generate
     from orchestration.run_once import run_pipeline
 
     home = fresh_home(tmp_path_factory.mktemp("report-home"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from treem.home import Home
+from base.home import Home
 
 State = dict[str, tuple[int, str]]
 

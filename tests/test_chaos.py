@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.demo import generate
+from demo import generate
 from tests.conftest import fresh_home
 from tests.pipeline_state import published_state, raw_state, stored_state
 

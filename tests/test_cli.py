@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
+from base.home import Home
 from tests.conftest import use
 from treem.cli import build_parser, main
-from treem.home import Home
 
 
 def test_help_lists_every_command(capsys):
@@ -21,9 +21,9 @@ def test_help_lists_every_command(capsys):
     assert "TREEM_HOME" in out
 
 
-def test_status_after_the_fixture_run(fixture_pipeline, pointed_env, capsys, tmp_path):
+def test_status_after_the_fixture_run(fixture_home, pointed_env, capsys, tmp_path):
     home = Home(tmp_path / "home")
-    shutil.copytree(fixture_pipeline[0].root, home.root, ignore=shutil.ignore_patterns("dagster"))
+    shutil.copytree(fixture_home.root, home.root, ignore=shutil.ignore_patterns("dagster"))
     (home.inbox / "vitamin_a").mkdir(parents=True, exist_ok=True)
     (home.inbox / "vitamin_a" / "VitaminA_MoLao_T06-2025.xlsx").write_bytes(b"waiting")
     (home.inbox / "tiem_chung").mkdir(parents=True, exist_ok=True)
@@ -63,7 +63,7 @@ def test_quality_against_truth_needs_a_generated_demo(tmp_path, pointed_env, cap
 
 
 @pytest.mark.slow
-def test_the_dashboard_command_speaks_vietnamese_and_stops_cleanly_on_ctrl_c(fixture_pipeline, tmp_path):
+def test_the_dashboard_command_speaks_vietnamese_and_stops_cleanly_on_ctrl_c(fixture_home, tmp_path):
     """`treem dashboard` as a person runs it: our own lines on the terminal, Streamlit's English ones
     ("You can now view…", "Aborted!") in the home's logs/dashboard.log, and Ctrl+C ends it with a
     Vietnamese line and exit status 0, no traceback."""
@@ -77,7 +77,7 @@ def test_the_dashboard_command_speaks_vietnamese_and_stops_cleanly_on_ctrl_c(fix
     from tests.dashboard.browser import ensure_account, free_port
 
     home = tmp_path / "home"
-    shutil.copytree(fixture_pipeline[0].root, home, ignore=shutil.ignore_patterns("dagster"))
+    shutil.copytree(fixture_home.root, home, ignore=shutil.ignore_patterns("dagster"))
     ensure_account(home)
     port = free_port()
     treem = [sys.executable, "-c", "import sys; from treem.cli import main; sys.exit(main())"]

@@ -7,7 +7,7 @@ import shutil
 import duckdb
 import pytest
 
-from ingestion.demo import generate
+from demo import generate
 from tests.conftest import fresh_home, use
 
 pytestmark = pytest.mark.slow

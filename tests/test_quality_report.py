@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 import pytest
 
-from ingestion.demo import generate
-from ingestion.demo.ground_truth import period_of
+from demo import generate
+from demo.ground_truth import period_of
 from treem.quality_report import Serving, compare, render, summarize, truth_counts
 
 

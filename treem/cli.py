@@ -9,8 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from treem import vi
-from treem.home import PROJECT_ROOT, Home, home_from_env
+from base import vi
+from base.errors import UserError
+from base.home import PROJECT_ROOT, Home, home_from_env
 
 DASHBOARD_SERVER = PROJECT_ROOT / "dashboard" / "server.py"
 
@@ -25,7 +26,7 @@ def _home(args: argparse.Namespace) -> Home:
 
 def _private_home(home: Home) -> None:
     """Bring a home made before treem kept its files private to the modes in use, and say so."""
-    from treem.file_modes import fix_modes, modes
+    from base.file_modes import fix_modes, modes
 
     wanted = modes()
     changed = fix_modes(home.root, wanted)
@@ -52,7 +53,7 @@ def _check_audit_log(home: Home) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from ingestion.demo import generate
+    from demo import generate
 
     home = _home(args)
     started = time.perf_counter()
@@ -384,20 +385,20 @@ def _list_mappings(home: Home, source: str | None) -> int:
 
 
 def cmd_quality(args: argparse.Namespace) -> int:
-    from treem.quality_report import ReportError, quality_report
+    from treem.quality_report import quality_report
 
     home = _home(args)
     truth = home.generated / "ground_truth.json" if args.against_truth else None
     try:
         print(quality_report(home.serving, truth, args.ward))
-    except ReportError as error:
+    except UserError as error:
         print(error, file=sys.stderr)
         return error.code
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from reports.build import ReportError, build_all, build_report, report_file_name
+    from reports.build import build_all, build_report, report_file_name
     from reports.data import current_wards, report_periods
 
     home = _home(args)
@@ -445,7 +446,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:
             out = home.reports / args.period / report_file_name(args.period, args.ward, ward_name)
         path = build_report(home.serving, args.period, out, args.ward)
-    except ReportError as error:
+    except UserError as error:
         print(error, file=sys.stderr)
         return 2
     print(f"Đã ghi báo cáo {path} ({time.perf_counter() - started:.1f} giây)")
@@ -871,7 +872,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from treem.file_modes import GroupError, use_private_umask
+    from base.file_modes import GroupError, use_private_umask
 
     args = build_parser().parse_args(argv)
     try:

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reports.data import DISTRICT_CODE
-from treem import vi
+from base import vi
+from base.errors import UserError
+from serving.contract import DISTRICT_CODE, SERVING_META, open_serving
 
 MEASURES = ("files_quarantined", "rows_rejected", "extracts_late")
 MEASURE_LABELS = {
@@ -57,14 +58,6 @@ AGG_COLUMNS = (
     "outliers",
     "reconciliation_children",
 )
-
-
-class ReportError(Exception):
-    """A Vietnamese message for the user; ``code`` is the exit status."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 # --- the comparison with the ground truth (pure) -------------------------------------------------
@@ -163,21 +156,9 @@ class Serving:
 
 def read_serving(path: Path) -> Serving:
     """The quality mart and the ward names of the serving copy, opened read-only."""
-    import duckdb
-
-    if not path.exists():
-        raise ReportError(f"Chưa có bản phục vụ {path}: hãy chạy `treem run` trước.")
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as error:
-        raise ReportError(f"Không mở được bản phục vụ {path}: {error}") from error
+    con = open_serving(path, [("agg_quality_ward_sources", column) for column in AGG_COLUMNS])
     try:
         tables = {name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()}
-        if "agg_quality_ward_sources" not in tables:
-            raise ReportError(
-                f"Bản phục vụ {path} chưa có bảng chất lượng dữ liệu (agg_quality_ward_sources): "
-                "hãy chạy lại `treem run`."
-            )
         cursor = con.execute(f"select {', '.join(AGG_COLUMNS)} from agg_quality_ward_sources")
         rows = [dict(zip(AGG_COLUMNS, values, strict=True)) for values in cursor.fetchall()]
         wards = con.execute(
@@ -185,8 +166,8 @@ def read_serving(path: Path) -> Serving:
             "from dim_ward"
         ).fetchall()
         meta = (
-            con.execute("select published_at, data_as_of from serving_meta").fetchone()
-            if "serving_meta" in tables
+            con.execute(f"select published_at, data_as_of from {SERVING_META}").fetchone()
+            if SERVING_META in tables
             else None
         )
         source_names = (
@@ -214,7 +195,7 @@ def read_serving(path: Path) -> Serving:
 
 def read_truth(path: Path) -> dict[str, Any]:
     if not path.exists():
-        raise ReportError(
+        raise UserError(
             f"Không có sự thật gốc {path}: chỉ so sánh được với dữ liệu mẫu do `treem generate` tạo "
             "(ví dụ `treem generate --messy 0.1 && treem run`).",
             code=2,
@@ -410,10 +391,10 @@ def render(
 
 def quality_report(serving_path: Path, truth_path: Path | None, ward: str | None = None) -> str:
     """Read the serving copy (and the ground truth, when given) and render the report. Raises
-    ReportError with a Vietnamese message (exit 2 for a missing truth or an unknown ward)."""
+    UserError with a Vietnamese message (exit 2 for a missing truth or an unknown ward)."""
     truth = read_truth(truth_path) if truth_path is not None else None
     serving = read_serving(serving_path)
     if ward is not None and ward not in {row["org_unit_code"] for row in serving.rows}:
         known = ", ".join(f"{code} {name}" for code, name in sorted(serving.ward_names.items()))
-        raise ReportError(f"Không có phường mã '{ward}'; các mã: {known}", code=2)
+        raise UserError(f"Không có phường mã '{ward}'; các mã: {known}", code=2)
     return render(serving, ward, truth, truth_path)

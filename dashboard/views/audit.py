@@ -3,8 +3,8 @@ engineers."""
 
 import streamlit as st
 
-from dashboard import queries
 from dashboard.i18n import t
+from dashboard.queries import audit_trail
 
 st.title(t("Nhật ký truy cập", "Access log"))
 st.caption(
@@ -15,7 +15,7 @@ st.caption(
         "carries the previous row's hash, so changing a row breaks the chain from there.",
     )
 )
-verdict = queries.audit_verdict()
+verdict = audit_trail.audit_verdict()
 if verdict is not None and verdict.holds:
     st.success(
         t(
@@ -33,7 +33,7 @@ elif verdict is not None:
             '`treem audit restart --reason "…"`.',
         )
     )
-entries = queries.audit_entries()
+entries = audit_trail.audit_entries()
 if entries.empty:
     st.info(t("Nhật ký chưa có mục nào.", "The log is empty."))
     st.stop()

@@ -5,18 +5,19 @@ every look and download is written to the audit log."""
 import streamlit as st
 
 from access import audit
-from dashboard import downloads, formatting, page, queries
+from dashboard import downloads, formatting, page
 from dashboard.auth import current_viewer
 from dashboard.i18n import t
+from dashboard.queries import audit_trail, lists, serving
 
 st.title(t("Danh sách vụ việc bảo vệ trẻ em", "Protection cases"))
 viewer = current_viewer()
-cases = page.lists(queries.protection_cases)
-queries.log_once(audit.VIEW_CASE_LIST, viewer.ward_code, f"{len(cases)} vụ")
+cases = page.lists(lists.protection_cases)
+audit_trail.log_once(audit.VIEW_CASE_LIST, viewer.ward_code, f"{len(cases)} vụ")
 if cases.empty:
     st.info(t("Không có vụ việc nào trong phạm vi của tài khoản.", "No case within this account's scope."))
     st.stop()
-wards = dict(queries.current_wards().itertuples(index=False, name=None))
+wards = dict(serving.current_wards().itertuples(index=False, name=None))
 st.caption(
     t(
         f"{formatting.number(len(cases))} vụ việc · phạm vi: {wards.get(viewer.ward_code, 'toàn quận')}",

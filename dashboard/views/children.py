@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from access import audit
-from dashboard import downloads, formatting, page, queries
+from dashboard import downloads, formatting, page
 from dashboard.i18n import lang, t
+from dashboard.queries import audit_trail, lists, serving
 
 EN = lang() == "en"
 
@@ -22,7 +23,7 @@ st.warning(
     )
 )
 
-if queries.restricted_version() is None:
+if lists.restricted_version() is None:
     st.info(
         t(
             "Chưa có danh sách: tệp phục vụ riêng (serving_restricted.duckdb) chưa được xuất bản. "
@@ -33,8 +34,8 @@ if queries.restricted_version() is None:
     )
     st.stop()
 
-listed = page.lists(queries.restricted_wards)
-wards = queries.current_wards()
+listed = page.lists(lists.restricted_wards)
+wards = serving.current_wards()
 counts = dict(zip(listed["ward_code"], listed["children"], strict=True)) if not listed.empty else {}
 names = dict(zip(wards["ward_code"], wards["ward_name"], strict=True))
 
@@ -44,9 +45,9 @@ def _ward_label(code: str) -> str:
 
 
 ward_code = st.selectbox(t("Phường", "Ward"), list(wards["ward_code"]), format_func=_ward_label, key="ward")
-children = page.lists(queries.child_list, ward_code)
+children = page.lists(lists.child_list, ward_code)
 ward_name = names.get(ward_code, ward_code)
-queries.log_once(audit.VIEW_CHILD_LIST, ward_code, f"{len(children)} dòng")
+audit_trail.log_once(audit.VIEW_CHILD_LIST, ward_code, f"{len(children)} dòng")
 if children.empty:
     st.success(
         t(
@@ -65,7 +66,7 @@ st.caption(
     )
 )
 
-checks = queries.reconciliation_check_names()
+checks = lists.reconciliation_check_names()
 if checks.empty:
     checks = pd.DataFrame({"check_code": sorted(children["check_code"].unique())}).assign(
         name_vi=lambda f: f["check_code"],

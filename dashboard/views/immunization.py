@@ -4,14 +4,15 @@ cumulative DTP1 and DTP3 doses against the monthly target line, and vitamin A pe
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, downloads, formatting, page, queries
+from dashboard import charts, downloads, formatting, page
 from dashboard.i18n import lang, t
+from dashboard.queries import health, indicators, serving
 from policy.status import MET, STATUS_EN, indicator_status
 
 english = lang() == "en"
 meta = page.header("Y tế", "Health")
 
-periods = queries.sector_periods(("dtp_dropout",))
+periods = indicators.sector_periods(("dtp_dropout",))
 if periods.empty:
     st.info(
         t(
@@ -72,9 +73,9 @@ period_label = formatting.period_label(chosen)
 
 # --- DTP1→DTP3 dropout -------------------------------------------------------------------------
 st.header(t("Tiêm chủng mở rộng", "Expanded Programme on Immunisation"))
-catalogue = queries.indicator("dtp_dropout")
+catalogue = serving.indicator("dtp_dropout")
 target = float(catalogue.get("target", 0.10))
-frame = queries.dropout_by_ward(period_type, period_key)
+frame = health.dropout_by_ward(period_type, period_key)
 district = frame[frame["org_unit_level"] == "district"].iloc[0]
 wards = frame[frame["org_unit_level"] == "ward"]
 
@@ -114,7 +115,7 @@ with left:
     )
     st.altair_chart(charts.vietnamese(ranked), width="stretch")
 with right:
-    doses = queries.doses_by_ward_vaccine(months)
+    doses = health.doses_by_ward_vaccine(months)
     if doses.empty:
         st.info(t("Không có mũi tiêm nào trong kỳ này.", "No dose was given in this period."))
     else:
@@ -125,7 +126,7 @@ with right:
             width="stretch",
         )
 
-trend = queries.dropout_trend()
+trend = health.dropout_trend()
 if not trend.empty:
     st.altair_chart(charts.vietnamese(charts.dropout_trend(trend, target)), width="stretch")
     negative = trend[trend["negative"].fillna(False).astype(bool)]
@@ -153,8 +154,8 @@ _csv(frame, f"bo-cuoc-dpt-{period_key}.csv", "csv_dropout")
 
 # --- coverage by vaccine and dose ----------------------------------------------------------------
 st.header(t("Độ bao phủ theo vắc xin và mũi tiêm", "Coverage by vaccine and dose"))
-full_entry = queries.indicator("fully_immunised_under1")
-full = queries.ward_indicator("fully_immunised_under1", period_type, period_key)
+full_entry = serving.indicator("fully_immunised_under1")
+full = indicators.ward_indicator("fully_immunised_under1", period_type, period_key)
 full_district = full[full["org_unit_level"] == "district"]
 if full.empty or full_district.empty or not (full_district["denominator"].fillna(0) > 0).any():
     st.info(
@@ -199,7 +200,7 @@ else:
     st.dataframe(_ward_table(full), hide_index=True, width="stretch", height="content")
     _csv(full, f"tiem-chung-day-du-{period_key}.csv", "csv_full")
 
-by_dose = queries.doses_by_vaccine_dose(months)
+by_dose = health.doses_by_vaccine_dose(months)
 if by_dose.empty:
     st.info(
         t(
@@ -260,7 +261,7 @@ else:
 # --- monitoring chart ------------------------------------------------------------------------------
 year = period_end.year
 st.header(t(f"Biểu đồ giám sát tiêm chủng năm {year}", f"Immunisation monitoring chart {year}"))
-ward_list = queries.current_wards()
+ward_list = serving.current_wards()
 ward_options = [None, *ward_list["ward_code"]]
 ward_names = dict(zip(ward_list["ward_code"], ward_list["ward_name"], strict=True))
 ward_code = st.selectbox(
@@ -277,7 +278,7 @@ year_rows = periods[(periods["period_type"] == "year") & (periods["period_key"] 
 last_month = (
     12 if not year_rows.empty else max([d.month for d in month_periods["period_end"]] + [period_end.month])
 )
-monthly = queries.dtp_monthly(year, ward_code)
+monthly = health.dtp_monthly(year, ward_code)
 month_keys = [f"{year}-{m:02d}" for m in range(1, last_month + 1)]
 monthly = monthly.set_index("dose_month").reindex(month_keys, fill_value=0)
 cumulative = pd.DataFrame(
@@ -292,7 +293,7 @@ cumulative["dtp1_cumulative"] = cumulative["dtp1"].cumsum()
 cumulative["dtp3_cumulative"] = cumulative["dtp3"].cumsum()
 cumulative["dropout_cumulative"] = [
     None
-    if not a or month < queries.DROPOUT_FROM_MONTH
+    if not a or month < health.DROPOUT_FROM_MONTH
     else (a - b) / a
     if a >= b
     else t("cần kiểm tra (DPT3 > DPT1)", "to check (DTP3 > DTP1)")
@@ -300,7 +301,7 @@ cumulative["dropout_cumulative"] = [
         cumulative["month"], cumulative["dtp1_cumulative"], cumulative["dtp3_cumulative"], strict=True
     )
 ]
-population = queries.target_population(year, ward_code)
+population = health.target_population(year, ward_code)
 target_name = t("Mục tiêu (dân số đích/12 × tháng)", "Target (target population/12 × month)")
 dtp1_name = t("DPT1 cộng dồn", "Cumulative DTP1")
 dtp3_name = t("DPT3 cộng dồn", "Cumulative DTP3")
@@ -406,8 +407,8 @@ _csv(monitor_table, f"giam-sat-dpt-{year}-{ward_code or 'quan'}.csv", "csv_monit
 
 # --- vitamin A per round -------------------------------------------------------------------------
 st.header(t("Vitamin A theo đợt", "Vitamin A per round"))
-vit_entry = queries.indicator("vitamin_a_coverage")
-rounds = queries.vitamin_a_rounds()
+vit_entry = serving.indicator("vitamin_a_coverage")
+rounds = health.vitamin_a_rounds()
 if rounds.empty:
     st.info(
         t(

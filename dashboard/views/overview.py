@@ -6,8 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, downloads, formatting, page, queries
+from dashboard import charts, downloads, formatting, page
 from dashboard.i18n import lang, t
+from dashboard.queries import indicators
 
 PERIOD_TYPES = {
     "month": ("Tháng", "Month"),
@@ -53,7 +54,7 @@ def shortfall(row: pd.Series) -> float:
 
 meta = page.header("Tổng quan", "Overview")
 
-periods = queries.indicator_periods()
+periods = indicators.indicator_periods()
 if periods.empty:
     st.info(
         t(
@@ -88,14 +89,14 @@ if not bool(of_type.loc[of_type["period_key"] == period_key, "complete"].iloc[0]
         t("Kỳ chưa kết thúc: số liệu còn thay đổi.", "The period has not ended: figures may still change.")
     )
 
-frame = queries.indicators_for_period(period_key)
+frame = indicators.indicators_for_period(period_key)
 frame = frame.assign(status=charts.frame_statuses(frame))
 district = frame[frame["org_unit_level"] == "district"]
 wards = frame[frame["org_unit_level"] == "ward"]
 if district.empty:
     st.info(t("Chưa có số liệu cho kỳ này.", "No figures for this period yet."))
     st.stop()
-standings = queries.child_friendly_standings(period_key).set_index("ward_code")
+standings = indicators.child_friendly_standings(period_key).set_index("ward_code")
 
 
 def cell_text(code: object, indicator: object, value: object, unit: object, mark: object, full: bool) -> str:
@@ -106,10 +107,10 @@ def cell_text(code: object, indicator: object, value: object, unit: object, mark
     return value_text(value, unit, mark)
 
 
-previous = queries.previous_period(period_key)
+previous = indicators.previous_period(period_key)
 before = pd.DataFrame()
 if previous is not None:
-    before = queries.indicators_for_period(previous["period_key"])
+    before = indicators.indicators_for_period(previous["period_key"])
     before = before[before["org_unit_level"] == "district"].set_index("indicator_code")
 name_col = "name_en" if EN else "name_vi"
 definition_col = "definition_en" if EN else "definition_vi"

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, downloads, formatting, page, queries
+from dashboard import charts, downloads, formatting, page
 from dashboard.auth import current_viewer
 from dashboard.i18n import lang, t
+from dashboard.queries import indicators, protection, serving
 from policy.status import STATUS_EN
 
 EN = lang() == "en"
@@ -38,8 +39,8 @@ if viewer is not None and not viewer.sees_small_counts:
         )
     )
 
-periods = queries.sector_periods(
-    queries.PROTECTION_INDICATORS, ("year", "report", "half_year", "quarter", "month"), counts=True
+periods = indicators.sector_periods(
+    protection.PROTECTION_INDICATORS, ("year", "report", "half_year", "quarter", "month"), counts=True
 )
 if periods.empty:
     st.info(
@@ -59,7 +60,7 @@ chosen = st.selectbox(t("Kỳ", "Period"), options, format_func=formatting.perio
 period_type, period_key = chosen[:2]
 period_label = formatting.period_label(chosen)
 
-frame = queries.protection_indicators(period_type, period_key)
+frame = protection.protection_indicators(period_type, period_key)
 frame = frame.assign(status=charts.frame_statuses(frame))
 if EN:
     frame["status"] = frame["status"].map(STATUS_EN)
@@ -72,7 +73,7 @@ def _rows(code: str) -> tuple[pd.Series | None, pd.DataFrame]:
 
 
 def _definition(code: str) -> str:
-    catalogue = queries.indicator(code)
+    catalogue = serving.indicator(code)
     text = catalogue.get("definition_en" if EN else "definition_vi", "")
     return (
         t("Định nghĩa: ", "Definition: ")
@@ -192,7 +193,7 @@ else:
 
 # --- HCĐB children by group ---
 st.subheader(t("Trẻ em có hoàn cảnh đặc biệt theo nhóm", "Children in special circumstances by group"))
-groups = queries.hcdb_children_groups()
+groups = protection.hcdb_children_groups()
 if groups.empty:
     if viewer is not None and not viewer.sees_small_counts:
         st.info(
@@ -205,7 +206,7 @@ if groups.empty:
                 "totals by group are in the periodic reports.",
             )
         )
-    elif not queries.has_table("agg_hcdb_children_groups"):
+    elif not serving.has_table("agg_hcdb_children_groups"):
         st.info(
             t(
                 "Bản phục vụ này chưa có bảng trẻ HCĐB theo nhóm; lần xuất bản sau sẽ có.",

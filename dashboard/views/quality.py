@@ -4,9 +4,10 @@ outliers, cross-source reconciliation counts and the latest Great Expectations r
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, downloads, formatting, page, queries
+from dashboard import charts, downloads, formatting, page
 from dashboard.auth import current_viewer
 from dashboard.i18n import lang, t
+from dashboard.queries import quality
 
 EN = lang() == "en"
 
@@ -44,9 +45,9 @@ def _download(frame: pd.DataFrame, name: str) -> None:
 
 meta = page.header("Báo cáo & chất lượng dữ liệu", "Reporting & data quality")
 
-violations = queries.open_violations()
-outliers = queries.count_outliers()
-rejected = queries.rejected_files()
+violations = quality.open_violations()
+outliers = quality.count_outliers()
+rejected = quality.rejected_files()
 col1, col2, col3, col4 = st.columns(4)
 col1.metric(t("Tệp đã nạp", "Files loaded"), _n(meta["files_loaded"]))
 col2.metric(t("Tệp bị cách ly", "Files quarantined"), _n(meta["files_quarantined"]))
@@ -65,7 +66,7 @@ st.caption(
         "file does not count as received. Not yet due: not received, deadline not passed.",
     )
 )
-months = queries.submission_months()
+months = quality.submission_months()
 if months.empty:
     st.info(
         t(
@@ -80,7 +81,7 @@ else:
         format_func=formatting.month_label,
         key="submission_month",
     )
-    submissions = queries.report_submissions(month)
+    submissions = quality.report_submissions(month)
     status = {k: (en if EN else vi) for k, (vi, en, _) in charts.SUBMISSION_STATUS.items()}
     submissions["status_label"] = submissions["status"].map(status)
 
@@ -232,7 +233,7 @@ else:
 
 # --- 5. reconciliation counts ---
 st.subheader(t("Đối chiếu trẻ em giữa các nguồn", "Cross-source reconciliation of children"))
-reconciliation = queries.reconciliation_counts()
+reconciliation = quality.reconciliation_counts()
 if reconciliation.empty:
     st.info(t("Chưa có kết quả đối chiếu.", "No reconciliation result yet."))
 else:
@@ -274,7 +275,7 @@ st.caption(
         "expectation stops the publish.",
     )
 )
-gx = queries.gx_results()
+gx = quality.gx_results()
 if gx.empty:
     st.info(
         t("Chưa có kết quả Great Expectations nào được xuất bản.", "No Great Expectations results published.")

@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, downloads, formatting, page, queries
+from dashboard import charts, downloads, formatting, page
 from dashboard.i18n import lang, t
+from dashboard.queries import indicators, serving
 from policy.status import NO_TARGET, STATUS_EN, indicator_status
 
 CODES = ("birth_reg_on_time", "birth_reg_linked", "bhyt_under6_coverage")
@@ -12,7 +13,7 @@ CODES = ("birth_reg_on_time", "birth_reg_linked", "bhyt_under6_coverage")
 english = lang() == "en"
 meta = page.header("Hộ tịch & BHYT", "Registration & insurance")
 
-periods = queries.sector_periods(CODES)
+periods = indicators.sector_periods(CODES)
 if periods.empty:
     st.info(
         t(
@@ -76,8 +77,8 @@ SECTIONS = {
     ),
 }
 
-frames = {code: queries.ward_indicator(code, period_type, period_key) for code in CODES}
-catalogue = {code: queries.indicator(code) for code in CODES}
+frames = {code: indicators.ward_indicator(code, period_type, period_key) for code in CODES}
+catalogue = {code: serving.indicator(code) for code in CODES}
 
 # district tiles
 tiles = st.columns(len(CODES))

@@ -5,10 +5,12 @@ data-entry templates (dashboard/entry_templates.py)."""
 import streamlit as st
 
 from access import audit
-from dashboard import downloads, entry_templates, formatting, page, queries
+from base.district import DISTRICT_CODE as DISTRICT
+from dashboard import downloads, entry_templates, formatting, page
 from dashboard.i18n import lang, t
+from dashboard.queries import editions as editions_queries
+from dashboard.queries import serving
 from reports.build import report_file_name
-from reports.data import DISTRICT_CODE as DISTRICT
 
 english = lang() == "en"
 page.header("Báo cáo định kỳ", "Periodic reports")
@@ -20,7 +22,7 @@ def stop_reports() -> None:
     st.stop()
 
 
-periods = queries.report_periods()
+periods = editions_queries.report_periods()
 if periods.empty:
     st.info(
         t(
@@ -59,7 +61,7 @@ period = records[
         ),
     )
 ]
-if not queries.report_editions():
+if not editions_queries.report_editions():
     st.info(
         t(
             "Tài khoản này không xuất báo cáo từ bảng điều khiển: bản của phường ghi đầy đủ số nhỏ về bảo "
@@ -71,12 +73,12 @@ if not queries.report_editions():
         )
     )
     stop_reports()
-wards = dict(queries.current_wards().itertuples(index=False, name=None))
+wards = dict(serving.current_wards().itertuples(index=False, name=None))
 editions = {
     code or DISTRICT: t(f"Phường {wards.get(code, code)}", wards.get(code, code))
     if code
     else t("Toàn quận", "Whole district")
-    for code in queries.report_editions()
+    for code in editions_queries.report_editions()
 }
 chosen = st.selectbox(t("Bản", "Edition"), list(editions), format_func=editions.get)
 ward_code = None if chosen == DISTRICT else chosen
@@ -91,7 +93,7 @@ st.caption(
     )
 )
 downloads.download(
-    queries.report_workbook(period["period_key"], ward_code),
+    editions_queries.report_workbook(period["period_key"], ward_code),
     file_name,
     "report_download",
     label=("Tải báo cáo (Excel)", "Download the report (Excel)"),

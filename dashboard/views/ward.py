@@ -6,8 +6,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, downloads, formatting, page, queries
+from dashboard import charts, downloads, formatting, page
 from dashboard.i18n import lang, t
+from dashboard.queries import indicators, serving
+from dashboard.queries import quality as quality_queries
 
 EN = lang() == "en"
 value_text = formatting.indicator_value
@@ -17,7 +19,7 @@ CHILD_FRIENDLY = "child_friendly_ward"  # per ward a standing (met or not, with 
 
 meta = page.header("Phường", "Ward")
 
-wards = queries.current_wards()
+wards = serving.current_wards()
 if wards.empty:
     st.info(t("Chưa có danh mục phường trong bản phục vụ.", "The serving copy has no ward list yet."))
     st.stop()
@@ -35,7 +37,7 @@ if st.query_params.get("ward") != ward_code:
     st.query_params["ward"] = ward_code
 ward_name = names[ward_code]
 
-periods = queries.indicator_periods()
+periods = indicators.indicator_periods()
 # the year to date by month, then the plan's indicator report periods (as the ward's report prints them)
 if not periods.empty:
     reports = (periods["period_type"] == "report") & (periods["report_kind"] != "work_results")
@@ -62,11 +64,11 @@ period_key = st.selectbox(
 year = int(ytd.loc[ytd["period_key"] == period_key, "period_end"].iloc[0].year)
 name_col = "name_en" if EN else "name_vi"
 
-frame = queries.indicators_for_period(period_key)
+frame = indicators.indicators_for_period(period_key)
 frame = frame.assign(status=charts.frame_statuses(frame))
 mine = frame[(frame["org_unit_level"] == "ward") & (frame["org_unit_code"] == ward_code)]
 district = frame[frame["org_unit_level"] == "district"].set_index("indicator_code")
-standings = queries.child_friendly_standings(period_key).set_index("ward_code")
+standings = indicators.child_friendly_standings(period_key).set_index("ward_code")
 
 st.subheader(f"{ward_name} – {labels[period_key]}")
 if mine.empty:
@@ -129,8 +131,8 @@ else:
 
 # --- trends ---
 st.subheader(t("Diễn biến trong năm", "Through the year") + f" {year}")
-trend = queries.ward_year_trend(ward_code, year)
-catalogue = queries.indicator_catalogue().set_index("indicator_code")
+trend = indicators.ward_year_trend(ward_code, year)
+catalogue = indicators.indicator_catalogue().set_index("indicator_code")
 if trend.empty or trend["value"].notna().sum() == 0:
     st.info(
         t(
@@ -196,7 +198,7 @@ else:
 
 # --- reporting record ---
 st.subheader(t("Báo cáo của phường", "The ward's reporting") + f" {year}")
-record = queries.ward_submissions(ward_code, year)
+record = quality_queries.ward_submissions(ward_code, year)
 if record.empty:
     st.info(
         t("Phường chưa phải gửi tệp dữ liệu nào trong năm này.", "The ward owed no data files this year.")
@@ -218,7 +220,7 @@ else:
 
 # --- data quality ---
 st.subheader(t("Chất lượng dữ liệu", "Data quality"))
-quality = queries.ward_quality(ward_code)
+quality = quality_queries.ward_quality(ward_code)
 if quality.empty:
     st.info(t("Chưa có tệp nào của phường được nạp.", "No file of this ward has been loaded yet."))
 else:

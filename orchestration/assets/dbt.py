@@ -6,9 +6,9 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
+from base.file_modes import fix_modes
 from orchestration.dbt_project import treem_dbt_project
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
-from treem.file_modes import fix_modes
 
 
 class DbtBuildConfig(dg.Config):

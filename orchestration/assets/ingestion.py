@@ -6,12 +6,12 @@ from functools import partial
 
 import dagster as dg
 
+from base import vi
 from ingestion.contract import Contract, load_contracts
 from ingestion.inbox import skipped_entries
 from ingestion.load import FileOutcome, ingest_inbox, quarantine_unknown
 from ingestion.registry import ensure_raw_schema
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
-from treem import vi
 
 FILE_REGISTRY_KEY = dg.AssetKey(["raw", "file_registry"])
 FILES_LISTED = 200  # the per-file table in the UI; `treem status` and the registry hold them all

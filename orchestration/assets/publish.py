@@ -12,35 +12,15 @@ from dagster_dbt import get_asset_key_for_model
 
 from orchestration.assets.dbt import treem_dbt_assets
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
+from serving.contract import (
+    PUBLISHED_MODELS,
+    PUBLISHED_SEEDS,
+    RESTRICTED_META,
+    RESTRICTED_MODELS,
+    RESTRICTED_TABLES,
+    SERVING_META,
+)
 
-# The serving copy's contract with the dashboard: these tables, with these names.
-# Aggregates and dimensions only: no table here holds a child's name, ID or key.
-PUBLISHED_MODELS = (
-    "dim_ward",
-    "dim_period",
-    "dim_indicator",
-    "dim_hcdb_group",
-    "dim_vaccine",
-    "agg_immunization_ward_months",
-    "agg_child_linkage",
-    "fct_ward_indicators",
-    "fct_report_submissions",
-    "fct_validation_violations",
-    "fct_count_outliers",
-    "agg_child_reconciliation",
-    "agg_quality_ward_sources",
-    "agg_hcdb_children_groups",
-    "agg_protection_ward_months",
-    "agg_injury_ward_months",
-    "agg_child_friendly_wards",
-)
-PUBLISHED_SEEDS = (
-    "indicators",
-    "validation_rules",
-    "reconciliation_checks",
-    "extract_calendar",
-    "protection_categories",
-)
 # The Great Expectations outcomes of the latest check run, counts only (the failing values stay in the
 # warehouse: they may be personal IDs).
 GX_RESULTS = """
@@ -49,16 +29,6 @@ select * exclude (sample, arguments)
 from warehouse.dq.gx_results
 where run_id = (select arg_max(run_id, checked_at) from warehouse.dq.gx_results)
 """
-
-
-# The restricted serving file: child-level lists, kept apart from the serving copy; the dashboard opens
-# it only for the roles allowed (the ward's children to follow up for ward officers, the cases one by
-# one for protection officers), and only for their ward.
-RESTRICTED_TABLES = {  # name in the restricted file → (warehouse schema, model, what it selects)
-    "child_reconciliation": ("restricted", "child_reconciliation", "*"),
-    "protection_cases": ("marts", "fct_protection_cases", "* exclude (file_id)"),
-}
-RESTRICTED_MODELS = tuple(model for _, model, _ in RESTRICTED_TABLES.values())
 
 
 def _published() -> list[tuple[str, str]]:
@@ -71,8 +41,8 @@ def _write_serving(con: duckdb.DuckDBPyConnection, publish_id: str) -> dict[str,
         con.execute(f"create table {table} as select * from warehouse.{schema}.{table}")
         counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
     con.execute(
-        """
-        create table serving_meta as
+        f"""
+        create table {SERVING_META} as
         select
             current_localtimestamp() as published_at,
             max(received_at) filter (where outcome = 'loaded') as data_as_of,
@@ -99,7 +69,7 @@ def _write_restricted(con: duckdb.DuckDBPyConnection, publish_id: str) -> dict[s
         con.execute(f"create table {table} as select {columns} from warehouse.{schema}.{model}")
         counts[f"restricted.{table}"] = con.execute(f"select count(*) from {table}").fetchone()[0]
     con.execute(
-        "create table restricted_meta as select current_localtimestamp() as published_at, ? as publish_id",
+        f"create table {RESTRICTED_META} as select current_localtimestamp() as published_at, ? as publish_id",
         [publish_id],
     )
     return counts

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from ingestion.clock import local_now
+from base.clock import local_now
 from ingestion.contract import load_contracts
 
 SUITES_PATH = Path(__file__).with_name("suites.yaml")

@@ -7,7 +7,7 @@ import json
 
 import duckdb
 
-from ingestion.clock import local_now
+from base.clock import local_now
 from orchestration.quality.gx_suites import SuiteOutcome
 
 RESULTS_DDL = """

@@ -130,8 +130,8 @@ def test_user_command_adds_lists_changes_and_disables(tmp_path, monkeypatch, cap
 
 
 def test_the_demo_gets_one_account_once_and_its_password_is_printed(tmp_path, capsys):
+    from base.home import Home
     from treem.cli import ensure_demo_account
-    from treem.home import Home
 
     home = Home(tmp_path)
     ensure_demo_account(home)

@@ -14,8 +14,8 @@ def sign_in(app, role: str = "district_leader", ward: str | None = None):
 
     from access import accounts
     from access.roles import Role
+    from base.clock import local_now
     from dashboard.auth import SESSION_KEY
-    from ingestion.clock import local_now
 
     root = Path(os.environ["TREEM_HOME"])
     username = f"{role}-{ward or 'all'}".replace("_", "-")

@@ -10,17 +10,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from access import audit
+from base.home import Home
 from tests.dashboard.restricted import stamp
 from tests.dashboard.session import sign_in
-from treem.home import Home
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
 @pytest.fixture
-def home(fixture_pipeline, tmp_path, monkeypatch) -> Home:
+def home(fixture_home, tmp_path, monkeypatch) -> Home:
     """The fixture's serving copy, and a restricted file with three cases in two wards."""
-    source, _ = fixture_pipeline
+    source = fixture_home
     home = Home(tmp_path / "home")
     home.root.mkdir()
     home.serving.write_bytes(source.serving.read_bytes())
@@ -56,7 +56,7 @@ def test_a_protection_officer_lists_the_cases_of_their_scope(home, ward, cases):
 
 
 def test_no_case_is_listed_from_a_restricted_file_of_another_publish(home):
-    from dashboard import queries
+    from dashboard.queries import lists
 
     con = duckdb.connect(str(home.serving_restricted))
     con.execute("update restricted_meta set publish_id = 'another-run'")
@@ -64,7 +64,7 @@ def test_no_case_is_listed_from_a_restricted_file_of_another_publish(home):
     app = sign_in(AppTest.from_file(APP, default_timeout=60), "protection_officer").run()
     app.switch_page("views/cases.py").run()
     assert not app.exception
-    assert [i.value for i in app.info] == [queries.LISTS_OUT_OF_STEP]
+    assert [i.value for i in app.info] == [lists.LISTS_OUT_OF_STEP]
     assert not app.dataframe
     assert not [e for e in audit.entries(home.root) if e.action == audit.VIEW_CASE_LIST]
 

@@ -20,9 +20,9 @@ from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from access.roles import Role, Viewer
+from base.home import Home
 from dashboard import scope
 from tests.dashboard.session import sign_in
-from treem.home import Home
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 OVERVIEW = str(DASHBOARD / "views" / "overview.py")
@@ -42,8 +42,8 @@ VAN_PHUC_TEXT = "Đạt · 940/1.000 điểm, 13/13 tiêu chí (tự đánh giá
 
 
 @pytest.fixture(scope="module")
-def standing_home(fixture_pipeline, tmp_path_factory) -> Home:
-    source, _ = fixture_pipeline
+def standing_home(fixture_home, tmp_path_factory) -> Home:
+    source = fixture_home
     home = Home(tmp_path_factory.mktemp("child-friendly-home"))
     home.ensure()
     shutil.copy2(source.serving, home.serving)

@@ -11,9 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from access import audit
+from base.home import Home
 from tests.dashboard.restricted import stamp
 from tests.dashboard.session import sign_in
-from treem.home import Home
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGE = "views/children.py"
@@ -53,9 +53,9 @@ def _restricted_file(home: Home, publish_id: str | None = None) -> None:
 
 
 @pytest.fixture
-def env(fixture_pipeline, tmp_path, monkeypatch) -> Home:
+def env(fixture_home, tmp_path, monkeypatch) -> Home:
     """A home with the fixture's serving copy (ward names, check names) and, later, a restricted file."""
-    home, _ = fixture_pipeline
+    home = fixture_home
     copy = Home(tmp_path / "home")
     copy.root.mkdir()
     copy.serving.write_bytes(home.serving.read_bytes())
@@ -120,14 +120,15 @@ def test_asking_the_query_layer_for_another_ward_gets_nothing(env, monkeypatch):
     script run there is no session: the signed-in viewer is put where the session would hold it)."""
     _restricted_file(env)
     app = sign_in(AppTest.from_file(APP, default_timeout=60), "ward_officer", "09541").run()
-    from dashboard import auth, queries
+    from dashboard import auth
+    from dashboard.queries import lists
 
     officer = app.session_state["treem_session"]["viewer"]
     monkeypatch.setattr(auth, "current_viewer", lambda: officer)
-    assert queries.child_list("09542").empty
-    assert set(queries.child_list("09541")["child_name"]) == {"Nguyễn Văn An", "Trần Thị Ánh"}
+    assert lists.child_list("09542").empty
+    assert set(lists.child_list("09541")["child_name"]) == {"Nguyễn Văn An", "Trần Thị Ánh"}
     monkeypatch.setattr(auth, "current_viewer", lambda: None)
-    assert queries.child_list("09541").empty  # nobody signed in
+    assert lists.child_list("09541").empty  # nobody signed in
 
 
 def test_says_when_the_restricted_file_is_missing(env):
@@ -140,12 +141,12 @@ def test_says_when_the_restricted_file_is_missing(env):
 def test_a_pair_from_two_publishes_shows_the_message_and_no_child(env):
     """A restricted file of another publish than the serving copy (a run cut short between the two
     renames): the page says the lists are being updated, lists nobody and logs no look."""
-    from dashboard import queries
+    from dashboard.queries import lists
 
     _restricted_file(env, publish_id="another-run")
     app = sign_in(AppTest.from_file(APP, default_timeout=60), "ward_officer", "09541").run()
     app.switch_page(PAGE).run()
     assert not app.exception
-    assert [i.value for i in app.info] == [queries.LISTS_OUT_OF_STEP]
+    assert [i.value for i in app.info] == [lists.LISTS_OUT_OF_STEP]
     assert not app.dataframe and not app.selectbox
     assert not [e for e in audit.entries(env.root) if e.action == audit.VIEW_CHILD_LIST]

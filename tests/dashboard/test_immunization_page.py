@@ -28,8 +28,8 @@ def table_with(app: AppTest, column: str):
 
 
 @pytest.fixture
-def app(fixture_pipeline, monkeypatch):
-    home, _ = fixture_pipeline
+def app(fixture_home, monkeypatch):
+    home = fixture_home
     monkeypatch.setenv("TREEM_HOME", str(home.root))
     return open_page(sign_in(AppTest.from_file(APP, default_timeout=60)))
 

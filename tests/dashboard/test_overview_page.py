@@ -29,8 +29,8 @@ def mart(home, sql: str, *params) -> list[tuple]:
 
 
 @pytest.fixture
-def home(fixture_pipeline, monkeypatch):
-    home, _ = fixture_pipeline
+def home(fixture_home, monkeypatch):
+    home = fixture_home
     monkeypatch.setenv("TREEM_HOME", str(home.root))
     return home
 

@@ -13,8 +13,8 @@ from tests.dashboard.session import sign_in
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
-def test_empty_state_says_why(fixture_pipeline, monkeypatch):
-    home, _ = fixture_pipeline
+def test_empty_state_says_why(fixture_home, monkeypatch):
+    home = fixture_home
     monkeypatch.setenv("TREEM_HOME", str(home.root))
     app = sign_in(AppTest.from_file(APP, default_timeout=60)).run()
     app.switch_page("views/protection.py").run()

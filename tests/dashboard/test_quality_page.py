@@ -17,8 +17,8 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
 @pytest.fixture
-def page(fixture_pipeline, monkeypatch):
-    home, _ = fixture_pipeline
+def page(fixture_home, monkeypatch):
+    home = fixture_home
     monkeypatch.setenv("TREEM_HOME", str(home.root))
     app = sign_in(AppTest.from_file(APP, default_timeout=60), "data_engineer").run()
     return app.switch_page("views/quality.py").run()
@@ -78,8 +78,8 @@ def test_switching_month_changes_the_submissions(page):
     assert "Muộn 3 ngày" not in set(table["Trạng thái"])
 
 
-def test_others_see_the_submissions_but_not_the_file_names_and_reasons(fixture_pipeline, monkeypatch):
-    home, _ = fixture_pipeline
+def test_others_see_the_submissions_but_not_the_file_names_and_reasons(fixture_home, monkeypatch):
+    home = fixture_home
     monkeypatch.setenv("TREEM_HOME", str(home.root))
     app = sign_in(AppTest.from_file(APP, default_timeout=60), "district_leader").run()
     app.switch_page("views/quality.py").run()

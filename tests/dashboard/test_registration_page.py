@@ -21,8 +21,8 @@ def open_page(app: AppTest) -> AppTest:
     return app.switch_page(PAGE).run()
 
 
-def test_empty_state_says_why(fixture_pipeline, monkeypatch):
-    home, _ = fixture_pipeline
+def test_empty_state_says_why(fixture_home, monkeypatch):
+    home = fixture_home
     monkeypatch.setenv("TREEM_HOME", str(home.root))
     app = open_page(sign_in(AppTest.from_file(APP, default_timeout=60)))
     assert not app.exception

@@ -67,13 +67,14 @@ def test_periods_editions_and_the_file_name(report_home, monkeypatch):
 def test_the_workbook_it_serves_is_the_wards_edition_and_the_export_is_logged(report_home, monkeypatch):
     page = _page(report_home, monkeypatch, "protection_officer", "09541")
     from access import audit
-    from dashboard import auth, downloads, queries
+    from dashboard import auth, downloads
+    from dashboard.queries import editions as editions_queries
 
     session = page.session_state["treem_session"]  # outside a run: the page's session
     monkeypatch.setattr(auth, "current_session", lambda: session)
     monkeypatch.setattr(auth, "current_viewer", lambda: session["viewer"])
     data = downloads.file_data(
-        queries.report_workbook(PERIOD, "09541"), "r.xlsx", (audit.EXPORT_REPORT, "09541", PERIOD)
+        editions_queries.report_workbook(PERIOD, "09541"), "r.xlsx", (audit.EXPORT_REPORT, "09541", PERIOD)
     )
     wb = load_workbook(BytesIO(data()))
     assert wb["PL1 Bộ chỉ tiêu"]["B11"].value == "Mộ Lao" and wb["PL1 Bộ chỉ tiêu"]["B12"].value is None
@@ -84,13 +85,13 @@ def test_the_workbook_it_serves_is_the_wards_edition_and_the_export_is_logged(re
         PERIOD,
     )
     with pytest.raises(PermissionError):
-        queries.report_workbook(PERIOD, "09542")  # another ward's edition
+        editions_queries.report_workbook(PERIOD, "09542")  # another ward's edition
     with pytest.raises(PermissionError):
-        queries.report_workbook(PERIOD)  # the district's
+        editions_queries.report_workbook(PERIOD)  # the district's
 
 
-def test_before_a_report_period_is_covered_it_says_so(fixture_pipeline, monkeypatch):
-    home, _ = fixture_pipeline  # March 2025 only
+def test_before_a_report_period_is_covered_it_says_so(fixture_home, monkeypatch):
+    home = fixture_home  # March 2025 only
     page = _page(home, monkeypatch)
     assert not page.exception
     assert "Chưa kỳ báo cáo nào có đủ số liệu" in page.info[0].value
@@ -130,12 +131,10 @@ TEMPLATE_BUTTON = "Tải mẫu nhập liệu (Excel)"
         ("ward_officer", "09542"),
     ],
 )
-def test_every_role_downloads_templates_even_before_a_report_period(
-    fixture_pipeline, monkeypatch, role, ward
-):
+def test_every_role_downloads_templates_even_before_a_report_period(fixture_home, monkeypatch, role, ward):
     from ingestion.contract import load_contracts
 
-    home, _ = fixture_pipeline  # no report period covered: the report part stops, the templates follow
+    home = fixture_home  # no report period covered: the report part stops, the templates follow
     page = _page(home, monkeypatch, role, ward)
     assert not page.exception
     assert "Mẫu nhập liệu" in [h.value for h in page.subheader]
@@ -152,7 +151,7 @@ def test_every_role_downloads_templates_even_before_a_report_period(
 
 
 def test_the_template_section_under_the_reports(report_home, monkeypatch):
-    from ingestion.clock import local_now
+    from base.clock import local_now
     from ingestion.contract import load_contracts
     from ingestion.template_request import period_line, template_periods
 

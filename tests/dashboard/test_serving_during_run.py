@@ -20,10 +20,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from base.home import Home
 from tests.conftest import FIXTURES
 from tests.dashboard.browser import ROOT, start_dashboard, stop
 from tests.dashboard.session import sign_in
-from treem.home import Home
 
 pytestmark = pytest.mark.slow
 

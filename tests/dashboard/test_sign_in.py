@@ -17,9 +17,9 @@ PASSWORD = "mat-khau-cua-lan-2026"
 
 
 @pytest.fixture
-def home(fixture_pipeline, tmp_path, monkeypatch):
+def home(fixture_home, tmp_path, monkeypatch):
     """The fixture's serving copy in a home of its own, with one ward officer's account."""
-    source, _ = fixture_pipeline
+    source = fixture_home
     root = tmp_path / "home"
     root.mkdir()
     (root / "serving.duckdb").write_bytes(source.serving.read_bytes())

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineError, CalamineWorkbook
 
-from ingestion.demo import generate
-from ingestion.demo.names import strip_diacritics
+from demo import generate
+from demo.names import strip_diacritics
 from tests.demo.conftest import as_date
 
 SOURCES = (
@@ -230,7 +230,7 @@ def test_immunization_history_of_the_year_before(clean_demo: tuple[Path, dict]) 
 def test_the_demo_is_judged_against_its_own_today(clean_demo: tuple[Path, dict], tmp_path: Path) -> None:
     """Freshness checks of a demo home count days from the demo's last extract, not from the machine's
     date: a demo of 2025 run later raises no "old data" warning."""
-    from ingestion.clock import DISTRICT_TZ, data_now, local_now
+    from base.clock import DISTRICT_TZ, data_now, local_now
 
     home, _ = clean_demo
     newest = max(p.stat().st_mtime for p in (home / "inbox").rglob("*") if p.is_file())

@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 from python_calamine import CalamineWorkbook
 
-from ingestion.demo import timing
-from ingestion.demo.context import Context
-from ingestion.demo.health import DOSE_INDEX, add_months
-from ingestion.demo.indicator_truth import IndicatorFacts, indicators
-from ingestion.demo.population import add_months_array, simulate
-from ingestion.demo.profile import current_wards, load_profile, old_wards
-from ingestion.demo.registers import card_validity, on_card_list
-from ingestion.demo.workbook import Extract, Layout
+from demo import timing
+from demo.context import Context
+from demo.health import DOSE_INDEX, add_months
+from demo.indicator_truth import IndicatorFacts, indicators
+from demo.population import add_months_array, simulate
+from demo.profile import current_wards, load_profile, old_wards
+from demo.registers import card_validity, on_card_list
+from demo.workbook import Extract, Layout
 from tests.demo.conftest import as_date
 
 WARDS = (

@@ -1,4 +1,4 @@
-"""The ground truth's schedule doses (ingestion/demo/schedule_truth.py), computed by hand on a few children,
+"""The ground truth's schedule doses (demo/schedule_truth.py), computed by hand on a few children,
 and the vaccine spellings the demo stations write: each must resolve, through ingestion's lookup, to the
 product the truth counts."""
 
@@ -9,9 +9,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from ingestion.demo.health import DOSE_INDEX, SCHEDULE
-from ingestion.demo.schedule_truth import carried_items, product_antigens, schedule_doses, schedule_items
-from ingestion.demo.sources import STATION_VACCINES, VACCINE_PRODUCT, VACCINE_SPELLING, vaccine_product
+from demo.health import DOSE_INDEX, SCHEDULE
+from demo.schedule_truth import carried_items, product_antigens, schedule_doses, schedule_items
+from demo.sources import STATION_VACCINES, VACCINE_PRODUCT, VACCINE_SPELLING, vaccine_product
 from ingestion.lookups import load_lookups
 
 

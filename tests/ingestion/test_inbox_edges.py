@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from ingestion import load
+from ingestion import filing, load, reading
 from ingestion.contract import load_contracts
 from ingestion.load import ingest_inbox, quarantine_unknown
 from ingestion.parse_file import parse_file
@@ -31,19 +31,19 @@ def _inbox(home):
 def test_a_file_replaced_while_it_is_read_loads_both_versions_in_turn(home, con, monkeypatch):
     inbox = _inbox(home)
     _save(inbox / NAME, ("TCMR", [*TITLE, HEADER, _row(1)]))
-    real = load.parse_file
+    real = reading.parse_file
 
     def office_sends_a_correction_meanwhile(path, contract, name):
         _save(inbox / NAME, ("TCMR", [*TITLE, HEADER, _row(1), _row(2)]))
         return real(path, contract, name)
 
-    monkeypatch.setattr(load, "parse_file", office_sends_a_correction_meanwhile)
+    monkeypatch.setattr(reading, "parse_file", office_sends_a_correction_meanwhile)
     [first] = ingest_inbox(con, CONTRACT, home)
     monkeypatch.undo()
     assert (first.outcome, first.rows_loaded) == ("loaded", 1)
     [archived] = (home.archive / "immunization" / "2025-03").glob("*.xlsx")
     assert archived.name.startswith(first.file_id)  # the bytes read are the bytes stored
-    assert load.content_hash(archived)[:16] == first.file_id
+    assert filing.content_hash(archived)[:16] == first.file_id
     [second] = ingest_inbox(con, CONTRACT, home)  # the correction waited in the inbox
     assert (second.outcome, second.rows_loaded) == ("loaded", 2)
     assert con.execute(
@@ -53,7 +53,7 @@ def test_a_file_replaced_while_it_is_read_loads_both_versions_in_turn(home, con,
 
 def test_a_receipt_lost_to_a_crash_after_the_commit_is_written_by_the_rerun(home, con, monkeypatch):
     _save(_inbox(home) / NAME, ("TCMR", [*TITLE, HEADER, _row(1)]))
-    monkeypatch.setattr(load, "_write_receipt", power_cut)
+    monkeypatch.setattr(load, "write_receipt", power_cut)
     with pytest.raises(KeyboardInterrupt):
         ingest_inbox(con, CONTRACT, home)
     monkeypatch.undo()
@@ -198,7 +198,7 @@ def test_an_unreadable_file_is_quarantined_with_the_ward_and_period_its_name_tel
 def test_a_failure_carries_its_ward_and_period_back_from_a_worker_process(tmp_path):
     path = tmp_path / NAME
     _garbage(path)
-    failure = load.read_file(path, CONTRACT, NAME)
+    failure = reading.read_file(path, CONTRACT, NAME)
     assert (failure.period.key, failure.ward_code) == ("2025-03", "09541")
     assert pickle.loads(pickle.dumps(failure)) == failure  # as a worker process sends it back
 
@@ -231,7 +231,7 @@ def test_a_fault_in_telling_the_ward_and_period_leaves_them_null_and_the_file_qu
     def broken(*_):
         raise KeyError("ward seed")
 
-    monkeypatch.setattr(load, "identify", broken)
+    monkeypatch.setattr(reading, "identify", broken)
     _garbage(_inbox(home) / NAME)
     [outcome] = ingest_inbox(con, CONTRACT, home)
     assert outcome.outcome == "quarantined"

@@ -13,15 +13,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.demo import generate
+from base.home import PROJECT_ROOT, Home
+from demo import generate
 from ingestion.load import ingest_all
-from treem.home import PROJECT_ROOT, Home
 
 pytestmark = pytest.mark.slow
 
 LOADER = (
     "import sys; from pathlib import Path; import duckdb; from ingestion.load import ingest_all; "
-    "from treem.home import Home; home = Home(Path(sys.argv[1])); "
+    "from base.home import Home; home = Home(Path(sys.argv[1])); "
     "con = duckdb.connect(str(home.warehouse)); ingest_all(con, home); con.close()"
 )
 

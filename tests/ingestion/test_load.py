@@ -7,7 +7,7 @@ import shutil
 import duckdb
 import pytest
 
-from ingestion import load
+from ingestion import load, reading
 from ingestion.claim import claim, claimed_files, private_copy
 from ingestion.contract import load_contracts
 from ingestion.load import ingest_inbox
@@ -85,7 +85,7 @@ def test_same_content_twice_loads_once_even_under_another_name(home, con):
 
 def test_crash_after_commit_before_archiving_then_rerun(home, con, monkeypatch):
     drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx")
-    monkeypatch.setattr(load, "_place", power_cut)
+    monkeypatch.setattr(load, "place", power_cut)
     with pytest.raises(KeyboardInterrupt):
         ingest_inbox(con, CONTRACT, home)
     monkeypatch.undo()
@@ -150,7 +150,7 @@ def test_reading_in_worker_processes_gives_what_reading_here_gives(tmp_path, mon
         monkeypatch.setenv("TREEM_INGEST_PARALLEL_MB", parallel_mb)
         home = fresh_home(tmp_path / mode)
         drop_fixtures(home)
-        readers = load._Readers(load.pending_files(home.source_inbox("immunization")))
+        readers = reading.Readers(load.pending_files(home.source_inbox("immunization")))
         assert (readers.pool is not None) == (mode == "workers")
         readers.close()
         connection = duckdb.connect(str(home.warehouse))
@@ -172,7 +172,7 @@ def test_a_worker_that_dies_does_not_block_the_file(home, monkeypatch):
     monkeypatch.setenv("TREEM_INGEST_PARALLEL_MB", "0")
     drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx", "TCMR_VanQuan_T03-2025.xlsx")
     files = load.pending_files(home.source_inbox("immunization"))
-    readers = load._Readers(files)
+    readers = reading.Readers(files)
     try:
         first = readers.submit(files[0], CONTRACT, files[0].name)
         expected = first.result()
@@ -181,9 +181,9 @@ def test_a_worker_that_dies_does_not_block_the_file(home, monkeypatch):
             os.kill(process.pid, signal.SIGKILL)
         taken = private_copy(claim(files[0], home, "immunization"))
         again = readers.submit(taken.copy, CONTRACT, taken.name)
-        assert readers.result(load._Reading(taken, {}, again), CONTRACT) == expected
+        assert readers.result(reading.Reading(taken, {}, again), CONTRACT) == expected
         assert readers.pool is None  # the rest are read here
         later = readers.submit(files[1], CONTRACT, files[1].name)
-        assert later.result() == load.read_file(files[1], CONTRACT, files[1].name)
+        assert later.result() == reading.read_file(files[1], CONTRACT, files[1].name)
     finally:
         readers.close()

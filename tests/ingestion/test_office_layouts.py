@@ -8,8 +8,8 @@ import duckdb
 import openpyxl
 import pytest
 
+from demo.names import to_cp1258_form
 from ingestion.contract import load_contracts
-from ingestion.demo.names import to_cp1258_form
 from ingestion.load import ingest_inbox
 from ingestion.parse_file import FileRejected, parse_file
 from ingestion.registry import ensure_raw_schema
@@ -176,20 +176,20 @@ def test_csv_in_windows_1258_with_semicolons_and_a_title_line(tmp_path):
 
 
 def test_unexpected_error_quarantines_the_file_and_the_inbox_goes_on(home, monkeypatch):
-    from ingestion import load
+    from ingestion import reading
 
     inbox = home.source_inbox("immunization")
     inbox.mkdir(parents=True, exist_ok=True)
     _save(inbox / "a_poison.xlsx", ("TCMR", [*TITLE, HEADER, _row(1)]))
     _save(inbox / "b_good.xlsx", ("TCMR", [*TITLE, HEADER, _row(2)]))
-    real = load.parse_file
+    real = reading.parse_file
 
     def parse(path, contract, name):
         if name == "a_poison.xlsx":
             raise KeyError("surprise")
         return real(path, contract, name)
 
-    monkeypatch.setattr(load, "parse_file", parse)
+    monkeypatch.setattr(reading, "parse_file", parse)
     con = duckdb.connect(str(home.warehouse))
     ensure_raw_schema(con, [CONTRACT])
     outcomes = {o.file_name: (o.outcome, o.reason) for o in ingest_inbox(con, CONTRACT, home)}
@@ -200,7 +200,7 @@ def test_unexpected_error_quarantines_the_file_and_the_inbox_goes_on(home, monke
 
 
 def test_quarantined_file_dropped_again_is_retried_and_can_load(home, monkeypatch):
-    from ingestion import load
+    from ingestion import reading
 
     inbox = home.source_inbox("immunization")
     inbox.mkdir(parents=True, exist_ok=True)
@@ -209,7 +209,7 @@ def test_quarantined_file_dropped_again_is_retried_and_can_load(home, monkeypatc
     con = duckdb.connect(str(home.warehouse))
     ensure_raw_schema(con, [CONTRACT])
     monkeypatch.setattr(
-        load, "parse_file", lambda *_: (_ for _ in ()).throw(FileRejected("seed thiếu bí danh"))
+        reading, "parse_file", lambda *_: (_ for _ in ()).throw(FileRejected("seed thiếu bí danh"))
     )
     [first] = ingest_inbox(con, CONTRACT, home)
     assert first.outcome == "quarantined"

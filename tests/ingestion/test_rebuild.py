@@ -13,9 +13,11 @@ from contextlib import contextmanager
 import duckdb
 import pytest
 
+from base.home import PROJECT_ROOT, Home
 from ingestion.claim import claim
 from ingestion.contract import load_contracts
-from ingestion.load import RECORD_SUFFIX, ingest_all, ingest_inbox
+from ingestion.filing import RECORD_SUFFIX
+from ingestion.load import ingest_all, ingest_inbox
 from ingestion.rebuild import (
     MOVED_ASIDE,
     RebuildError,
@@ -29,7 +31,6 @@ from ingestion.release import release
 from tests.conftest import drop_fixtures
 from tests.ingestion.test_reliability import BHYT_NAME, bhyt_csv, bhyt_row
 from tests.pipeline_state import raw_state, stored_state, table_states
-from treem.home import PROJECT_ROOT, Home
 
 CORRECTION = "BHYT_TE_HaDong_202503_lan2.csv"
 HELD = "BHYT_TE_HaDong_202503_sua.csv"

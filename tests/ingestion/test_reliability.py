@@ -13,7 +13,7 @@ import time
 import duckdb
 import pytest
 
-from ingestion import inbox, load
+from ingestion import filing, inbox, load, reading
 from ingestion.claim import claimed_files
 from ingestion.contract import load_contracts
 from ingestion.inbox import settled, skipped_entries
@@ -116,7 +116,7 @@ def test_a_file_that_changes_while_it_is_read_waits_and_the_bytes_stored_are_the
     home, con, monkeypatch
 ):
     _drop(home, "health_insurance", BHYT_NAME, bhyt_csv([bhyt_row(i) for i in range(1, 101)]))
-    real = load.parse_file
+    real = reading.parse_file
 
     def the_writer_is_still_at_work(path, contract, name):
         [claimed] = claimed_files(home, "health_insurance")
@@ -124,7 +124,7 @@ def test_a_file_that_changes_while_it_is_read_waits_and_the_bytes_stored_are_the
             handle.write(("\r\n".join(bhyt_row(i) for i in range(101, 201)) + "\r\n").encode())
         return real(path, contract, name)
 
-    monkeypatch.setattr(load, "parse_file", the_writer_is_still_at_work)
+    monkeypatch.setattr(reading, "parse_file", the_writer_is_still_at_work)
     [first] = ingest_inbox(con, BHYT, home)
     monkeypatch.undo()
     assert first.outcome == "waiting"
@@ -133,7 +133,7 @@ def test_a_file_that_changes_while_it_is_read_waits_and_the_bytes_stored_are_the
     [second] = ingest_inbox(con, BHYT, home)
     assert (second.outcome, second.rows_loaded) == ("loaded", 200)
     stored = home.root / con.execute("select stored_as from raw.file_registry").fetchone()[0]
-    assert load.content_hash(stored)[:16] == second.file_id
+    assert filing.content_hash(stored)[:16] == second.file_id
 
 
 def test_a_mostly_bad_district_wide_file_is_quarantined_and_the_month_kept(home, con):

@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from demo.names import to_cp1258_form
 from ingestion.contract import load_contracts
-from ingestion.demo.names import to_cp1258_form
 from ingestion.load import ingest_inbox, quarantine_unknown
 from ingestion.parse_file import ParsedFile, parse_file
 from ingestion.reader import read_sheets

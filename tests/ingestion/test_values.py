@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
+from base.home import SEEDS_DIR
 from ingestion.lookups import load_lookups
 from ingestion.text import fold
 from ingestion.values import BadValue, id_sex_and_year, parse_date, parse_personal_id, parse_sex
-from treem.home import SEEDS_DIR
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ import duckdb
 import pytest
 
 from access.roles import Role, Viewer
+from base.home import Home
 from tests.conftest import power_cut
-from treem.home import Home
 
 WARD_OFFICER = Viewer("lan", "Lan", Role.WARD_OFFICER, "09541")
 PROTECTION_OFFICER = Viewer("hoa", "Hoa", Role.PROTECTION_OFFICER)
@@ -32,7 +32,7 @@ CHILD_COLUMNS = """
 def _warehouse(path, children: list[tuple[str, str, str]], cases: list[tuple[str, str]]) -> None:
     """A warehouse with every table the publish copies: stubs for the aggregates, and the given
     children (check, ward, name) and protection cases (case id, ward)."""
-    from orchestration.assets.publish import PUBLISHED_MODELS, PUBLISHED_SEEDS
+    from serving.contract import PUBLISHED_MODELS, PUBLISHED_SEEDS
 
     con = duckdb.connect(str(path))
     for schema in ("marts", "reference", "restricted", "raw"):
@@ -114,28 +114,28 @@ def _stamp(path, table: str) -> str:
 def _lists(monkeypatch) -> tuple[set[str], int, set[str]]:
     """What the dashboard lists: Mộ Lao's children and the ward's count (ward officer), every case
     (protection officer)."""
-    from dashboard import queries
+    from dashboard.queries import lists
 
     _as(monkeypatch, WARD_OFFICER)
-    names = set(queries.child_list("09541")["child_name"])
-    (listed,) = queries.restricted_wards()["children"]
+    names = set(lists.child_list("09541")["child_name"])
+    (listed,) = lists.restricted_wards()["children"]
     _as(monkeypatch, PROTECTION_OFFICER)
-    return names, int(listed), set(queries.protection_cases()["case_id"])
+    return names, int(listed), set(lists.protection_cases()["case_id"])
 
 
 def _refused(monkeypatch) -> None:
     """Every list query refuses, with the message, whoever asks."""
-    from dashboard import queries
+    from dashboard.queries import lists
 
     for viewer, read in [
-        (WARD_OFFICER, lambda: queries.child_list("09541")),
-        (WARD_OFFICER, queries.restricted_wards),
-        (PROTECTION_OFFICER, queries.protection_cases),
+        (WARD_OFFICER, lambda: lists.child_list("09541")),
+        (WARD_OFFICER, lists.restricted_wards),
+        (PROTECTION_OFFICER, lists.protection_cases),
     ]:
         _as(monkeypatch, viewer)
-        with pytest.raises(queries.ListsOutOfStep) as refused:
+        with pytest.raises(lists.ListsOutOfStep) as refused:
             read()
-        assert str(refused.value) == queries.LISTS_OUT_OF_STEP
+        assert str(refused.value) == lists.LISTS_OUT_OF_STEP
 
 
 def _publish(home: Home) -> dict[str, int]:

@@ -19,10 +19,10 @@ def _tables_and_columns(path) -> tuple[set, set]:
     return tables, columns
 
 
-def test_child_lists_go_to_the_restricted_file_only(fixture_pipeline, tmp_path):
+def test_child_lists_go_to_the_restricted_file_only(fixture_home, tmp_path):
     from orchestration.assets.publish import publish_serving_copy
 
-    home, _ = fixture_pipeline
+    home = fixture_home
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy2(home.warehouse, warehouse)  # never write next to the shared fixture home
     serving, restricted = tmp_path / "serving.duckdb", tmp_path / "serving_restricted.duckdb"

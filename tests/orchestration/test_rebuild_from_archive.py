@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingestion.demo import generate
+from demo import generate
 from ingestion.rebuild import warehouse_problem
 from orchestration.run_once import run_pipeline
 from tests.conftest import fresh_home, use

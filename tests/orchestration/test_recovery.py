@@ -18,6 +18,7 @@ from contextlib import contextmanager
 import dagster as dg
 import pytest
 
+from base.home import PROJECT_ROOT, Home
 from orchestration import recovery
 from orchestration.instance import DAGSTER_YAML, EARLIER_DAGSTER_YAMLS, home_instance, use_home
 from orchestration.recovery import (
@@ -35,7 +36,6 @@ from tests.conftest import drop_fixtures, use
 from tests.orchestration.test_sensor import _tick
 from tests.orchestration.writer_holder import writer
 from treem.cli import main
-from treem.home import PROJECT_ROOT, Home
 
 FAILURE = dg.DagsterRunStatus.FAILURE
 

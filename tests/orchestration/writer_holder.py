@@ -19,11 +19,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from base.home import Home
 from orchestration.instance import home_instance
 from orchestration.recovery import process_tags
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.writer_turn import WriterBusy, writer_turn
-from treem.home import Home
 
 
 @dg.op(pool=WAREHOUSE_POOL)

@@ -12,7 +12,7 @@ import pytest
 
 from access import accounts, audit
 from access.roles import Role
-from ingestion.clock import DISTRICT_TZ, local_now
+from base.clock import DISTRICT_TZ, local_now
 from treem import cli
 
 PASSWORD = "mat-khau-dung-1"

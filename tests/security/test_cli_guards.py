@@ -12,15 +12,15 @@ from tests.conftest import PERIOD, treem_cli
 from treem.cli import main
 
 
-def test_report_out_refuses_the_serving_copy_and_every_path_in_the_home(report_home, pointed_env, capsys):
-    before = report_home.serving.read_bytes()
-    for target in (report_home.serving, report_home.root / "x.xlsx", report_home.reports / "mine.xlsx"):
+def test_report_out_refuses_the_serving_copy_and_every_path_in_the_home(fixture_home, pointed_env, capsys):
+    before = fixture_home.serving.read_bytes()
+    for target in (fixture_home.serving, fixture_home.root / "x.xlsx", fixture_home.reports / "mine.xlsx"):
         assert (
             treem_cli(
                 pointed_env,
                 "report",
                 "--home",
-                str(report_home.root),
+                str(fixture_home.root),
                 "--period",
                 PERIOD,
                 "--out",
@@ -29,25 +29,26 @@ def test_report_out_refuses_the_serving_copy_and_every_path_in_the_home(report_h
             )
             == 2
         )
-        assert f"Không ghi báo cáo vào {target}: thư mục dữ liệu {report_home.root} chỉ do treem ghi." in (
+        assert f"Không ghi báo cáo vào {target}: thư mục dữ liệu {fixture_home.root} chỉ do treem ghi." in (
             capsys.readouterr().err
         )
-    assert report_home.serving.read_bytes() == before
-    assert not (report_home.root / "x.xlsx").exists()
+    assert fixture_home.serving.read_bytes() == before
+    assert not (fixture_home.root / "x.xlsx").exists()
 
 
-def test_report_out_through_a_link_into_the_home_is_refused(report_home, pointed_env, tmp_path, capsys):
-    (tmp_path / "lối-tắt").symlink_to(report_home.root)
+def test_report_out_through_a_link_into_the_home_is_refused(fixture_home, pointed_env, tmp_path, capsys):
+    (tmp_path / "lối-tắt").symlink_to(fixture_home.root)
     target = tmp_path / "lối-tắt" / "serving.duckdb"
     assert (
         treem_cli(
-            pointed_env, "report", "--home", str(report_home.root), "--period", PERIOD, "--out", str(target)
+            pointed_env, "report", "--home", str(fixture_home.root), "--period", PERIOD, "--out", str(target)
         )
         == 2
     )
     assert "chỉ do treem ghi" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_report_out_asks_for_force_before_overwriting(report_home, pointed_env, tmp_path, capsys):
     target = tmp_path / "bao-cao.xlsx"
     target.write_bytes(b"a report of mine")

@@ -12,7 +12,7 @@ import sys
 import duckdb
 import pytest
 
-from treem.home import PROJECT_ROOT, Home
+from base.home import PROJECT_ROOT, Home
 
 pytestmark = pytest.mark.slow
 

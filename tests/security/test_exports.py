@@ -85,7 +85,8 @@ def test_the_quality_tables_crafted_file_name_downloads_neutralised(report_home,
     rejected-files table, downloaded, carries it as text."""
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import auth, downloads, queries
+    from dashboard import auth, downloads
+    from dashboard.queries import quality
     from tests.conftest import CRAFTED_NAME
     from tests.dashboard.session import sign_in
 
@@ -95,7 +96,7 @@ def test_the_quality_tables_crafted_file_name_downloads_neutralised(report_home,
     session = app.session_state["treem_session"]
     monkeypatch.setattr(auth, "current_session", lambda: session)
     monkeypatch.setattr(auth, "current_viewer", lambda: session["viewer"])
-    frame = queries.rejected_files()
+    frame = quality.rejected_files()
     assert CRAFTED_NAME in set(frame["latest_file_name"])
     cells = {cell for row in _cells(downloads.file_data(frame, "tep-cach-ly.csv")()) for cell in row}
     assert "'" + CRAFTED_NAME in cells and CRAFTED_NAME not in cells

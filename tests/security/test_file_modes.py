@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from base.file_modes import Modes, fix_modes, modes
+from base.home import Home
 from treem import cli
-from treem.file_modes import Modes, fix_modes, modes
-from treem.home import Home
 
 
 def _mode(path: Path) -> int:
@@ -29,7 +29,7 @@ def test_every_kind_of_file_treem_writes_is_the_owners_only(tmp_path):
         import os, sqlite3, sys
         from pathlib import Path
         import duckdb, openpyxl
-        from treem.file_modes import use_private_umask
+        from base.file_modes import use_private_umask
         use_private_umask()
         root = Path(sys.argv[1])
         (root / "folder" / "inner").mkdir(parents=True)

@@ -25,8 +25,8 @@ from streamlit.testing.v1 import AppTest
 from access import accounts, audit
 from access.exports import csv_bytes
 from access.roles import AccountError, Role, Viewer
+from base.home import Home
 from tests.dashboard.session import sign_in
-from treem.home import Home
 
 pytestmark = pytest.mark.slow
 
@@ -217,60 +217,69 @@ def test_the_overview_lists_the_ward_and_the_district_only(env):
 def test_the_query_layer_answers_a_ward_officer_within_their_ward(env, monkeypatch):
     """Each query function a page calls, asked directly for the ward next door or the whole district:
     what the district leader gets shows the data is there; the officer gets their ward only."""
-    from dashboard import queries
+    from dashboard.queries import (
+        audit_trail,
+        editions,
+        health,
+        indicators,
+        lists,
+        protection,
+        quality,
+        serving,
+    )
 
     _as(monkeypatch, LEADER)  # the other ward's data is there
-    assert not queries.ward_submissions(OTHER, 2025).empty
-    assert not queries.ward_quality(OTHER).empty
-    assert not queries.dtp_monthly(2025, OTHER).empty
-    assert queries.target_population(2025, OTHER) is not None
-    assert OTHER in set(queries.ward_year_trend(OTHER, 2025)["org_unit_code"])
-    assert "Văn Quán" in set(queries.doses_by_ward_vaccine(("2025-04",))["ward_name"])
-    assert OTHER in set(queries.report_submissions("2025-03")["org_unit_code"])
-    district_doses = queries.dtp_monthly(2025)
+    assert not quality.ward_submissions(OTHER, 2025).empty
+    assert not quality.ward_quality(OTHER).empty
+    assert not health.dtp_monthly(2025, OTHER).empty
+    assert health.target_population(2025, OTHER) is not None
+    assert OTHER in set(indicators.ward_year_trend(OTHER, 2025)["org_unit_code"])
+    assert "Văn Quán" in set(health.doses_by_ward_vaccine(("2025-04",))["ward_name"])
+    assert OTHER in set(quality.report_submissions("2025-03")["org_unit_code"])
+    district_doses = health.dtp_monthly(2025)
 
     _as(monkeypatch, OFFICER)
-    assert set(queries.ward_year_trend(OTHER, 2025)["org_unit_level"]) == {"district"}
-    assert queries.ward_submissions(OTHER, 2025).empty
-    assert queries.ward_quality(OTHER).empty
-    assert queries.dtp_monthly(2025, OTHER).empty
-    assert queries.target_population(2025, OTHER) is None
-    assert queries.child_list(OTHER).empty
-    assert not queries.child_list(WARD).empty
-    assert set(queries.child_list(WARD)["ward_code"]) == {WARD}
+    assert set(indicators.ward_year_trend(OTHER, 2025)["org_unit_level"]) == {"district"}
+    assert quality.ward_submissions(OTHER, 2025).empty
+    assert quality.ward_quality(OTHER).empty
+    assert health.dtp_monthly(2025, OTHER).empty
+    assert health.target_population(2025, OTHER) is None
+    assert lists.child_list(OTHER).empty
+    assert not lists.child_list(WARD).empty
+    assert set(lists.child_list(WARD)["ward_code"]) == {WARD}
     # the whole district asked for: the officer's ward (and the district's row of the indicators)
-    own_doses = queries.dtp_monthly(2025, WARD)
+    own_doses = health.dtp_monthly(2025, WARD)
     assert not own_doses.empty
-    pd.testing.assert_frame_equal(queries.dtp_monthly(2025), own_doses)
+    pd.testing.assert_frame_equal(health.dtp_monthly(2025), own_doses)
     assert not district_doses.equals(own_doses)
-    assert list(queries.current_wards()["ward_code"]) == [WARD]
+    assert list(serving.current_wards()["ward_code"]) == [WARD]
     for frame in (
-        queries.indicators_for_period("2025"),
-        queries.ward_indicator("dtp_dropout", "year", "2025"),
-        queries.dropout_by_ward("year", "2025"),
-        queries.protection_indicators("year", "2025"),
-        queries.vitamin_a_rounds(),
+        indicators.indicators_for_period("2025"),
+        indicators.ward_indicator("dtp_dropout", "year", "2025"),
+        health.dropout_by_ward("year", "2025"),
+        protection.protection_indicators("year", "2025"),
+        health.vitamin_a_rounds(),
     ):
         assert set(frame["org_unit_code"]) == {WARD, DISTRICT}
-    assert set(queries.dropout_trend()["org_unit_name"]) == {WARD_NAME, DISTRICT_NAME}
-    assert set(queries.doses_by_ward_vaccine(("2025-04",))["ward_name"]) == {WARD_NAME}
-    assert set(queries.doses_by_vaccine_dose(("2025-04",))["ward_code"]) == {WARD}
-    assert set(queries.report_submissions("2025-03")["org_unit_code"]) == {WARD}
-    assert set(queries.reconciliation_counts()["ward_code"]) == {WARD}
-    assert set(queries.restricted_wards()["ward_code"]) == {WARD}
-    assert set(queries.open_violations()["ward_code"]) <= {WARD}
-    assert set(queries.rejected_files()["org_unit_code"]) <= {WARD}
-    assert set(queries.count_outliers()["ward_code"]) <= {WARD}
+    assert set(health.dropout_trend()["org_unit_name"]) == {WARD_NAME, DISTRICT_NAME}
+    assert set(health.doses_by_ward_vaccine(("2025-04",))["ward_name"]) == {WARD_NAME}
+    assert set(health.doses_by_vaccine_dose(("2025-04",))["ward_code"]) == {WARD}
+    assert set(quality.report_submissions("2025-03")["org_unit_code"]) == {WARD}
+    assert set(quality.reconciliation_counts()["ward_code"]) == {WARD}
+    assert set(lists.restricted_wards()["ward_code"]) == {WARD}
+    assert set(quality.open_violations()["ward_code"]) <= {WARD}
+    assert set(quality.rejected_files()["org_unit_code"]) <= {WARD}
+    assert set(quality.count_outliers()["ward_code"]) <= {WARD}
     # tables for other roles: the groups of HCĐB children and the cases (protection), checks (engineers)
-    assert queries.hcdb_children_groups().empty
-    assert queries.protection_cases().empty
-    assert queries.gx_results().empty
-    assert queries.audit_entries().empty and queries.audit_verdict() is None
-    assert queries.report_editions() == []
+    assert protection.hcdb_children_groups().empty
+    assert lists.protection_cases().empty
+    assert quality.gx_results().empty
+    assert audit_trail.audit_entries().empty and audit_trail.audit_verdict() is None
+    assert editions.report_editions() == []
     with pytest.raises(PermissionError):
-        queries.report_workbook("2025-BCT-N")
+        editions.report_workbook("2025-BCT-N")
     with pytest.raises(PermissionError):
-        queries.report_workbook("2025-BCT-N", WARD)
+        editions.report_workbook("2025-BCT-N", WARD)
 
 
 # --- 2. small protection and injury counts, hidden outside the protection role
@@ -373,13 +382,15 @@ SMALL_ROWS = """
 
 def test_no_small_count_reaches_any_role_but_protection_through_the_query_layer(env, monkeypatch):
     """Over every period of every indicator: the rows the overview, ward and report pages read."""
-    from dashboard import queries
+    from dashboard.queries import (
+        serving,
+    )
 
     for viewer in (LEADER, OFFICER, ENGINEER):
         _as(monkeypatch, viewer)
-        assert int(queries.query(SMALL_ROWS).iloc[0]["n"]) == 0, viewer.role
+        assert int(serving.query(SMALL_ROWS).iloc[0]["n"]) == 0, viewer.role
     _as(monkeypatch, PROTECTION)
-    assert int(queries.query(SMALL_ROWS).iloc[0]["n"]) > 0
+    assert int(serving.query(SMALL_ROWS).iloc[0]["n"]) > 0
 
 
 # --- 3. pages without signing in, and pages a role does not have
@@ -403,17 +414,25 @@ def test_no_page_opens_without_signing_in(env):
 
 
 def test_the_query_layer_gives_nobody_signed_in_nothing(env, monkeypatch):
-    from dashboard import queries
+    from dashboard.queries import (
+        audit_trail,
+        editions,
+        health,
+        indicators,
+        lists,
+        quality,
+        serving,
+    )
 
     _as(monkeypatch, None)
-    assert queries.serving_meta() is None
-    assert queries.current_wards().empty
-    assert queries.indicators_for_period("2025").empty
-    assert queries.dtp_monthly(2025).empty
-    assert queries.child_list(WARD).empty and queries.restricted_wards().empty
-    assert queries.report_submissions("2025-03").empty
-    assert queries.report_editions() == []
-    assert queries.audit_entries().empty and queries.audit_verdict() is None
+    assert serving.serving_meta() is None
+    assert serving.current_wards().empty
+    assert indicators.indicators_for_period("2025").empty
+    assert health.dtp_monthly(2025).empty
+    assert lists.child_list(WARD).empty and lists.restricted_wards().empty
+    assert quality.report_submissions("2025-03").empty
+    assert editions.report_editions() == []
+    assert audit_trail.audit_entries().empty and audit_trail.audit_verdict() is None
 
 
 @pytest.mark.parametrize(
@@ -501,51 +520,63 @@ def _fingerprint(home: Home) -> tuple:
 def test_sql_in_a_chosen_value_matches_nothing_and_changes_nothing(env, monkeypatch):
     """Ward codes, period keys, months, indicator codes with SQL in them, asked as the district leader
     (who may read every ward): nothing matches, and the serving copy is as it was."""
-    from dashboard import queries
+    from dashboard.queries import (
+        health,
+        indicators,
+        lists,
+        protection,
+        quality,
+        serving,
+    )
 
     before = _fingerprint(env)
     assert "fct_ward_indicators" in before[1]
     _as(monkeypatch, LEADER)
-    assert not queries.indicators_for_period("2025").empty  # the same queries do answer plain values
+    assert not indicators.indicators_for_period("2025").empty  # the same queries do answer plain values
     for payload in SQL_PAYLOADS:
         for frame in (
-            queries.indicators_for_period(payload),
-            queries.ward_indicator("dtp_dropout", "year", payload),
-            queries.ward_indicator(payload, "year", "2025"),
-            queries.dropout_by_ward("year", payload),
-            queries.protection_indicators("year", payload),
-            queries.ward_submissions(payload, 2025),
-            queries.ward_quality(payload),
-            queries.report_submissions(payload),
-            queries.doses_by_ward_vaccine((payload,)),
-            queries.doses_by_vaccine_dose((payload,)),
-            queries.dtp_monthly(2025, payload),
-            queries.sector_periods((payload,)),
+            indicators.indicators_for_period(payload),
+            indicators.ward_indicator("dtp_dropout", "year", payload),
+            indicators.ward_indicator(payload, "year", "2025"),
+            health.dropout_by_ward("year", payload),
+            protection.protection_indicators("year", payload),
+            quality.ward_submissions(payload, 2025),
+            quality.ward_quality(payload),
+            quality.report_submissions(payload),
+            health.doses_by_ward_vaccine((payload,)),
+            health.doses_by_vaccine_dose((payload,)),
+            health.dtp_monthly(2025, payload),
+            indicators.sector_periods((payload,)),
         ):
             assert frame.empty, payload
-        assert set(queries.ward_year_trend(payload, 2025)["org_unit_level"]) == {"district"}
-        assert queries.target_population(2025, payload) is None
-        assert queries.previous_period(payload) is None
-        assert queries.indicator(payload) == {}
-        assert queries.has_table(payload) is False
+        assert set(indicators.ward_year_trend(payload, 2025)["org_unit_level"]) == {"district"}
+        assert health.target_population(2025, payload) is None
+        assert indicators.previous_period(payload) is None
+        assert serving.indicator(payload) == {}
+        assert serving.has_table(payload) is False
     _as(monkeypatch, OFFICER)
     for payload in SQL_PAYLOADS:
-        assert queries.child_list(payload).empty, payload
+        assert lists.child_list(payload).empty, payload
     assert _fingerprint(env) == before
 
 
 def test_a_ward_code_carrying_sql_cannot_widen_a_viewers_scope(env, monkeypatch):
     """No account can hold such a ward code; were a viewer to, the views would match no ward."""
-    from dashboard import queries
+    from dashboard.queries import (
+        indicators,
+        lists,
+        quality,
+        serving,
+    )
 
     forged = f"{WARD}' or '1'='1"
     with pytest.raises(AccountError):
         accounts.add_account(env.root, "ke-gian", "mat-khau-thu-nghiem", Role.WARD_OFFICER, forged)
     _as(monkeypatch, Viewer("ke-gian", "Kẻ gian", Role.WARD_OFFICER, forged))
-    assert queries.current_wards().empty
-    assert set(queries.indicators_for_period("2025")["org_unit_code"]) == {DISTRICT}
-    assert queries.restricted_wards().empty
-    assert queries.report_submissions("2025-03").empty
+    assert serving.current_wards().empty
+    assert set(indicators.indicators_for_period("2025")["org_unit_code"]) == {DISTRICT}
+    assert lists.restricted_wards().empty
+    assert quality.report_submissions("2025-03").empty
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 
 from access import accounts, audit
 from access.roles import Role
-from ingestion.clock import DISTRICT_TZ
+from base.clock import DISTRICT_TZ
 
 PASSWORD = "mat-khau-dung-1"
 T0 = dt.datetime(2025, 6, 2, 8, 0, tzinfo=DISTRICT_TZ)

@@ -17,10 +17,10 @@ from streamlit.testing.v1 import AppTest
 
 from access import accounts
 from access.roles import Role
+from base.home import Home
 from tests.dashboard.browser import BROWSER_PASSWORD, sign_in, start_dashboard, stop
 from tests.dashboard.session import sign_in as sign_in_session
 from treem.cli import build_parser, dashboard_command
-from treem.home import Home
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 

@@ -17,9 +17,8 @@ UNIT_TESTS = (
 )
 
 
-def test_the_marts_unit_tests_pass(fixture_pipeline, pointed_env, tmp_path):
-    home, summary = fixture_pipeline
-    assert summary.success
+def test_the_marts_unit_tests_pass(fixture_home, pointed_env, tmp_path):
+    home = fixture_home
     results = dbt_test_results(home, pointed_env, "agg_child_friendly_wards", tmp_path / "target")
     status = {r["unique_id"].split(".")[-1]: r["status"] for r in results}
     assert all(status[name] == "pass" for name in UNIT_TESTS), status

@@ -5,9 +5,12 @@ from __future__ import annotations
 import shutil
 
 import duckdb
+import pytest
 
+from base.home import Home
 from tests.conftest import use
-from treem.home import Home
+
+pytestmark = pytest.mark.slow  # each runs the pipeline on a copy of the fixture home
 
 
 def test_duplicate_dose_fails_the_build_and_publish_does_not_run(fixture_pipeline, pointed_env, tmp_path):

@@ -8,9 +8,12 @@ from __future__ import annotations
 import shutil
 
 import duckdb
+import pytest
 
+from base.home import Home
 from tests.conftest import use
-from treem.home import Home
+
+pytestmark = pytest.mark.slow  # each runs the pipeline on a copy of the fixture home
 
 
 def test_an_unknown_vaccine_code_blocks_the_publish(fixture_pipeline, pointed_env, tmp_path, capsys):

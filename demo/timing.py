@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ingestion.clock import DISTRICT_TZ
+from base.clock import DISTRICT_TZ
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 DUE_DAY = 5

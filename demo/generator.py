@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ingestion.clock import DEMO_AS_OF_FILE, DISTRICT_TZ
-from treem import vi
+from base import vi
+from base.clock import DEMO_AS_OF_FILE, DISTRICT_TZ
 
 from . import events, health, registers, sources, timing
 from .context import Context, ward_spelling
@@ -293,7 +293,7 @@ def generate(
 
 def write_as_of(generated: Path, latest: Any) -> None:
     """The demo's own today (district local time), which freshness is judged against in this home
-    (ingestion.clock.data_now): a demo of 2025 stays fresh whatever the machine's date."""
+    (base.clock.data_now): a demo of 2025 stays fresh whatever the machine's date."""
     if latest is None:
         return
     moment = latest.astimezone(DISTRICT_TZ).replace(tzinfo=None) if latest.tzinfo else latest

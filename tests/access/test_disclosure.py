@@ -4,7 +4,7 @@ hidden cell of the line (a ward knows its own count)."""
 
 from __future__ import annotations
 
-from reports.suppression import marker, suppress
+from access.disclosure import marker, suppress
 
 
 def _column(values: list[int], insiders: bool = True) -> tuple[dict, list]:

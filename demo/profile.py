@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from treem.home import SEEDS_DIR
+from base.home import SEEDS_DIR
 
 PROFILE_PATH = Path(__file__).with_name("profile.yaml")
 OPEN_END = "9999-12-31"

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from treem.home import SEEDS_DIR
+from base.home import SEEDS_DIR
 
 from . import timing
 from .context import Context
@@ -150,7 +150,7 @@ class _Truth:
         for end, spoiled in facts.card_lists.items():
             self.listed |= on_card_list(ctx.pop, date.fromordinal(end)) & ~self.mask(spoiled)
         # the good dose rows, then what they count as in the schedule (items and doses on the antigens of
-        # each dose's product, numbered on the child's history: ingestion/demo/schedule_truth.py)
+        # each dose's product, numbered on the child's history: demo/schedule_truth.py)
         self.written = self.good_doses(ctx.cache["doses"])
         items = schedule_items()
         carried = carried_items([w.code for w in ctx.wards], items)

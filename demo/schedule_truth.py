@@ -22,7 +22,7 @@ from datetime import date
 
 import numpy as np
 
-from treem.home import SEEDS_DIR
+from base.home import SEEDS_DIR
 
 from .health import DOSE_INDEX, SCHEDULE
 from .sources import vaccine_product

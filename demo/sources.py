@@ -279,7 +279,7 @@ VACCINE_SPELLING: dict[str, dict[str, str]] = {
 
 # The product (seed vaccine_products) each schedule item is given as at the stations: the generics the
 # expanded programme supplies, written by their generic names above. The warehouse counts a dose on the
-# antigens of its product, so the ground truth does too (ingestion/demo/schedule_truth.py).
+# antigens of its product, so the ground truth does too (demo/schedule_truth.py).
 VACCINE_PRODUCT: dict[str, str] = {
     "BCG": "BCG",
     "HEPB0": "HEPB",  # monovalent hepatitis B at birth
