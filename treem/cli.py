@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -174,16 +175,27 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         server = subprocess.Popen(
             command, env=dashboard_env(), cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
         )
+        interrupts: list[int] = []
+
+        def stop(*_: object) -> None:
+            # the server closes its sessions and exits on the first Ctrl+C (passed on, for a signal sent
+            # to this process alone); a second one stops it at once
+            interrupts.append(1)
+            if server.poll() is not None:
+                return
+            if len(interrupts) == 1:
+                server.send_signal(signal.SIGINT)
+            else:
+                server.terminate()
+
+        previous = signal.signal(signal.SIGINT, stop)
         try:
             code = server.wait()
-        except KeyboardInterrupt:  # the server got the same Ctrl+C: let it close its sessions
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.terminate()
-                server.wait()
-            print("\nĐã dừng bảng điều khiển.", flush=True)
-            return 0
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    if interrupts:
+        print("\nĐã dừng bảng điều khiển.", flush=True)
+        return 0
     if code != 0:
         tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
         print(f"Bảng điều khiển dừng với mã {code}; cuối nhật ký {log_path}:", file=sys.stderr)

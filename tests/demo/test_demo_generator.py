@@ -42,6 +42,7 @@ def data_rows(rows: list[list]) -> tuple[int, list[list]]:
     return header, [r for r in rows[header + 1 :] if isinstance(r[0], (int, float)) and r[0] != ""]
 
 
+@pytest.mark.slow
 def test_same_seed_same_files(tmp_path: Path) -> None:
     first = generate(tmp_path / "a", seed=3, scale=0.02, messy=0.1)
     second = generate(tmp_path / "b", seed=3, scale=0.02, messy=0.1)

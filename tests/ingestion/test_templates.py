@@ -138,6 +138,7 @@ def test_a_filled_template_is_read_back_exactly(source, grain, tmp_path):
     _check(filled, contract, period, ward, expected)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
 @pytest.mark.parametrize("source", sorted(load_contracts()))
 def test_a_filled_template_saved_by_libreoffice_is_read_back_exactly(source, tmp_path):

@@ -80,6 +80,7 @@ def test_every_download_of_the_dashboard_goes_through_the_one_writer():
     assert offenders == []
 
 
+@pytest.mark.slow
 def test_the_quality_tables_crafted_file_name_downloads_neutralised(report_home, monkeypatch):
     """The report home holds a quarantined file whose name is a HYPERLINK formula: the data engineer's
     rejected-files table, downloaded, carries it as text."""

@@ -17,6 +17,7 @@ UNIT_TESTS = (
 )
 
 
+@pytest.mark.slow  # the fast suite runs every unit test at once (test_dbt_unit_tests.py)
 def test_the_marts_unit_tests_pass(fixture_home, pointed_env, tmp_path):
     home = fixture_home
     results = dbt_test_results(home, pointed_env, "agg_child_friendly_wards", tmp_path / "target")
