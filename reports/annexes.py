@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from access.disclosure import is_small, marker, suppress
-from base.district import DISTRICT_CODE
 from policy.status import CHECK, indicator_status, is_negative
 from reports.data import ReportData, Ward
 from reports.sheet import Column, Ratio, Sheet, Sum, Table
+from serving.contract import DISTRICT_CODE
 
 DASH = "–"  # a figure not shown: it would reveal a hidden count, or it is negative (a data question)
 TOTAL_ROW = "total"

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from base.district import DISTRICT_CODE
 from reports.annexes import ANNEXES
 from reports.config import ReportConfig, load_config
 from reports.data import (
@@ -24,6 +23,7 @@ from reports.data import (
     report_periods,
 )
 from reports.sheet import Heading, use_document_font, write_sheet
+from serving.contract import DISTRICT_CODE
 
 __all__ = ["build_all", "build_report", "report_bytes", "report_file_name"]
 

@@ -5,12 +5,12 @@ data-entry templates (dashboard/entry_templates.py)."""
 import streamlit as st
 
 from access import audit
-from base.district import DISTRICT_CODE as DISTRICT
 from dashboard import downloads, entry_templates, formatting, page
 from dashboard.i18n import lang, t
 from dashboard.queries import editions as editions_queries
 from dashboard.queries import serving
 from reports.build import report_file_name
+from serving.contract import DISTRICT_CODE as DISTRICT
 
 english = lang() == "en"
 page.header("Báo cáo định kỳ", "Periodic reports")

@@ -27,6 +27,10 @@ def layer(node: dict) -> str:
     return Path(node["original_file_path"]).parts[1]
 
 
+def _folder(node: dict) -> str:
+    return str(Path(node["original_file_path"]).parent.relative_to("models"))
+
+
 def _rank(where: str) -> int:
     return LAYERS.index("raw" if where == "seeds" else where)  # seeds are ground like raw
 
@@ -61,24 +65,19 @@ def layer_table(manifest: dict) -> str:
     folders: dict[str, list[dict]] = defaultdict(list)
     for node in manifest["nodes"].values():
         if node["resource_type"] == "model":
-            folders[str(Path(node["original_file_path"]).parent.relative_to("models"))].append(node)
+            folders[_folder(node)].append(node)
+    ordered = sorted(folders, key=lambda f: (LAYERS.index(f.split("/")[0]), f))
+    order = ["raw", "seeds", *ordered]
     lines = ["| layer | folder | schema | models | reads |", "| --- | --- | --- | --- | --- |"]
-    for folder in sorted(folders, key=lambda f: (LAYERS.index(f.split("/")[0]), f)):
+    for folder in ordered:
         models = sorted(folders[folder], key=lambda n: n["name"])
-        names = {n["name"] for n in models}
         schemas = sorted({n["config"]["schema"] for n in models})
-        reads = set()
-        for model in models:
-            for parent in model["depends_on"]["nodes"]:
-                parent_node = nodes[parent]
-                if parent_node["name"] in names:
-                    continue
-                where = layer(parent_node)
-                if where in ("raw", "seeds"):
-                    reads.add(where)
-                else:
-                    reads.add(str(Path(parent_node["original_file_path"]).parent.relative_to("models")))
-        order = ["raw", "seeds", *sorted(folders, key=lambda f: (LAYERS.index(f.split("/")[0]), f))]
+        parents = [nodes[p] for p in {p for m in models for p in m["depends_on"]["nodes"]}]
+        reads = {
+            layer(p) if layer(p) in ("raw", "seeds") else _folder(p)
+            for p in parents
+            if layer(p) in ("raw", "seeds") or _folder(p) != folder
+        }
         lines.append(
             f"| {folder.split('/')[0]} | `{folder}` | {', '.join(schemas)} | "
             + ", ".join(f"`{n['name']}`" for n in models)
