@@ -16,6 +16,7 @@ from base.home import Home
 from base.vi import count
 from orchestration.instance import home_instance
 from orchestration.jobs import TREEM_ALL_JOB
+from orchestration.nothing_new import forget_complete_run, nothing_new, record_complete_run
 from orchestration.recovery import local_time, process_tags
 from orchestration.writer_turn import writer_turn
 
@@ -34,7 +35,7 @@ INGESTION_COUNTS = (
 class RunSummary:
     run_id: str
     success: bool
-    log_file: Path
+    log_file: Path | None  # None: nothing to do, no Dagster run
     ingestion: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)  # severity ERROR
@@ -42,6 +43,8 @@ class RunSummary:
     blocking_failed: list[str] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
+    # nothing new since the last complete run (its end, local time): dbt, checks, publish, reports skipped
+    nothing_new_since: str | None = None
 
 
 def _stage(step_key: str) -> str:
@@ -58,6 +61,11 @@ def _stage(step_key: str) -> str:
     return step_key
 
 
+def _blocks(evaluation: dg.AssetCheckEvaluation) -> bool:
+    """A blocking check failed with severity ERROR: the publish did not run (a WARN never blocks)."""
+    return not evaluation.passed and evaluation.blocking and evaluation.severity != dg.AssetCheckSeverity.WARN
+
+
 def _with_reason(name: str, description: str | None) -> str:
     return f"{name} ({description})" if description else name
 
@@ -71,13 +79,18 @@ def run_pipeline(
     full_refresh: bool = False,
     wait_timeout: float | None = None,
     say: Callable[[str], None] = _say,
+    force: bool = False,
 ) -> RunSummary:
     """Runs the whole graph once when the warehouse writer is free: waits for it (``wait_timeout``
     seconds at most, else raises WriterBusy; None: as long as it takes), failing on the way the runs
-    whose process died."""
+    whose process died. When nothing changed since the last complete run (no file waits, same project,
+    same day), it does nothing, unless ``force`` or ``full_refresh``."""
     instance = home_instance(home)
     run_id = str(uuid.uuid4())
     with writer_turn(home, instance, run_id, wait_timeout, say) as others_done:
+        if not (force or full_refresh) and (since := nothing_new(home)):
+            return RunSummary(run_id, True, None, nothing_new_since=since)
+        forget_complete_run(home)
         from orchestration.dbt_project import prepare_manifest
 
         prepare_manifest()
@@ -103,6 +116,9 @@ def run_pipeline(
                     "ops": {"treem_dbt_assets": {"config": {"full_refresh": full_refresh}}},
                 },
             )
+        blocked = any(_blocks(e) for e in result.get_asset_check_evaluations())
+        if result.success and not blocked:  # published, reports written: the next run may skip
+            record_complete_run(home, result.run_id)
     summary = RunSummary(result.run_id, result.success, log_file)
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
@@ -118,7 +134,7 @@ def run_pipeline(
             summary.checks_warned.append(_with_reason(name, evaluation.description))
         else:
             summary.checks_failed.append(_with_reason(name, evaluation.description))
-            if evaluation.blocking:
+            if _blocks(evaluation):
                 summary.blocking_failed.append(name)
     records = instance.all_logs(result.run_id)
     with open(log_file, "a", encoding="utf-8") as log:
@@ -159,6 +175,14 @@ def failure_tracebacks(records: Sequence[dg.EventLogEntry]) -> list[str]:
 
 
 def format_summary(summary: RunSummary) -> str:
+    if summary.nothing_new_since:
+        since = dt.datetime.fromisoformat(summary.nothing_new_since)
+        return (
+            f"\n── Không có gì mới kể từ lần chạy trọn vẹn lúc {since:%H:%M ngày %d/%m/%Y}: không tệp nào "
+            "chờ trong inbox, mã nguồn và dự án dbt không đổi, cùng ngày. Đã bỏ qua dbt, kiểm tra, xuất bản "
+            "và báo cáo (bản phục vụ và báo cáo hiện có vẫn đúng). Muốn chạy lại đủ các bước: "
+            "treem run --force."
+        )
     ing = summary.ingestion
     lines = [
         "",

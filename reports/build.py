@@ -8,7 +8,7 @@ import os
 import tempfile
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
@@ -17,13 +17,16 @@ from openpyxl import Workbook
 from reports.annexes import ANNEXES
 from reports.config import ReportConfig, load_config
 from reports.data import (
+    REPORT_NEEDS,
     ReportData,
-    current_wards,
     load_report_data,
-    report_periods,
+    read_report_data,
+    read_report_periods,
+    read_wards,
 )
+from reports.inputs import InputsRecord, inputs_digest
 from reports.sheet import Heading, use_document_font, write_sheet
-from serving.contract import DISTRICT_CODE
+from serving.contract import DISTRICT_CODE, open_serving
 
 __all__ = ["build_all", "build_report", "report_bytes", "report_file_name"]
 
@@ -94,8 +97,10 @@ def build_report(
     serving: os.PathLike, period_key: str, out: os.PathLike, ward_code: str | None = None
 ) -> Path:
     """Write the workbook to ``out`` (through a temporary file, so a reader never sees half of it)."""
-    workbook = build_workbook(load_report_data(serving, period_key, ward_code))
-    out = Path(out)
+    return _write(build_workbook(load_report_data(serving, period_key, ward_code)), Path(out))
+
+
+def _write(workbook: Workbook, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     # a new file of our own beside it: a link planted under a fixed temporary name redirects nothing
     fd, partial = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
@@ -113,26 +118,46 @@ def build_report(
 class BuiltReports:
     written: list[Path]
     skipped: list[str]  # report periods the data does not cover yet
+    unchanged: list[Path] = field(default_factory=list)  # figures as when last written: left alone
 
 
 def build_all(
-    serving: os.PathLike, reports_dir: os.PathLike, progress: Callable[[str], None] = lambda _: None
+    serving: os.PathLike,
+    reports_dir: os.PathLike,
+    progress: Callable[[str], None] = lambda _: None,
+    rewrite: bool = False,
 ) -> BuiltReports:
     """Every report period of the calendar that the data covers, in ``reports_dir/<period>/``: the
-    district edition and one per ward. Files of a period are replaced, never half-written."""
+    district edition and one per ward. Files of a period are replaced, never half-written; a workbook
+    whose figures did not change since it was written is left alone unless ``rewrite``."""
     reports_dir = Path(reports_dir)
-    wards = current_wards(serving)
-    written, skipped = [], []
-    for period in report_periods(serving):
-        key = period["period_key"]
-        if not period["has_data"]:
-            skipped.append(key)
-            continue
-        folder = reports_dir / key
-        written.append(build_report(serving, key, folder / report_file_name(key)))
-        for ward in wards:
-            written.append(
-                build_report(serving, key, folder / report_file_name(key, ward.code, ward.name), ward.code)
+    written, skipped, unchanged = [], [], []
+    con = open_serving(serving, REPORT_NEEDS)
+    try:
+        wards = read_wards(con)
+        for period in read_report_periods(con):
+            key = period["period_key"]
+            if not period["has_data"]:
+                skipped.append(key)
+                continue
+            folder = reports_dir / key
+            folder.mkdir(parents=True, exist_ok=True)
+            record = InputsRecord(folder)
+            before = len(written)
+            editions = [(None, report_file_name(key))]
+            editions += [(w.code, report_file_name(key, w.code, w.name)) for w in wards]
+            for ward_code, name in editions:
+                data = read_report_data(con, key, ward_code)
+                digest, out = inputs_digest(data), folder / name
+                if not rewrite and record.unchanged(out, digest):
+                    unchanged.append(out)
+                    continue
+                written.append(_write(build_workbook(data), out))
+                record.remember(out, digest)
+            progress(
+                f"{key}: {len(written) - before} tệp ghi mới, {len(editions) - len(written) + before} "
+                f"không đổi, trong {folder}"
             )
-        progress(f"{key}: {1 + len(wards)} tệp trong {folder}")
-    return BuiltReports(written, skipped)
+    finally:
+        con.close()
+    return BuiltReports(written, skipped, unchanged)

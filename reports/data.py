@@ -87,29 +87,34 @@ def report_periods(serving: os.PathLike) -> list[dict]:
     """The report periods of the calendar (seed report_calendar) and whether the data covers them."""
     con = open_serving(serving)
     try:
-        return _rows(
-            con,
-            """
-            select p.period_key, p.label_vi, p.period_start, p.period_end, p.deadline,
-                   exists (select 1 from fct_ward_indicators f where f.period_key = p.period_key) as has_data
-            from dim_period p
-            where p.period_type = 'report'
-            order by p.period_end, p.deadline, p.period_key
-            """,
-        )
+        return read_report_periods(con)
     finally:
         con.close()
+
+
+def read_report_periods(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    return _rows(
+        con,
+        """
+        select p.period_key, p.label_vi, p.period_start, p.period_end, p.deadline,
+               exists (select 1 from fct_ward_indicators f where f.period_key = p.period_key) as has_data
+        from dim_period p
+        where p.period_type = 'report'
+        order by p.period_end, p.deadline, p.period_key
+        """,
+    )
 
 
 def current_wards(serving: os.PathLike) -> list[Ward]:
     con = open_serving(serving)
     try:
-        return _wards(con, None)
+        return read_wards(con)
     finally:
         con.close()
 
 
-def _wards(con: duckdb.DuckDBPyConnection, ward_code: str | None) -> list[Ward]:
+def read_wards(con: duckdb.DuckDBPyConnection, ward_code: str | None = None) -> list[Ward]:
+    """Today's wards (or the one of ``ward_code``), by code."""
     rows = con.execute(
         "select ward_code, ward_name from dim_ward where is_current and (? is null or ward_code = ?) "
         "order by ward_code",
@@ -140,116 +145,128 @@ def load_report_data(serving: os.PathLike, period_key: str, ward_code: str | Non
     """Read one report's figures: the district edition (every ward and the district), or one ward's."""
     con = open_serving(serving, REPORT_NEEDS)
     try:
-        period = _period(con, period_key)
-        wards = _wards(con, ward_code)
-        if ward_code is not None and not wards:
-            raise UserError(f"Không có phường mã '{ward_code}' trong danh sách phường hiện nay.")
-        codes = [w.code for w in wards] + ([] if ward_code else [DISTRICT_CODE])
-        marks = ", ".join("?" for _ in codes)
-        indicators = _rows(
-            con,
-            # with the catalogue's comparison and direction: the judgement is policy.status's, as on screen
-            f"""
-            select f.*, i.target_comparison, i.direction
-            from fct_ward_indicators f left join dim_indicator i using (indicator_code)
-            where f.period_key = ? and f.org_unit_code in ({marks})
-            """,
-            [period_key, *codes],
-        )
-        if not indicators:
-            as_of = con.execute("select max(period_end) from fct_ward_indicators").fetchone()[0]
-            raise UserError(
-                f"Chưa đủ số liệu cho kỳ '{period_key}' ({period.label_vi}, đến {period.end:%d/%m/%Y}): số "
-                f"liệu đã nạp mới đến {as_of:%d/%m/%Y}."
-                if as_of
-                else f"Chưa có số liệu nào cho kỳ '{period_key}'."
-            )
-        ward_marks = ", ".join("?" for _ in wards)
-        ward_codes = [w.code for w in wards]
-        window = [period.start, period.end]
-        doses = con.execute(
-            f"""
-            select ward_code, vaccine_code || '-' || dose_number, sum(doses)::bigint
-            from agg_immunization_ward_months
-            where dose_month between strftime(?::date, '%Y-%m') and strftime(?::date, '%Y-%m')
-              and ward_code in ({ward_marks})
-            group by all
-            """,
-            [*window, *ward_codes],
-        ).fetchall()
-        hcdb = _rows(
-            con,
-            f"""
-            select ward_code, hcdb_group_code, children, children_supported from agg_hcdb_children_groups
-            where as_of_date = ? and ward_code in ({ward_marks})
-            """,
-            [period.end, *ward_codes],
-        )
-        protection = _rows(
-            con,
-            f"""
-            select ward_code, abuse_type,
-                   sum(cases)::bigint as cases, sum(cases_timely)::bigint as cases_timely
-            from agg_protection_ward_months
-            where month_start between ? and ? and ward_code in ({ward_marks})
-            group by all
-            """,
-            [*window, *ward_codes],
-        )
-        injuries = _rows(
-            con,
-            f"""
-            select ward_code, cause, sum(events)::bigint as events, sum(deaths)::bigint as deaths
-            from agg_injury_ward_months
-            where month_start between ? and ? and ward_code in ({ward_marks})
-            group by all
-            """,
-            [*window, *ward_codes],
-        )
-        categories = _rows(
-            con, "select category, code, name_vi from protection_categories order by category, sort_order"
-        )
-        submissions = _rows(
-            con,
-            f"""
-            select s.*, p.label_vi as period_label_vi
-            from fct_report_submissions s
-            left join dim_period p using (period_key)
-            where s.period_end between ? and ?
-              and (s.org_unit_code in ({ward_marks}) or (? is null and s.org_unit_level = 'district'))
-            order by s.org_unit_code, s.source, s.period_end, s.period_key
-            """,
-            [*window, *ward_codes, ward_code],
-        )
-        district_name = con.execute(
-            "select any_value(district_name) from dim_ward where is_current"
-        ).fetchone()[0]
-        return ReportData(
-            period=period,
-            ward=wards[0] if ward_code else None,
-            wards=wards,
-            district_name=district_name or "",
-            data_as_of=con.execute("select data_as_of from serving_meta").fetchone()[0],
-            indicators=indicators,
-            catalogue=_rows(con, "select * from dim_indicator order by rowid"),
-            vaccines=_rows(
-                con,
-                "select vaccine_dose_key, vaccine_code, dose_number, vaccine_name_vi from dim_vaccine "
-                "order by recommended_age_days, vaccine_code, dose_number",
-            ),
-            doses={(w, key): n for w, key, n in doses},
-            hcdb_groups=_rows(con, "select * from dim_hcdb_group order by sort_order"),
-            hcdb={(r["ward_code"], r["hcdb_group_code"]): r for r in hcdb},
-            abuse_types=[c for c in categories if c["category"] == "abuse_type"],
-            injury_causes=[c for c in categories if c["category"] == "injury_cause"],
-            protection={(r["ward_code"], r["abuse_type"]): r for r in protection},
-            injuries={(r["ward_code"], r["cause"]): r for r in injuries},
-            submissions=submissions,
-            sources=dict(
-                con.execute(
-                    "select source, any_value(name_vi) from extract_calendar group by source"
-                ).fetchall()
-            ),
-        )
+        return read_report_data(con, period_key, ward_code)
     finally:
         con.close()
+
+
+def read_report_data(
+    con: duckdb.DuckDBPyConnection, period_key: str, ward_code: str | None = None
+) -> ReportData:
+    """``load_report_data`` on a serving copy already open (and checked against REPORT_NEEDS)."""
+    period = _period(con, period_key)
+    wards = read_wards(con, ward_code)
+    if ward_code is not None and not wards:
+        raise UserError(f"Không có phường mã '{ward_code}' trong danh sách phường hiện nay.")
+    codes = [w.code for w in wards] + ([] if ward_code else [DISTRICT_CODE])
+    marks = ", ".join("?" for _ in codes)
+    indicators = _rows(
+        con,
+        # with the catalogue's comparison and direction: the judgement is policy.status's, as on screen
+        f"""
+        select f.*, i.target_comparison, i.direction
+        from fct_ward_indicators f left join dim_indicator i using (indicator_code)
+        where f.period_key = ? and f.org_unit_code in ({marks})
+        order by f.org_unit_code, f.indicator_code
+        """,
+        [period_key, *codes],
+    )
+    if not indicators:
+        as_of = con.execute("select max(period_end) from fct_ward_indicators").fetchone()[0]
+        raise UserError(
+            f"Chưa đủ số liệu cho kỳ '{period_key}' ({period.label_vi}, đến {period.end:%d/%m/%Y}): số "
+            f"liệu đã nạp mới đến {as_of:%d/%m/%Y}."
+            if as_of
+            else f"Chưa có số liệu nào cho kỳ '{period_key}'."
+        )
+    ward_marks = ", ".join("?" for _ in wards)
+    ward_codes = [w.code for w in wards]
+    window = [period.start, period.end]
+    doses = con.execute(
+        f"""
+        select ward_code, vaccine_code || '-' || dose_number, sum(doses)::bigint
+        from agg_immunization_ward_months
+        where dose_month between strftime(?::date, '%Y-%m') and strftime(?::date, '%Y-%m')
+          and ward_code in ({ward_marks})
+        group by all
+        order by all
+        """,
+        [*window, *ward_codes],
+    ).fetchall()
+    hcdb = _rows(
+        con,
+        f"""
+        select ward_code, hcdb_group_code, children, children_supported from agg_hcdb_children_groups
+        where as_of_date = ? and ward_code in ({ward_marks})
+        order by ward_code, hcdb_group_code
+        """,
+        [period.end, *ward_codes],
+    )
+    protection = _rows(
+        con,
+        f"""
+        select ward_code, abuse_type,
+               sum(cases)::bigint as cases, sum(cases_timely)::bigint as cases_timely
+        from agg_protection_ward_months
+        where month_start between ? and ? and ward_code in ({ward_marks})
+        group by all
+        order by all
+        """,
+        [*window, *ward_codes],
+    )
+    injuries = _rows(
+        con,
+        f"""
+        select ward_code, cause, sum(events)::bigint as events, sum(deaths)::bigint as deaths
+        from agg_injury_ward_months
+        where month_start between ? and ? and ward_code in ({ward_marks})
+        group by all
+        order by all
+        """,
+        [*window, *ward_codes],
+    )
+    categories = _rows(
+        con, "select category, code, name_vi from protection_categories order by category, sort_order"
+    )
+    submissions = _rows(
+        con,
+        f"""
+        select s.*, p.label_vi as period_label_vi
+        from fct_report_submissions s
+        left join dim_period p using (period_key)
+        where s.period_end between ? and ?
+          and (s.org_unit_code in ({ward_marks}) or (? is null and s.org_unit_level = 'district'))
+        order by s.org_unit_code, s.source, s.period_end, s.period_key
+        """,
+        [*window, *ward_codes, ward_code],
+    )
+    district_name = con.execute("select any_value(district_name) from dim_ward where is_current").fetchone()[
+        0
+    ]
+    return ReportData(
+        period=period,
+        ward=wards[0] if ward_code else None,
+        wards=wards,
+        district_name=district_name or "",
+        data_as_of=con.execute("select data_as_of from serving_meta").fetchone()[0],
+        indicators=indicators,
+        catalogue=_rows(con, "select * from dim_indicator order by rowid"),
+        vaccines=_rows(
+            con,
+            "select vaccine_dose_key, vaccine_code, dose_number, vaccine_name_vi from dim_vaccine "
+            "order by recommended_age_days, vaccine_code, dose_number",
+        ),
+        doses={(w, key): n for w, key, n in doses},
+        hcdb_groups=_rows(con, "select * from dim_hcdb_group order by sort_order"),
+        hcdb={(r["ward_code"], r["hcdb_group_code"]): r for r in hcdb},
+        abuse_types=[c for c in categories if c["category"] == "abuse_type"],
+        injury_causes=[c for c in categories if c["category"] == "injury_cause"],
+        protection={(r["ward_code"], r["abuse_type"]): r for r in protection},
+        injuries={(r["ward_code"], r["cause"]): r for r in injuries},
+        submissions=submissions,
+        sources=dict(
+            con.execute(
+                "select source, any_value(name_vi) from extract_calendar group by source order by source"
+            ).fetchall()
+        ),
+    )

@@ -216,6 +216,23 @@ def test_rerun_and_redropped_file_load_nothing_twice(demo_run):
     assert total == sum(truth["immunization"]["doses_by_ward_month_vaccine_dose"].values())
 
 
+def test_a_run_with_nothing_new_does_nothing_and_says_so(demo_run):
+    from orchestration.instance import home_instance
+    from orchestration.run_once import format_summary, run_pipeline
+
+    home, _, _ = demo_run
+    use(home)
+    with home_instance(home) as instance:
+        runs = instance.get_runs_count()
+    published = home.serving.stat().st_mtime_ns
+    again = run_pipeline(home)
+    assert again.success and again.nothing_new_since
+    assert "Không có gì mới kể từ lần chạy trọn vẹn" in format_summary(again)
+    with home_instance(home) as instance:
+        assert instance.get_runs_count() == runs  # no Dagster run at all
+    assert home.serving.stat().st_mtime_ns == published
+
+
 def test_a_corrected_file_replaces_the_earlier_one_and_raw_keeps_both(demo_run):
     import openpyxl
 

@@ -99,6 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             home,
             full_refresh=getattr(args, "full_refresh", False),
             wait_timeout=getattr(args, "wait_timeout", None),
+            force=getattr(args, "force", False),
         )
     except WriterBusy as busy:
         print(busy, file=sys.stderr)
@@ -438,7 +439,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             return 0
         started = time.perf_counter()
         if args.all:
-            built = build_all(home.serving, home.reports, progress=lambda m: print("  " + m, flush=True))
+            built = build_all(
+                home.serving, home.reports, progress=lambda m: print("  " + m, flush=True), rewrite=True
+            )
             print(
                 f"Đã ghi {len(built.written)} tệp vào {home.reports} trong "
                 f"{time.perf_counter() - started:.1f} giây"
@@ -717,6 +720,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh",
         action="store_true",
         help="dựng lại từ đầu các bảng cập nhật dần (mũi tiêm, thẻ BHYT): sau khi nâng cấp treem",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="chạy đủ mọi bước (dbt, kiểm tra, xuất bản, báo cáo) cả khi không có gì mới kể từ lần chạy "
+        "trọn vẹn trước (mặc định: khi đó bỏ qua và nói rõ)",
     )
     p.add_argument(
         "--wait-timeout",

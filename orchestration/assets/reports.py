@@ -11,7 +11,8 @@ from reports.build import build_all
     key="period_reports",
     group_name="publish",
     description="Excel workbooks of every report period of the calendar that the data covers (district "
-    "edition and one per ward) in the home folder's reports/<period>/.",
+    "edition and one per ward) in the home folder's reports/<period>/; only those whose figures changed "
+    "are written again.",
     deps=["serving_copy"],
     kinds={"excel"},
 )
@@ -24,6 +25,7 @@ def period_reports(context: dg.AssetExecutionContext, treem_home: HomeResource) 
         metadata={
             "path": dg.MetadataValue.path(str(home.reports)),
             "files": len(built.written),
+            "files_unchanged": len(built.unchanged),  # figures as when last written: left alone
             "periods": sorted({p.parent.name for p in built.written}),
             "periods_without_data": built.skipped,
         }
