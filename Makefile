@@ -14,7 +14,7 @@ demo: setup
 	$(VENV)/bin/treem demo
 
 test: setup
-	$(PY) -m pytest && $(PY) -m pytest -m slow
+	$(PY) -m pytest -n 2 --dist loadgroup && $(PY) -m pytest -m slow -n 2 --dist loadgroup
 
 test-fast: setup
 	$(PY) -m pytest

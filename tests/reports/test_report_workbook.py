@@ -359,6 +359,8 @@ def test_the_pipeline_run_wrote_every_report_period_for_the_district_and_each_wa
     ]
     assert sorted(p.name for p in report_home.reports.iterdir()) == sorted(periods)
     files = sorted(p.name for p in (report_home.reports / PERIOD).iterdir())
+    assert ".inputs.json" in files  # what each workbook was built from: the next run skips the unchanged
+    files.remove(".inputs.json")
     assert (
         len(files) == 16
         and f"{PERIOD}_268-toan-quan.xlsx" in files
