@@ -45,14 +45,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.nodeid.split("::")[0] not in LONGEST)  # stable: otherwise as collected
 
 
-@pytest.fixture(autouse=True)
-def restore_main_module() -> Iterator[None]:
-    """Streamlit's script runner installs each page an AppTest runs as ``sys.modules["__main__"]`` and
-    leaves it there; a process pool started later in the same pytest process (ingestion's readers use
-    spawn) would then run that page in every worker. Put the real ``__main__`` back after each test."""
-    main = sys.modules["__main__"]
-    yield
-    sys.modules["__main__"] = main
+# Streamlit's script runner installs each page an AppTest runs as ``sys.modules["__main__"]`` and leaves
+# it there (a module's fixture too); a process pool started later in the same process (ingestion's
+# readers use spawn, in the session homes' fixtures as well) would then run that page in every worker,
+# which never answers. The real ``__main__`` is put back before each test's fixtures and after it.
+REAL_MAIN = sys.modules["__main__"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    sys.modules["__main__"] = REAL_MAIN
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    sys.modules["__main__"] = REAL_MAIN
 
 
 def treem_cli(pointed_env: Home, *args: str) -> int:
