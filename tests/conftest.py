@@ -26,22 +26,11 @@ IMMUNIZATION_FIXTURES = FIXTURES / "immunization"
 os.environ.setdefault("TREEM_SETTLE_SECONDS", "0")
 
 
-# the session homes that take minutes to build: under pytest-xdist (`-n 2 --dist loadgroup`, the README's
-# test command) every test that uses one runs on the same worker, so that it is built once
-SHARED_HOMES = ("report_home", "fixture_pipeline")
-
-
-# the longest tests (minutes each) start first, so that the workers end together
+# the longest tests (minutes each) start first, so that the two workers of `pytest -n 2` end together
 LONGEST = ("tests/test_chaos.py", "tests/orchestration/test_rebuild_from_archive.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests for pytest-xdist's ``loadgroup``: by the shared home they use, else by file (a
-    module's fixtures are built once); the longest first."""
-    for item in items:
-        file = item.nodeid.split("::")[0]
-        group = next((name for name in SHARED_HOMES if name in item.fixturenames), file)
-        item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=lambda item: item.nodeid.split("::")[0] not in LONGEST)  # stable: otherwise as collected
 
 
