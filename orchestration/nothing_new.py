@@ -13,12 +13,12 @@ import hashlib
 import importlib
 import json
 import os
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
 
+from base.atomic import write_atomically
 from base.clock import data_now
 from base.home import Home
 from ingestion.claim import claimed_files
@@ -129,14 +129,7 @@ def record_complete_run(home: Home, run_id: str) -> None:
         "run_id": run_id,
         "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
     }
-    fd, partial = tempfile.mkstemp(prefix=f".{STAMP}.", suffix=".tmp", dir=home.root)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(record, f)
-        os.replace(partial, stamp)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    write_atomically(stamp, lambda f: f.write(json.dumps(record).encode()))
 
 
 def forget_complete_run(home: Home) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from base.atomic import write_atomically
 from reports.annexes import ANNEXES
 from reports.config import ReportConfig, load_config
 from reports.data import (
@@ -102,16 +102,7 @@ def build_report(
 
 def _write(workbook: Workbook, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    # a new file of our own beside it: a link planted under a fixed temporary name redirects nothing
-    fd, partial = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            workbook.save(f)
-        os.replace(partial, out)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
-    return out
+    return write_atomically(out, workbook.save)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
+from base.atomic import write_atomically
 from reports.data import ReportData
 
 RECORD = ".inputs.json"
@@ -53,11 +52,5 @@ class InputsRecord:
         """Record a workbook just written (replacing the record whole: a killed run leaves the old one,
         which at worst makes the next run write that workbook again)."""
         self.digests[workbook.name] = digest
-        fd, partial = tempfile.mkstemp(prefix=f"{RECORD}.", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.digests, f, indent=0, sort_keys=True)
-            os.replace(partial, self.path)
-        except BaseException:
-            Path(partial).unlink(missing_ok=True)
-            raise
+        text = json.dumps(self.digests, indent=0, sort_keys=True).encode()
+        write_atomically(self.path, lambda f: f.write(text))
