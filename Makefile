@@ -14,7 +14,7 @@ demo: setup
 	$(VENV)/bin/treem demo
 
 test: setup
-	$(PY) -m pytest -n 2 && $(PY) -m pytest -m slow -n 2
+	$(PY) -m pytest -n 2 --dist loadscope && $(PY) -m pytest -m slow -n 2 --dist loadscope
 
 test-fast: setup
 	$(PY) -m pytest

@@ -14,9 +14,11 @@ from orchestration.console import treem_console_logger
 from orchestration.dbt_project import dbt_resource
 from orchestration.jobs import treem_all_job
 from orchestration.resources import HomeResource
+from orchestration.run_history import write_history_fast
 from orchestration.sensors import inbox_sensor
 
 use_private_umask()  # `dagster dev -m orchestration.definitions` started without the treem command
+write_history_fast()  # the run processes Dagster's daemon starts store their events as `treem run` does
 
 defs = dg.Definitions(
     assets=[*ingestion_assets(), treem_dbt_assets, serving_copy, period_reports],

@@ -8,6 +8,7 @@ import os
 import dagster as dg
 
 from base.home import Home
+from orchestration.run_history import write_history_fast
 
 DAGSTER_YAML = """\
 # Written by treem. DuckDB has one writer: every pool (the warehouse writers share one) runs
@@ -58,6 +59,7 @@ def use_home(home: Home) -> None:
 
 def home_instance(home: Home) -> dg.DagsterInstance:
     use_home(home)
+    write_history_fast()
     # two processes opening a new home at once would both create its SQLite storages: one at a time
     with open(home.dagster_home / ".instance.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

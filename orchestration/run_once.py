@@ -18,6 +18,7 @@ from orchestration.instance import home_instance
 from orchestration.jobs import TREEM_ALL_JOB
 from orchestration.nothing_new import forget_complete_run, nothing_new, record_complete_run
 from orchestration.recovery import local_time, process_tags
+from orchestration.run_history import release_history
 from orchestration.writer_turn import writer_turn
 
 INGESTION_COUNTS = (
@@ -85,6 +86,15 @@ def run_pipeline(
     seconds at most, else raises WriterBusy; None: as long as it takes), failing on the way the runs
     whose process died. When nothing changed since the last complete run (no file waits, same project,
     same day), it does nothing, unless ``force`` or ``full_refresh``."""
+    try:
+        return _run_and_summarise(home, full_refresh, wait_timeout, say, force)
+    finally:
+        release_history()  # a process that runs again later (a test, the sensor's) holds no old home
+
+
+def _run_and_summarise(
+    home: Home, full_refresh: bool, wait_timeout: float | None, say: Callable[[str], None], force: bool
+) -> RunSummary:
     instance = home_instance(home)
     run_id = str(uuid.uuid4())
     with writer_turn(home, instance, run_id, wait_timeout, say) as others_done:

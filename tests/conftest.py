@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
+import pickle
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -103,6 +105,27 @@ def pointed_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Home]:
             os.environ[key] = value
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Home], object]):
+    """A session home built once for all the workers of `pytest -n`: the first worker to ask builds it
+    (``build(home)``, whose result is kept) and leaves a snapshot; the others copy the snapshot into a
+    folder of their own, so no two processes write one home. Returns (home, result)."""
+    home = fresh_home(tmp_path_factory.mktemp(name))
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return home, build(home)
+    shared = tmp_path_factory.getbasetemp().parent / f"built-{name}"  # the workers' common folder
+    with open(f"{shared}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a worker that asks while another builds waits for it
+        result_file = shared / "result.pickle"
+        if result_file.exists():
+            shutil.copytree(shared / "home", home.root, symlinks=True, dirs_exist_ok=True)
+            return home, pickle.loads(result_file.read_bytes())
+        result = build(home)
+        shutil.rmtree(shared, ignore_errors=True)  # what a worker that failed half-way left
+        shutil.copytree(home.root, shared / "home", symlinks=True)
+        result_file.write_bytes(pickle.dumps(result))
+        return home, result
+
+
 def use(home: Home) -> None:
     from orchestration.instance import use_home
 
@@ -129,12 +152,15 @@ def fixture_pipeline(pointed_env: Home, tmp_path_factory: pytest.TempPathFactory
     """One `treem run` (through Dagster) over the five immunisation fixture files (slow tests only)."""
     from orchestration.run_once import run_pipeline
 
-    home = fresh_home(tmp_path_factory.mktemp("fixture-home"))
-    _fixture_inbox(home)
-    use(home)
-    summary = run_pipeline(home)
-    use(pointed_env)
-    return home, summary
+    def build(home: Home):
+        _fixture_inbox(home)
+        use(home)
+        try:
+            return run_pipeline(home)
+        finally:
+            use(pointed_env)
+
+    return built_once(tmp_path_factory, "fixture-home", build)
 
 
 @pytest.fixture(scope="session")
@@ -149,27 +175,29 @@ def fixture_home(pointed_env: Home, tmp_path_factory: pytest.TempPathFactory) ->
     from orchestration.quality.gx_suites import run_suite, suites
     from orchestration.quality.results import record_outcomes
 
-    home = fresh_home(tmp_path_factory.mktemp("fixture-home-fast"))
-    _fixture_inbox(home)
-    use(home)
-    try:
-        con = duckdb.connect(str(home.warehouse))
+    def build(home: Home) -> None:
+        _fixture_inbox(home)
+        use(home)
         try:
-            ingest_all(con, home)
+            con = duckdb.connect(str(home.warehouse))
+            try:
+                ingest_all(con, home)
+            finally:
+                con.close()
+            # the data tests run in the pipeline tests; here the models and seeds are what is needed
+            models = [*dbt_build_args(False), "--exclude-resource-type", "test"]
+            dbt_resource().cli(models, target_path=home.dbt_target).wait()
+            con = duckdb.connect(str(home.warehouse))
+            try:
+                outcomes = [run_suite(con, suite, data_now(home.generated)) for suite in suites()]
+                record_outcomes(con, "fixture-home", outcomes)
+            finally:
+                con.close()
+            publish_serving_copy(home.warehouse, home.serving, restricted=home.serving_restricted)
         finally:
-            con.close()
-        # the data tests run in the pipeline tests; here the models and seeds are what is needed
-        build = [*dbt_build_args(False), "--exclude-resource-type", "test"]
-        dbt_resource().cli(build, target_path=home.dbt_target).wait()
-        con = duckdb.connect(str(home.warehouse))
-        try:
-            outcomes = [run_suite(con, suite, data_now(home.generated)) for suite in suites()]
-            record_outcomes(con, "fixture-home", outcomes)
-        finally:
-            con.close()
-        publish_serving_copy(home.warehouse, home.serving, restricted=home.serving_restricted)
-    finally:
-        use(pointed_env)
+            use(pointed_env)
+
+    home, _ = built_once(tmp_path_factory, "fixture-home-fast", build)
     return home
 
 
@@ -181,15 +209,17 @@ def report_home(pointed_env, tmp_path_factory):
     from demo import generate
     from orchestration.run_once import run_pipeline
 
-    home = fresh_home(tmp_path_factory.mktemp("report-home"))
-    generate(home.root, seed=7, scale=0.02, messy=0.0)
-    inbox = home.source_inbox("immunization")
-    (inbox / "TCMR_MoLao_T03-2025.xlsx").unlink()
-    (inbox / CRAFTED_NAME).write_bytes(b"PK\x03\x04 not really a workbook")
-    use(home)
-    summary = run_pipeline(home)
-    use(pointed_env)
-    assert summary.success and not summary.blocking_failed, summary
+    def build(home: Home) -> None:
+        generate(home.root, seed=7, scale=0.02, messy=0.0)
+        inbox = home.source_inbox("immunization")
+        (inbox / "TCMR_MoLao_T03-2025.xlsx").unlink()
+        (inbox / CRAFTED_NAME).write_bytes(b"PK\x03\x04 not really a workbook")
+        use(home)
+        summary = run_pipeline(home)
+        use(pointed_env)
+        assert summary.success and not summary.blocking_failed, summary
+
+    home, _ = built_once(tmp_path_factory, "report-home", build)
     return home
 
 

@@ -1,0 +1,87 @@
+"""Dagster's run history under the home: stored without a disk sync per event, and still whole when
+the process that stored it is killed."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import dagster as dg
+import pytest
+
+from orchestration.instance import home_instance
+from orchestration.run_history import _held, release_history
+from tests.conftest import use
+
+
+@pytest.fixture
+def instance(home, pointed_env):
+    instance = home_instance(home)
+    yield instance
+    release_history()
+    use(pointed_env)
+
+
+def _store(instance: dg.DagsterInstance, events: int) -> None:
+    for index in range(events):
+        instance.report_runless_asset_event(dg.AssetMaterialization("ward_files", metadata={"n": index}))
+
+
+def test_history_files_are_held_open_and_written_without_a_sync_per_commit(home, instance):
+    _store(instance, 3)
+    index_db = home.dagster_home / "history" / "runs" / "index.db"
+    assert index_db in _held
+    assert index_db.with_name("index.db-wal").exists()  # not checkpointed and removed after each event
+    with instance.event_log_storage.index_connection() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL (FULL is 2)
+
+    release_history()
+    assert _held == {}
+    assert not index_db.with_name("index.db-wal").exists()  # the last close copied the log back
+    record = instance.get_latest_materialization_event(dg.AssetKey("ward_files"))
+    assert record.asset_materialization.metadata["n"].value == 2
+
+
+def test_other_sqlite_files_keep_their_settings(home, instance, tmp_path):
+    import sqlalchemy
+
+    elsewhere = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'audit.sqlite'}")
+    with elsewhere.connect() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+    assert all(home.dagster_home in file.parents for file in _held)
+
+
+def test_events_stored_by_a_killed_process_are_all_there(home, pointed_env):
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        import dagster as dg
+        from base.home import Home
+        from orchestration.instance import home_instance
+        from pathlib import Path
+
+        instance = home_instance(Home(Path({str(home.root)!r})))
+        for index in range(40):
+            instance.report_runless_asset_event(dg.AssetMaterialization("ward_files", metadata={{"n": index}}))
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    killed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    index_db = home.dagster_home / "history" / "runs" / "index.db"
+    assert index_db.with_name("index.db-wal").exists()  # the kill left the log, not the file, holding them
+
+    instance = home_instance(home)
+    try:
+        records = instance.fetch_materializations(dg.AssetKey("ward_files"), limit=100).records
+        assert sorted(r.asset_materialization.metadata["n"].value for r in records) == list(range(40))
+    finally:
+        release_history()
+        use(pointed_env)
+    check = sqlite3.connect(index_db)
+    assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    check.close()
