@@ -65,8 +65,8 @@ def test_events_stored_by_a_killed_process_are_all_there(home, pointed_env):
         from pathlib import Path
 
         instance = home_instance(Home(Path({str(home.root)!r})))
-        for index in range(40):
-            instance.report_runless_asset_event(dg.AssetMaterialization("ward_files", metadata={{"n": index}}))
+        for n in range(40):
+            instance.report_runless_asset_event(dg.AssetMaterialization("ward_files", metadata={{"n": n}}))
         os.kill(os.getpid(), signal.SIGKILL)
         """
     )
