@@ -5,9 +5,10 @@
 
 The first run holds back the files of the last month (December's extracts, and the register snapshot
 and BHYT list dated at its end), then a second run loads just those: the time of an incremental run
-after one new month. Each run prints the slowest dbt models. The run uses a fresh home under
-<TREEM_HOME>/bench/ (git-ignored). Results are recorded by hand in docs/benchmarks.md with the machine
-they ran on.
+after one new month; a third run has nothing new. Each run prints the slowest dbt models; the end is a
+Markdown table (seconds per stage, rows per second, peak resident memory of this process and of its
+largest child: dbt or a reader) to paste into docs/benchmarks.md with the machine it ran on. The runs use a
+fresh home under <TREEM_HOME>/bench/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import time
 from pathlib import Path
@@ -50,10 +52,37 @@ def slowest_models(home: Home, count: int = 8) -> list[tuple[float, str]]:
     return sorted(timed, reverse=True)[:count]
 
 
+STAGES = (
+    ("ingestion", INGEST_STAGE),
+    ("dbt", DBT_STAGE),
+    ("GX", "kiểm tra chất lượng (Great Expectations)"),
+    ("publish", "xuất bản (serving copy)"),
+    ("reports", "báo cáo Excel theo kỳ (reports)"),
+)
+
+
+def peak_mb() -> tuple[float, float]:
+    """Peak resident memory so far (MiB): this process, and the largest child that has ended (dbt)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def table_row(scale: float, label: str, summary, seconds: float) -> str:
+    stages = " | ".join(f"{summary.stage_seconds.get(stage, 0.0):.1f}" for _, stage in STAGES)
+    rows = summary.ingestion["rows_loaded"]
+    ingest = summary.stage_seconds.get(INGEST_STAGE, 0.0)
+    rate = f"{rows / ingest:,.0f}" if ingest else "–"
+    own, child = (f"{mb:,.0f}" for mb in peak_mb())
+    return f"| {scale:g} | {label} | {seconds:.1f} | {stages} | {rows:,} | {rate} | {own} / {child} |"
+
+
 def report(label: str, home: Home, summary, seconds: float) -> None:
     from orchestration.run_once import format_summary
 
     print(format_summary(summary))
+    if summary.nothing_new_since:
+        print(f"\n{label}: {seconds:.1f} s, nothing new: dbt, checks, publish and reports skipped")
+        return
     rows = summary.ingestion["rows_loaded"]
     ingest = summary.stage_seconds.get(INGEST_STAGE, 0.0)
     print(f"\n{label}: {seconds:.1f} s, {summary.ingestion['files_loaded']} files, {rows:,} rows loaded")
@@ -99,19 +128,30 @@ def main() -> None:
     prepare_manifest()
     started = time.perf_counter()
     summary = run_pipeline(home)
-    report(
-        f"run 1 (all but the last month, full build; {moved} files held back)",
-        home,
-        summary,
-        time.perf_counter() - started,
-    )
+    seconds = time.perf_counter() - started
+    report(f"run 1 (all but the last month, full build; {moved} files held back)", home, summary, seconds)
+    rows = [table_row(args.scale, "all but the last month", summary, seconds)]
 
     for source_folder in held.iterdir():
         for path in source_folder.iterdir():
             shutil.move(path, home.source_inbox(source_folder.name) / path.name)
     started = time.perf_counter()
     summary = run_pipeline(home)
-    report("run 2 (the last month arrives: incremental facts)", home, summary, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    report("run 2 (the last month arrives)", home, summary, seconds)
+    rows.append(table_row(args.scale, "one new month", summary, seconds))
+
+    started = time.perf_counter()
+    summary = run_pipeline(home)
+    seconds = time.perf_counter() - started
+    report("run 3 (nothing new)", home, summary, seconds)
+    rows.append(table_row(args.scale, "nothing new", summary, seconds))
+
+    names = " | ".join(f"{name} s" for name, _ in STAGES)
+    peak = "peak MiB (run / largest child)"
+    print(f"\n| scale | run | seconds | {names} | rows loaded | rows/s (ingestion) | {peak} |")
+    print("| ---: | --- | ---: |" + " ---: |" * len(STAGES) + " ---: | ---: | ---: |")
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":
