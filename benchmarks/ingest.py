@@ -25,6 +25,7 @@ import shutil
 import time
 from pathlib import Path
 
+from base import duckdb_limits
 from base.home import Home, home_from_env
 
 
@@ -60,7 +61,6 @@ def _peak_resident_mb() -> float:
 
 
 def _ingest_source(home_root: str, source: str, queue: multiprocessing.Queue) -> None:
-    import duckdb
 
     from ingestion.contract import load_contracts
     from ingestion.load import ingest_inbox
@@ -68,7 +68,7 @@ def _ingest_source(home_root: str, source: str, queue: multiprocessing.Queue) ->
 
     home = Home(Path(home_root))
     contracts = load_contracts()
-    con = duckdb.connect(str(home.warehouse))
+    con = duckdb_limits.connect(home.warehouse)
     ensure_raw_schema(con, list(contracts.values()))
     started = time.perf_counter()
     outcomes = ingest_inbox(con, contracts[source], home)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from access.disclosure import marker, suppress
 from access.roles import Viewer
+from base import duckdb_limits
 from reports.config import load_config
 from serving.contract import WARD_COLUMNS
 
@@ -104,7 +106,7 @@ def _hidden_small_counts(path: str, version: float) -> pd.DataFrame:
     calendar year with small ones hidden (complementary suppression per year and indicator over the
     wards and the district), counts of other periods not at all; hidden counts, what is computed from
     them and the member rows are null, marked, and ``suppressed`` says so."""
-    con = duckdb.connect(path, read_only=True)
+    con = duckdb_limits.connect(path, read_only=True)
     try:
         marks = ", ".join("?" for _ in SMALL_COUNT_INDICATORS)
         rows = con.execute(
@@ -162,7 +164,7 @@ def _hidden_small_counts(path: str, version: float) -> pd.DataFrame:
 def connect(path: os.PathLike, version: float, viewer: Viewer | None) -> duckdb.DuckDBPyConnection:
     """An in-memory connection whose tables are the viewer's views of the serving copy at ``path``;
     with no viewer (nobody signed in) every view is empty."""
-    con = duckdb.connect()
+    con = duckdb_limits.limit(duckdb.connect(), duckdb_limits.spill_folder(Path(path).parent))
     con.execute("attach ? as s (read_only)", [os.fspath(path)])
     tables = [
         r[0]

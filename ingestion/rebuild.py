@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from base import duckdb_limits
 from base.clock import local_now, local_time
 from base.home import Home
 from ingestion.batch import REGISTRY_COLUMNS
@@ -184,7 +185,7 @@ def _old_registry(warehouse: Path | None) -> dict[str, dict]:
     if warehouse is None or not warehouse.exists():
         return {}
     try:
-        con = duckdb.connect(str(warehouse), read_only=True)
+        con = duckdb_limits.connect(warehouse, read_only=True)
     except duckdb.Error:
         return {}
     try:
@@ -341,7 +342,7 @@ def replay_lines(home: Home, replay: Replay) -> list[str]:
 
 
 def _registry_rows(home: Home) -> dict[str, dict]:
-    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+    with duckdb_limits.connect(home.warehouse, read_only=True) as con:
         found = con.execute("select * from raw.file_registry").fetchall()
         names = [column[0] for column in con.description]
     return {row[0]: dict(zip(names, row, strict=True)) for row in found}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from base import duckdb_limits
 from base.clock import local_now
 from base.home import Home
 from ingestion.filing import record_path
@@ -59,7 +60,7 @@ def release(home: Home, what: str, by: str) -> Released:
     """Release the held file named by ``what`` (its file id or a prefix of at least 6 hex digits, its
     stored path, or its name)."""
     try:
-        con = duckdb.connect(str(home.warehouse))
+        con = duckdb_limits.connect(home.warehouse)
     except duckdb.IOException as error:
         raise ReleaseError(
             "Kho dữ liệu đang được ghi (một lần chạy đang diễn ra); hãy thử lại sau khi lần chạy kết thúc"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from base import duckdb_limits
 from base.home import Home
 from ingestion.contract import Contract, load_contracts
 from ingestion.filing import RECORD_SUFFIX
@@ -70,7 +71,7 @@ def rows_rejected_for(home: Home, contract: Contract, column: str, written: str)
         if (c.source == contract.source and col.name == column) or (spec.lookup and col.lookup == spec.lookup)
     }
     try:
-        con = duckdb.connect(str(home.warehouse), read_only=True)
+        con = duckdb_limits.connect(home.warehouse, read_only=True)
     except (duckdb.Error, OSError):
         return 0, 0
     try:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from base import duckdb_limits
 from base.home import Home
 from ingestion.claim import claimed_files
 from ingestion.contract import load_contracts
@@ -62,7 +63,7 @@ def _read_registry(home: Home, source: str | None, limit: int) -> tuple[dict[str
     if not home.warehouse.exists():
         return counts, receipts
     try:
-        con = duckdb.connect(str(home.warehouse), read_only=True)
+        con = duckdb_limits.connect(home.warehouse, read_only=True)
     except duckdb.IOException as error:
         raise WarehouseBusy(
             "Kho dữ liệu đang được ghi (một lần chạy đang diễn ra); hãy thử lại sau ít phút"

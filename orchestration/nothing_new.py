@@ -12,12 +12,12 @@ import datetime as dt
 import hashlib
 import importlib
 import json
-import os
 from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
 
+from base import duckdb_limits
 from base.atomic import write_atomically
 from base.clock import data_now
 from base.home import Home
@@ -63,7 +63,7 @@ def code_fingerprint() -> str:
 def _warehouse_state(home: Home) -> str:
     """Every row of the file registry (an outcome changed by a release counts), and the publish ids of
     the serving pair."""
-    con = duckdb.connect(os.fspath(home.warehouse), read_only=True)
+    con = duckdb_limits.connect(home.warehouse, read_only=True)
     try:
         (registry,) = con.execute(
             "select md5(coalesce(string_agg(r::varchar, chr(10) order by r.file_id), '')) "
@@ -73,7 +73,7 @@ def _warehouse_state(home: Home) -> str:
         con.close()
     ids = []
     for path, meta in ((home.serving, SERVING_META), (home.serving_restricted, RESTRICTED_META)):
-        con = duckdb.connect(os.fspath(path), read_only=True)
+        con = duckdb_limits.connect(path, read_only=True)
         try:
             ids.append(publish_id(con, con.execute("select current_database()").fetchone()[0], meta))
         finally:

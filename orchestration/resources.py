@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from base import duckdb_limits
 from base.home import Home
 
 WAREHOUSE_POOL = "treem_warehouse"  # DuckDB has one writer: every asset that writes shares this pool
@@ -25,7 +26,7 @@ class HomeResource(dg.ConfigurableResource):
 
     @contextmanager
     def warehouse(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(str(self.home.warehouse), read_only=read_only)
+        con = duckdb_limits.connect(self.home.warehouse, read_only=read_only)
         try:
             yield con
         finally:

@@ -36,7 +36,7 @@ def _history_file(connection: sqlite3.Connection) -> Path | None:
     if not dagster_home:
         return None
     ((_, _, file),) = connection.execute("PRAGMA database_list").fetchall()
-    if not file or not Path(file).is_relative_to(Path(dagster_home).resolve()):
+    if not file or not Path(file).resolve().is_relative_to(Path(dagster_home).resolve()):
         return None
     return Path(file)
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 import duckdb
 
+from base import duckdb_limits
 from base.district import DISTRICT_CODE
 from base.errors import UserError
 
@@ -110,7 +111,7 @@ def open_serving(path: os.PathLike, needs: Iterable[tuple[str, str]] = ()) -> du
     if not os.path.exists(path):
         raise UserError(f"Chưa có bản phục vụ {os.fspath(path)}: hãy chạy `treem run` trước.")
     try:
-        con = duckdb.connect(os.fspath(path), read_only=True)
+        con = duckdb_limits.connect(path, read_only=True)
     except duckdb.Error as error:
         raise UserError(f"Không mở được bản phục vụ {os.fspath(path)}: {error}") from error
     present = set(con.execute("select table_name, column_name from information_schema.columns").fetchall())

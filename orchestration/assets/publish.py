@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import get_asset_key_for_model
 
+from base import duckdb_limits
 from orchestration.assets.dbt import treem_dbt_assets
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
 from serving.contract import (
@@ -87,7 +88,7 @@ def _stage(
     for leftover in (staging_file, staging_file + ".wal"):
         if os.path.exists(leftover):
             os.remove(leftover)
-    con = duckdb.connect(staging_file)
+    con = duckdb_limits.connect(staging_file)
     try:
         con.execute("attach ? as warehouse (read_only)", [os.fspath(warehouse)])
         counts = write(con, publish_id)

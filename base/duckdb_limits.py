@@ -1,0 +1,68 @@
+"""DuckDB's memory limit, threads and spill folder: the same for every connection treem opens and for
+dbt (dbt_project/profiles.yml reads the same two settings).
+
+- ``TREEM_MEMORY_GB`` (default 2): the memory DuckDB may hold per process before it spills to disk.
+  DuckDB's own default is 80% of the machine's memory, which on a shared 2-core server lets one city
+  run take everything.
+- ``TREEM_THREADS`` (default 2): DuckDB's worker threads per process.
+- The spill folder is ``tmp/duckdb`` in the home, private like the rest of it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from base.errors import UserError
+
+MEMORY_GB = "TREEM_MEMORY_GB"
+THREADS = "TREEM_THREADS"
+DEFAULTS = {MEMORY_GB: 2.0, THREADS: 2}
+
+
+def _setting(name: str) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return DEFAULTS[name]
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if number <= 0 or (name == THREADS and not number.is_integer()):
+        kind = "một số nguyên dương" if name == THREADS else "một số GB dương, ví dụ 2 hoặc 1.5"
+        raise UserError(f"{name} phải là {kind}, không phải {value!r}.", code=2)
+    return number
+
+
+def memory_limit() -> str:
+    """DuckDB's memory_limit as it reads it, e.g. '2GB' (decimal gigabytes, as in the dbt profile)."""
+    return f"{_setting(MEMORY_GB):g}GB"
+
+
+def threads() -> int:
+    return int(_setting(THREADS))
+
+
+def spill_folder(home_root: Path) -> Path:
+    return home_root / "tmp" / "duckdb"
+
+
+def limit(con: duckdb.DuckDBPyConnection, spill: Path) -> duckdb.DuckDBPyConnection:
+    """Apply the settings to ``con``'s database (SET, not connect-time config: a process may hold one
+    file open twice, and DuckDB refuses a second connection whose config differs)."""
+    con.execute(f"SET memory_limit = '{memory_limit()}'")  # built from a number: nothing to escape
+    con.execute(f"SET threads = {threads()}")
+    con.execute("SET temp_directory = '" + os.fspath(spill).replace("'", "''") + "'")
+    return con
+
+
+def connect(path: os.PathLike | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB file of the home (warehouse, serving copy, restricted lists), opened with the limits."""
+    con = duckdb.connect(os.fspath(path), read_only=read_only)
+    try:
+        return limit(con, spill_folder(Path(path).parent))
+    except BaseException:
+        con.close()
+        raise
