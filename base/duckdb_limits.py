@@ -5,7 +5,7 @@ dbt (dbt_project/profiles.yml reads the same two settings).
   DuckDB's own default is 80% of the machine's memory, which on a shared 2-core server lets one city
   run take everything.
 - ``TREEM_THREADS`` (default 2): DuckDB's worker threads per process.
-- The spill folder is ``tmp/duckdb`` in the home, private like the rest of it.
+- The spill folder is ``tmp/duckdb`` in the home (``Home.duckdb_spill``), private like the rest of it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from base.errors import UserError
+from base.home import Home
 
 MEMORY_GB = "TREEM_MEMORY_GB"
 THREADS = "TREEM_THREADS"
@@ -46,7 +47,7 @@ def threads() -> int:
 
 
 def spill_folder(home_root: Path) -> Path:
-    return home_root / "tmp" / "duckdb"
+    return Home(home_root).duckdb_spill
 
 
 def limit(con: duckdb.DuckDBPyConnection, spill: Path) -> duckdb.DuckDBPyConnection:
@@ -54,6 +55,10 @@ def limit(con: duckdb.DuckDBPyConnection, spill: Path) -> duckdb.DuckDBPyConnect
     file open twice, and DuckDB refuses a second connection whose config differs)."""
     con.execute(f"SET memory_limit = '{memory_limit()}'")  # built from a number: nothing to escape
     con.execute(f"SET threads = {threads()}")
+    try:
+        spill.mkdir(parents=True, exist_ok=True)  # DuckDB creates the last folder only, when it first spills
+    except OSError:
+        return con  # a reader that may not write the home: DuckDB's default spill place, beside the file
     con.execute("SET temp_directory = '" + os.fspath(spill).replace("'", "''") + "'")
     return con
 

@@ -49,6 +49,20 @@ def test_the_settings_apply_to_read_only_files_and_to_a_file_the_process_has_ope
     read_only.close()
 
 
+def test_what_does_not_fit_spills_into_the_homes_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("TREEM_MEMORY_GB", "0.05")
+    home = tmp_path / "home"
+    home.mkdir()  # a home whose tmp folder does not exist yet
+    con = duckdb_limits.connect(home / "warehouse.duckdb")
+    sorted_rows = "select x from (select range as x, hash(range) as h from range(5000000)) order by h"
+    assert con.execute(f"select count(*), sum(x) from ({sorted_rows})").fetchone() == (
+        5_000_000,
+        5_000_000 * 4_999_999 // 2,
+    )
+    assert (home / "tmp" / "duckdb").is_dir()
+    con.close()
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [("TREEM_MEMORY_GB", "hai"), ("TREEM_MEMORY_GB", "0"), ("TREEM_THREADS", "1.5"), ("TREEM_THREADS", "-2")],
