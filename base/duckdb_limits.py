@@ -1,22 +1,22 @@
-"""DuckDB's memory limit, threads and spill folder: the same for every connection treem opens and for
-dbt (dbt_project/profiles.yml reads the same two settings).
+"""DuckDB's memory limit and threads: the same for every connection treem opens and for dbt
+(dbt_project/profiles.yml reads the same two settings).
 
 - ``TREEM_MEMORY_GB`` (default 2): the memory DuckDB may hold per process before it spills to disk.
   DuckDB's own default is 80% of the machine's memory, which on a shared 2-core server lets one city
   run take everything.
 - ``TREEM_THREADS`` (default 2): DuckDB's worker threads per process.
-- The spill folder is ``tmp/duckdb`` in the home (``Home.duckdb_spill``), private like the rest of it.
+- What does not fit spills to DuckDB's own place, ``<file>.tmp`` beside the database file: in the
+  home, private like the rest of it. It is not set: DuckDB refuses to set it again on a database that
+  has spilled, and dbt sets its profile's settings on every connection it opens.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import duckdb
 
 from base.errors import UserError
-from base.home import Home
 
 MEMORY_GB = "TREEM_MEMORY_GB"
 THREADS = "TREEM_THREADS"
@@ -46,28 +46,19 @@ def threads() -> int:
     return int(_setting(THREADS))
 
 
-def spill_folder(home_root: Path) -> Path:
-    return Home(home_root).duckdb_spill
-
-
-def limit(con: duckdb.DuckDBPyConnection, spill: Path) -> duckdb.DuckDBPyConnection:
+def limit(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Apply the settings to ``con``'s database (SET, not connect-time config: a process may hold one
     file open twice, and DuckDB refuses a second connection whose config differs)."""
     con.execute(f"SET memory_limit = '{memory_limit()}'")  # built from a number: nothing to escape
     con.execute(f"SET threads = {threads()}")
-    try:
-        spill.mkdir(parents=True, exist_ok=True)  # DuckDB creates the last folder only, when it first spills
-    except OSError:
-        return con  # a reader that may not write the home: DuckDB's default spill place, beside the file
-    con.execute("SET temp_directory = '" + os.fspath(spill).replace("'", "''") + "'")
     return con
 
 
 def connect(path: os.PathLike | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB file of the home (warehouse, serving copy, restricted lists), opened with the limits."""
+    """A DuckDB file (warehouse, serving copy, restricted lists), opened with the limits."""
     con = duckdb.connect(os.fspath(path), read_only=read_only)
     try:
-        return limit(con, spill_folder(Path(path).parent))
+        return limit(con)
     except BaseException:
         con.close()
         raise

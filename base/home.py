@@ -46,11 +46,6 @@ class Home:
         return self.root / "serving_restricted.duckdb"
 
     @property
-    def duckdb_spill(self) -> Path:
-        """Where DuckDB (treem's connections and dbt's) writes what does not fit its memory limit."""
-        return self.root / "tmp" / "duckdb"
-
-    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 
@@ -83,7 +78,6 @@ class Home:
             self.quarantine,
             self.dagster_home,
             self.reports,
-            self.duckdb_spill,  # DuckDB creates one folder, not its parents
         ):
             folder.mkdir(parents=True, exist_ok=True)
         return self

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -164,7 +163,7 @@ def _hidden_small_counts(path: str, version: float) -> pd.DataFrame:
 def connect(path: os.PathLike, version: float, viewer: Viewer | None) -> duckdb.DuckDBPyConnection:
     """An in-memory connection whose tables are the viewer's views of the serving copy at ``path``;
     with no viewer (nobody signed in) every view is empty."""
-    con = duckdb_limits.limit(duckdb.connect(), duckdb_limits.spill_folder(Path(path).parent))
+    con = duckdb_limits.limit(duckdb.connect())
     con.execute("attach ? as s (read_only)", [os.fspath(path)])
     tables = [
         r[0]

@@ -1,5 +1,5 @@
-"""DuckDB's memory limit, threads and spill folder from TREEM_MEMORY_GB and TREEM_THREADS, the same in
-treem's connections and in dbt's."""
+"""DuckDB's memory limit and threads from TREEM_MEMORY_GB and TREEM_THREADS, the same in treem's
+connections and in dbt's; what does not fit spills beside the database file, in the home."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_defaults_for_a_shared_two_core_machine(tmp_path, monkeypatch):
     monkeypatch.delenv("TREEM_MEMORY_GB", raising=False)
     monkeypatch.delenv("TREEM_THREADS", raising=False)
     con = duckdb_limits.connect(tmp_path / "warehouse.duckdb")
-    assert _settings(con) == (_as_duckdb_prints("2GB"), 2, str(tmp_path / "tmp" / "duckdb"))
+    assert _settings(con) == (_as_duckdb_prints("2GB"), 2, str(tmp_path / "warehouse.duckdb.tmp"))
     con.close()
 
 
@@ -49,17 +49,18 @@ def test_the_settings_apply_to_read_only_files_and_to_a_file_the_process_has_ope
     read_only.close()
 
 
-def test_what_does_not_fit_spills_into_the_homes_folder(tmp_path, monkeypatch):
+def test_what_does_not_fit_spills_and_the_file_opens_again(tmp_path, monkeypatch):
     monkeypatch.setenv("TREEM_MEMORY_GB", "0.05")
-    home = tmp_path / "home"
-    home.mkdir()  # a home whose tmp folder does not exist yet
-    con = duckdb_limits.connect(home / "warehouse.duckdb")
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb_limits.connect(path)
     sorted_rows = "select x from (select range as x, hash(range) as h from range(5000000)) order by h"
     assert con.execute(f"select count(*), sum(x) from ({sorted_rows})").fetchone() == (
         5_000_000,
         5_000_000 * 4_999_999 // 2,
     )
-    assert (home / "tmp" / "duckdb").is_dir()
+    again = duckdb_limits.connect(path)  # a database that has spilled takes the settings again (as dbt does)
+    assert _settings(again)[2] == str(path) + ".tmp"
+    again.close()
     con.close()
 
 
@@ -94,5 +95,5 @@ def test_dbt_runs_with_the_same_settings(fixture_home, pointed_env, monkeypatch)
         use(pointed_env)
     previews = [e["data"]["preview"] for e in events if "preview" in e.get("data", {})]
     assert json.loads(previews[0]) == [
-        {"m": _as_duckdb_prints("1.5GB"), "t": 1, "d": str(fixture_home.root / "tmp" / "duckdb")}
+        {"m": _as_duckdb_prints("1.5GB"), "t": 1, "d": str(fixture_home.warehouse) + ".tmp"}
     ]
