@@ -13,7 +13,7 @@ Two settings remove that cost and keep the history safe:
   process) may lose the last events, which is what recovery.py already handles for a run that died.
 - one connection per history file held open by this process: the connection Dagster closes is then
   not the last one, so the log is checkpointed every 1,000 pages (SQLite's default), not after every
-  event. The held connections close when the process exits.
+  event. The held connections close at the end of `treem run` (release_history) or with the process.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import event
@@ -30,13 +31,19 @@ _held: dict[Path, sqlite3.Connection] = {}
 _lock = threading.Lock()
 
 
+@lru_cache(maxsize=64)
+def _under(file: str, dagster_home: str) -> bool:
+    # Dagster opens a connection per event: the paths are resolved once, not thousands of times a run
+    return Path(file).resolve().is_relative_to(Path(dagster_home).resolve())
+
+
 def _history_file(connection: sqlite3.Connection) -> Path | None:
     """The file of this connection when it lies under DAGSTER_HOME (Dagster's storage), else None."""
     dagster_home = os.environ.get("DAGSTER_HOME")
     if not dagster_home:
         return None
     ((_, _, file),) = connection.execute("PRAGMA database_list").fetchall()
-    if not file or not Path(file).resolve().is_relative_to(Path(dagster_home).resolve()):
+    if not file or not _under(file, dagster_home):
         return None
     return Path(file)
 
