@@ -1,5 +1,6 @@
-"""Great Expectations suites as data (suites.yaml): build each model's suite, run it on a DataFrame
-read over a read-only warehouse connection, and summarise every expectation's result."""
+"""Great Expectations suites as data (suites.yaml): build each model's suite, run it inside DuckDB
+through a GX SQL data source on a read-only warehouse connection, and summarise every expectation's
+result."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
 import yaml
 
 from base.clock import local_now
 from ingestion.contract import load_contracts
+from orchestration.quality.gx_duckdb import sql_data_source
 
 SUITES_PATH = Path(__file__).with_name("suites.yaml")
 SCHEMAS = {"stg_": "staging", "fct_": "marts"}
@@ -41,6 +42,8 @@ class Expectation:
 
     @property
     def label(self) -> str:
+        if self.kind == "unexpected_rows":  # a query names no column: its description says what it checks
+            return f"{self.kind}({self.arguments['description']})"
         return f"{self.kind}({', '.join(self.columns)})"
 
     @property
@@ -142,13 +145,12 @@ def _resolve(con: duckdb.DuckDBPyConnection, value: Any, now: dt.datetime) -> An
     raise ValueError(f"suites.yaml: unknown value {value!r}")
 
 
-def read_frame(con: duckdb.DuckDBPyConnection, suite: Suite) -> pd.DataFrame:
+def _query(con: duckdb.DuckDBPyConnection, suite: Suite) -> str:
     """The suite's columns of its model (the whole table: the current files of every source)."""
     selected = suite.columns
-    if any("row_condition" in e.arguments for e in suite.expectations):
-        selected = ["*"]  # a condition may name any column
-    query = f"select {', '.join(selected) or 'count(*)'} from {suite.schema}.{suite.model}"
-    return con.execute(query).df()
+    if any(e.kind == "unexpected_rows" or "row_condition" in e.arguments for e in suite.expectations):
+        selected = ["*"]  # a condition or a query may name any column
+    return f"select {', '.join(selected) or '*'} from {suite.schema}.{suite.model}"
 
 
 def _gx_expectation(
@@ -156,10 +158,14 @@ def _gx_expectation(
 ) -> Any:
     import great_expectations as gx  # imported when a check runs: loading it takes seconds
 
-    name = "Expect" + "".join(part.capitalize() for part in expectation.kind.split("_"))
-    arguments = {k: _resolve(con, v, now) for k, v in expectation.arguments.items()}
+    words = "".join(part.capitalize() for part in expectation.kind.split("_"))
+    # expect_column_... are ExpectColumn...; GX's SQL expectation is UnexpectedRowsExpectation
+    kind = getattr(gx.expectations, "Expect" + words, None) or getattr(gx.expectations, words + "Expectation")
+    arguments = {
+        k: v if k == "row_condition" else _resolve(con, v, now) for k, v in expectation.arguments.items()
+    }
     # GX reports results in its own order: the index in meta ties each back to suites.yaml
-    return getattr(gx.expectations, name)(**arguments, meta={"index": index})
+    return kind(**arguments, meta={"index": index})
 
 
 def _text(value: Any, limit: int = 300) -> str | None:
@@ -174,23 +180,26 @@ def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, now: dt.datetime | N
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     now = now or local_now()  # submission times are district time
-    frame = read_frame(con, suite)
-    if frame.empty and suite.schema == "staging":
+    (rows,) = con.execute(f"select count(*) from {suite.schema}.{suite.model}").fetchone()
+    if not rows and suite.schema == "staging":
         return SuiteOutcome(suite, 0)  # no file of the source yet: completeness reports it, not staleness
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = (
-        context.data_sources.add_pandas("treem")
-        .add_dataframe_asset(suite.model)
-        .add_batch_definition_whole_dataframe("current")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
-    gx_suite = gx.ExpectationSuite(suite.check_name)
-    for index, expectation in enumerate(suite.expectations):
-        gx_suite.add_expectation(_gx_expectation(expectation, index, con, now))
-    report = batch.validate(gx_suite, result_format="SUMMARY")
+    source = sql_data_source(context, "treem", con)
+    try:
+        batch = (
+            source.add_query_asset(suite.model, query=_query(con, suite))
+            .add_batch_definition_whole_table("current")
+            .get_batch()
+        )
+        gx_suite = gx.ExpectationSuite(suite.check_name)
+        for index, expectation in enumerate(suite.expectations):
+            gx_suite.add_expectation(_gx_expectation(expectation, index, con, now))
+        report = batch.validate(gx_suite, result_format="SUMMARY")
+    finally:
+        source.get_engine().dispose()
     by_index = {r.expectation_config.meta["index"]: r for r in report.results}
-    outcome = SuiteOutcome(suite, len(frame))
+    outcome = SuiteOutcome(suite, rows)
     for index, expectation in enumerate(suite.expectations):
         result = by_index[index]
         details = result.result or {}
@@ -201,7 +210,9 @@ def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, now: dt.datetime | N
                 expectation=expectation,
                 success=bool(result.success),
                 element_count=details.get("element_count"),
-                unexpected_count=details.get("unexpected_count"),
+                unexpected_count=details.get(
+                    "observed_value" if expectation.kind == "unexpected_rows" else "unexpected_count"
+                ),
                 unexpected_percent=details.get("unexpected_percent"),
                 observed_value=_text(details.get("observed_value")),
                 sample=_text(details.get("partial_unexpected_list") or None),

@@ -138,3 +138,22 @@ def test_an_empty_staging_model_has_nothing_to_check(con):
     )
     outcome = run_suite(con, suite, NOW)
     assert (outcome.rows, outcome.outcomes) == (0, [])
+
+
+def test_a_malformed_id_is_found_by_the_suites_sql_pattern(con):
+    """The pattern of suites.yaml (GX has no regex for DuckDB: an unexpected_rows query) counts the
+    IDs that are not 12 digits and leaves missing ones to the not-null expectation."""
+    [doses] = [s for s in load_suites() if s.model == "stg_immunization__doses"]
+    [pattern] = [e for e in doses.expectations if e.kind == "unexpected_rows"]
+    con.execute(
+        "create table staging.stg_z as select * from (values ('001234567890'), ('12345'), "
+        "('00123456789X'), (null), ('0012345678901')) as t(child_id)"
+    )
+    outcome = run_suite(con, Suite("stg_z", (pattern,)), NOW)
+    [result] = outcome.outcomes
+    assert (result.success, result.unexpected_count, result.expectation.label) == (
+        False,
+        3,
+        "unexpected_rows(child_id: 12 chữ số)",
+    )
+    assert outcome.rows == 5
