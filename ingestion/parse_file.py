@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,9 +29,17 @@ _NUMBERING = re.compile(r"^\(?([0-9]{1,2}|[A-Za-z])\)?$")
 _PLACE_DATE = re.compile(r"ngay\s*\d{1,2}\s*thang")  # 'Hà Đông, ngày 05 tháng 4 năm 2025': when signed
 
 
+_LABEL_START = re.compile(r"[\s:;,.\-*()]*(.)", re.DOTALL)  # the first letter after what fold() strips
+
+
 def _is_total_label(text: str) -> bool:
     """'Tổng cộng', 'TỔNG SỐ:', 'Cộng', or the same typed without diacritics; but not a child called
     Tống Công: when the cell has diacritics they must be those of the label."""
+    start = _LABEL_START.match(text)
+    # every row's first cells come here, most of them numbers, IDs or names seen once: fold only what
+    # could be a label, one that starts with T or C (with any accent)
+    if start is None or unicodedata.normalize("NFD", start[1])[0] not in "TtCc":
+        return False
     key = fold(text)
     if key not in TOTAL_ROW_LABELS:
         return False
@@ -331,9 +340,12 @@ def _is_note(mapped: dict[str, object]) -> bool:
     """A blank row, or a note or signature: a cell or two of words (or the place and date of signing).
     A short row holding a number or a date is a data row with missing values, to be rejected with a
     reason, not skipped."""
-    filled = [v for v in mapped.values() if not values.is_blank(v)]
-    if len(filled) > NOTE_ROW_MAX_CELLS:
-        return False
+    filled = []
+    for value in mapped.values():
+        if not values.is_blank(value):
+            filled.append(value)
+            if len(filled) > NOTE_ROW_MAX_CELLS:
+                return False  # a data row: decided at its third filled cell
     return all(
         isinstance(v, str) and (not any(ch.isdigit() for ch in v) or _PLACE_DATE.search(fold(v)))
         for v in filled

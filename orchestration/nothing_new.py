@@ -30,7 +30,15 @@ from serving.contract import RESTRICTED_META, SERVING_META, publish_id
 STAMP = "last_complete_run.json"
 # the packages whose code or configuration shapes what a run builds (the dashboard and the demo do not)
 PIPELINE_PACKAGES = ("base", "policy", "access", "ingestion", "serving", "reports", "orchestration")
-LIBRARIES = ("dagster", "dagster-dbt", "duckdb", "duckdb-engine", "great-expectations", "openpyxl", "python-calamine")
+LIBRARIES = (
+    "dagster",
+    "dagster-dbt",
+    "duckdb",
+    "duckdb-engine",
+    "great-expectations",
+    "openpyxl",
+    "python-calamine",
+)
 SOURCE_SUFFIXES = (".py", ".yaml", ".yml", ".csv", ".sql", ".json")
 
 

@@ -977,3 +977,26 @@ def test_an_amount_too_large_for_the_raw_column_does_not_block_the_inbox(home, c
     [outcome] = ingest_inbox(con, CONTRACTS["hcdb_support"], home)
     assert outcome.outcome in ("loaded", "quarantined")
     assert list(home.source_inbox("hcdb_support").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "is_label"),
+    [
+        ("Tổng cộng", True),
+        ("TỔNG SỐ:", True),
+        ("tong cong", True),
+        ("  Cộng", True),
+        (" :* tong cong", True),  # typed without diacritics: any punctuation fold() strips may lead
+        ("\xa0*(tong so)", True),  # a no-break space before it too
+        (" :* Tổng cộng", False),  # with diacritics the cell must be the label itself
+        ("Tống Công", False),
+        ("Trần Văn Cộng", False),
+        ("001319609841", False),
+        ("TE1010135369883", False),
+        ("", False),
+    ],
+)
+def test_the_total_label_is_found_after_what_fold_strips_and_nothing_else_is(text, is_label):
+    from ingestion.parse_file import _is_total_label
+
+    assert _is_total_label(text) is is_label
