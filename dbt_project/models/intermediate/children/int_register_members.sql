@@ -49,31 +49,70 @@ latest_snapshots as (
     group by as_of_days.as_of_date, snapshots.current_ward_code
 ),
 
-final as (
+-- each snapshot's members once (a child listed twice in one snapshot is one member)
+snapshot_members as (
     select
-        latest_snapshots.as_of_date,
-        latest_snapshots.current_ward_code as ward_code,
-        latest_snapshots.snapshot_date,
-        register_rows.member_key,
-        any_value(register_rows.child_key) as child_key,
-        any_value(register_rows.birth_date) as birth_date,
-        any_value(register_rows.sex) as sex,
-        any_value(register_rows.residence) as residence,
-        bool_or(register_rows.child_id is not null) as has_personal_id,
-        any_value(register_rows.hcdb_groups) as hcdb_groups,
-        bool_or(len(register_rows.hcdb_group_list) > 0) as is_hcdb
+        current_ward_code as ward_code,
+        snapshot_date,
+        member_key,
+        any_value(child_key) as child_key,
+        any_value(birth_date) as birth_date,
+        any_value(sex) as sex,
+        any_value(residence) as residence,
+        bool_or(child_id is not null) as has_personal_id,
+        any_value(hcdb_groups) as hcdb_groups,
+        bool_or(len(hcdb_group_list) > 0) as is_hcdb
+    from register_rows
+    group by current_ward_code, snapshot_date, member_key
+),
+
+-- Days on which every ward's latest snapshot is the same count the same members: the members are
+-- decided once per such set of snapshots (a quarterly register gives about four a year, against a
+-- dozen days), then given to each of its days. At city scale this is what keeps the model within
+-- DuckDB's memory limit (issue 20: it ran out of 2 GB when it decided each day on its own).
+snapshot_sets as (
+    select
+        as_of_date,
+        string_agg(current_ward_code || '@' || cast(snapshot_date as varchar), ',' order by current_ward_code)
+            as set_key
     from latest_snapshots
-    inner join register_rows
-        on latest_snapshots.current_ward_code = register_rows.current_ward_code
-        and latest_snapshots.snapshot_date = register_rows.snapshot_date
-    group by
-        latest_snapshots.as_of_date, latest_snapshots.current_ward_code, latest_snapshots.snapshot_date,
-        register_rows.member_key
+    group by as_of_date
+),
+
+set_snapshots as (
+    select distinct snapshot_sets.set_key, latest_snapshots.current_ward_code, latest_snapshots.snapshot_date
+    from snapshot_sets
+    inner join latest_snapshots on snapshot_sets.as_of_date = latest_snapshots.as_of_date
+),
+
+set_members as (
+    select set_snapshots.set_key, snapshot_members.*
+    from set_snapshots
+    inner join snapshot_members
+        on set_snapshots.current_ward_code = snapshot_members.ward_code
+        and set_snapshots.snapshot_date = snapshot_members.snapshot_date
     -- a child listed by two wards on that day (a move) counts once, in the newer snapshot
     qualify row_number() over (
-        partition by register_rows.member_key, latest_snapshots.as_of_date
-        order by latest_snapshots.snapshot_date desc, latest_snapshots.current_ward_code
+        partition by set_snapshots.set_key, snapshot_members.member_key
+        order by snapshot_members.snapshot_date desc, snapshot_members.ward_code
     ) = 1
+),
+
+final as (
+    select
+        snapshot_sets.as_of_date,
+        set_members.ward_code,
+        set_members.snapshot_date,
+        set_members.member_key,
+        set_members.child_key,
+        set_members.birth_date,
+        set_members.sex,
+        set_members.residence,
+        set_members.has_personal_id,
+        set_members.hcdb_groups,
+        set_members.is_hcdb
+    from snapshot_sets
+    inner join set_members on snapshot_sets.set_key = set_members.set_key
 )
 
 select * from final
