@@ -35,7 +35,7 @@ KILLS = (
     ("raw__immunization", 2.0, False),
     ("raw__health_insurance", 0.5, True),
     ("treem_dbt_assets", 3.0, False),
-    ("treem_dbt_assets", 20.0, True),
+    ("treem_dbt_assets", 8.0, True),
     ("great_expectations_suites", 1.0, False),
     ("serving_copy", 0.1, True),
     ("period_reports", 3.0, False),
@@ -45,10 +45,11 @@ KILLS = (
 BETWEEN_HOMES = {"file_registry": ("processed_at", "receipt"), "fct_report_submissions": ("first_seen_at",)}
 
 
-def _start(home: Path) -> subprocess.Popen:
+def _start(home: Path, force: bool) -> subprocess.Popen:
     env = {**os.environ, "TREEM_HOME": str(home)}
     return subprocess.Popen(
-        [str(TREEM), "--home", str(home), "run", "--wait-timeout", str(WAIT_TIMEOUT)],
+        [str(TREEM), "--home", str(home), "run", "--wait-timeout", str(WAIT_TIMEOUT)]
+        + (["--force"] if force else []),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -69,11 +70,13 @@ def _lines(process: subprocess.Popen) -> queue.Queue:
     return lines
 
 
-def _run(home: Path, kill: tuple[str, float, bool] | None, transcript: list[str]) -> tuple[bool, float]:
-    """One `treem run`; with ``kill``, SIGKILL it ``delay`` seconds after ``step`` starts. Returns whether
-    it was killed and how long it lived."""
+def _run(
+    home: Path, kill: tuple[str, float, bool] | None, transcript: list[str], force: bool = False
+) -> tuple[bool, float]:
+    """One `treem run` (``force``: every step even with nothing new); with ``kill``, SIGKILL it ``delay``
+    seconds after ``step`` starts. Returns whether it was killed and how long it lived."""
     started = time.monotonic()
-    process = _start(home)
+    process = _start(home, force)
     lines = _lines(process)
     kill_at = None
     while True:
@@ -117,12 +120,17 @@ def test_kills_at_random_points_then_reruns_end_as_one_clean_run(tmp_path, point
     transcript = [f"plan: {plan}\n"]
     kills = 0
     for kill in plan:
-        was_killed, _ = _run(chaos.root, kill, transcript)
+        # --force: a kill that lands after a run has finished (this home's run takes about 25 s) must
+        # not leave the next runs with nothing new to do and no step for their kills
+        was_killed, _ = _run(chaos.root, kill, transcript, force=True)
         kills += was_killed
     assert kills >= 8, "".join(transcript)
     killed, _ = _run(chaos.root, None, transcript)
     log = "".join(transcript)
-    assert not killed and "THÀNH CÔNG" in log.rsplit("### killed", 1)[-1], log[-6000:]
+    last = log.rsplit("### killed", 1)[-1]
+    # A kill armed late in the reports may land after the run has finished its work and recorded it
+    # (a run of this home takes about 25 s): the last run then rightly has nothing new to do.
+    assert not killed and ("THÀNH CÔNG" in last or "Không có gì mới" in last), log[-6000:]
 
     assert raw_state(chaos, BETWEEN_HOMES) == raw_state(clean, BETWEEN_HOMES)
     assert published_state(chaos, BETWEEN_HOMES) == published_state(clean, BETWEEN_HOMES)
