@@ -145,7 +145,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, value: Any, now: dt.datetime) -> An
     raise ValueError(f"suites.yaml: unknown value {value!r}")
 
 
-def _query(con: duckdb.DuckDBPyConnection, suite: Suite) -> str:
+def _query(suite: Suite) -> str:
     """The suite's columns of its model (the whole table: the current files of every source)."""
     selected = suite.columns
     if any(e.kind == "unexpected_rows" or "row_condition" in e.arguments for e in suite.expectations):
@@ -188,7 +188,7 @@ def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, now: dt.datetime | N
     source = sql_data_source(context, "treem", con)
     try:
         batch = (
-            source.add_query_asset(suite.model, query=_query(con, suite))
+            source.add_query_asset(suite.model, query=_query(suite))
             .add_batch_definition_whole_table("current")
             .get_batch()
         )
