@@ -20,13 +20,13 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import resource
 import shutil
 import time
 from pathlib import Path
 
 from base import duckdb_limits
 from base.home import Home, home_from_env
+from benchmarks.memory import peak_resident_mb
 
 
 def _raw_parse(files: list[Path]) -> float:
@@ -51,15 +51,6 @@ def _raw_parse(files: list[Path]) -> float:
     return time.perf_counter() - started
 
 
-def _peak_resident_mb() -> float:
-    """This process's peak resident memory (VmHWM: unlike ru_maxrss, it does not carry the parent's
-    peak over into a spawned child)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _ingest_source(home_root: str, source: str, queue: multiprocessing.Queue) -> None:
 
     from ingestion.contract import load_contracts
@@ -74,7 +65,7 @@ def _ingest_source(home_root: str, source: str, queue: multiprocessing.Queue) ->
     outcomes = ingest_inbox(con, contracts[source], home)
     seconds = time.perf_counter() - started
     con.close()
-    peak_mb = _peak_resident_mb()
+    peak_mb = peak_resident_mb()
     queue.put(
         (
             seconds,

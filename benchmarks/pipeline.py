@@ -6,22 +6,24 @@
 The first run holds back the files of the last month (December's extracts, and the register snapshot
 and BHYT list dated at its end), then a second run loads just those: the time of an incremental run
 after one new month; a third run has nothing new. Each run prints the slowest dbt models; the end is a
-Markdown table (seconds per stage, rows per second, peak resident memory of this process and of its
-largest child: dbt or a reader) to paste into docs/benchmarks.md with the machine it ran on. The runs use a
-fresh home under <TREEM_HOME>/bench/ (git-ignored).
+Markdown table (seconds per stage, rows per second, and the peak memory of the run: the most its
+whole process tree held at once, run process, readers and dbt added up, and the most one process
+held; benchmarks/memory.py) to paste into docs/benchmarks.md with the machine it ran on. Each run is a
+process of its own, as `treem run` is. The runs use a fresh home under <TREEM_HOME>/bench/ (git-ignored).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
-import resource
 import shutil
 import time
 from pathlib import Path
 
 from base.home import Home, home_from_env
+from benchmarks.memory import TreeMemory
 
 DBT_STAGE = "dbt build (kho dữ liệu + kiểm thử)"
 INGEST_STAGE = "nạp tệp (ingestion)"
@@ -61,25 +63,45 @@ STAGES = (
 )
 
 
-def peak_mb() -> tuple[float, float]:
-    """Peak resident memory so far (MiB): this process, and the largest child that has ended (dbt)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def _run(home_root: str, results: multiprocessing.Queue) -> None:
+    from orchestration.run_once import run_pipeline
+
+    results.put(run_pipeline(Home(Path(home_root))))
 
 
-def table_row(scale: float, label: str, summary, seconds: float) -> str:
+def run_measured(home: Home) -> tuple[object, float, TreeMemory]:
+    """One `treem run` in a process of its own, timed from its start (imports included, as a user's
+    `treem run` pays them), its tree's memory sampled while it runs."""
+    spawn = multiprocessing.get_context("spawn")
+    results = spawn.Queue()
+    child = spawn.Process(target=_run, args=(str(home.root), results))
+    started = time.perf_counter()
+    child.start()
+    memory = TreeMemory(child.pid).start()
+    summary = results.get()
+    seconds = time.perf_counter() - started
+    child.join()
+    memory.stop()
+    return summary, seconds, memory
+
+
+def table_row(scale: float, label: str, summary, seconds: float, memory: TreeMemory) -> str:
     stages = " | ".join(f"{summary.stage_seconds.get(stage, 0.0):.1f}" for _, stage in STAGES)
     rows = summary.ingestion["rows_loaded"]
     ingest = summary.stage_seconds.get(INGEST_STAGE, 0.0)
     rate = f"{rows / ingest:,.0f}" if ingest else "–"
-    own, child = (f"{mb:,.0f}" for mb in peak_mb())
-    return f"| {scale:g} | {label} | {seconds:.1f} | {stages} | {rows:,} | {rate} | {own} / {child} |"
+    peak = f"{memory.peak_total_mb:,.0f} / {memory.peak_process_mb:,.0f} ({memory.peak_process})"
+    return f"| {scale:g} | {label} | {seconds:.1f} | {stages} | {rows:,} | {rate} | {peak} |"
 
 
-def report(label: str, home: Home, summary, seconds: float) -> None:
+def report(label: str, home: Home, summary, seconds: float, memory: TreeMemory) -> None:
     from orchestration.run_once import format_summary
 
     print(format_summary(summary))
+    print(
+        f"peak memory: {memory.peak_total_mb:,.0f} MiB the whole run, {memory.peak_process_mb:,.0f} MiB "
+        f"one process ({memory.peak_process})"
+    )
     if summary.nothing_new_since:
         print(f"\n{label}: {seconds:.1f} s, nothing new: dbt, checks, publish and reports skipped")
         return
@@ -108,7 +130,6 @@ def main() -> None:
     from demo import generate
     from orchestration.dbt_project import prepare_manifest
     from orchestration.instance import use_home
-    from orchestration.run_once import run_pipeline
 
     use_home(home)
     started = time.perf_counter()
@@ -126,29 +147,24 @@ def main() -> None:
     held = home.root / "held-back"
     moved = hold_back(home, truth, f"{args.year}-12", held)
     prepare_manifest()
-    started = time.perf_counter()
-    summary = run_pipeline(home)
-    seconds = time.perf_counter() - started
-    report(f"run 1 (all but the last month, full build; {moved} files held back)", home, summary, seconds)
-    rows = [table_row(args.scale, "all but the last month", summary, seconds)]
+    summary, seconds, memory = run_measured(home)
+    label = f"run 1 (all but the last month, full build; {moved} files held back)"
+    report(label, home, summary, seconds, memory)
+    rows = [table_row(args.scale, "all but the last month", summary, seconds, memory)]
 
     for source_folder in held.iterdir():
         for path in source_folder.iterdir():
             shutil.move(path, home.source_inbox(source_folder.name) / path.name)
-    started = time.perf_counter()
-    summary = run_pipeline(home)
-    seconds = time.perf_counter() - started
-    report("run 2 (the last month arrives)", home, summary, seconds)
-    rows.append(table_row(args.scale, "one new month", summary, seconds))
+    summary, seconds, memory = run_measured(home)
+    report("run 2 (the last month arrives)", home, summary, seconds, memory)
+    rows.append(table_row(args.scale, "one new month", summary, seconds, memory))
 
-    started = time.perf_counter()
-    summary = run_pipeline(home)
-    seconds = time.perf_counter() - started
-    report("run 3 (nothing new)", home, summary, seconds)
-    rows.append(table_row(args.scale, "nothing new", summary, seconds))
+    summary, seconds, memory = run_measured(home)
+    report("run 3 (nothing new)", home, summary, seconds, memory)
+    rows.append(table_row(args.scale, "nothing new", summary, seconds, memory))
 
     names = " | ".join(f"{name} s" for name, _ in STAGES)
-    peak = "peak MiB (run / largest child)"
+    peak = "peak MiB (whole run / one process)"
     print(f"\n| scale | run | seconds | {names} | rows loaded | rows/s (ingestion) | {peak} |")
     print("| ---: | --- | ---: |" + " ---: |" * len(STAGES) + " ---: | ---: | ---: |")
     print("\n".join(rows))
