@@ -67,6 +67,7 @@ class TreeMemory:
     peak_total_mb: float = 0.0  # the most the whole tree held at one tick
     peak_process_mb: float = 0.0  # the most any one process held
     peak_process: str = ""
+    run_process_hwm_mb: float = 0.0  # the root's own peak resident memory, when it reports it
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from base.home import Home, home_from_env
-from benchmarks.memory import TreeMemory
+from benchmarks.memory import TreeMemory, peak_resident_mb
 
 DBT_STAGE = "dbt build (kho dữ liệu + kiểm thử)"
 INGEST_STAGE = "nạp tệp (ingestion)"
@@ -66,7 +66,8 @@ STAGES = (
 def _run(home_root: str, results: multiprocessing.Queue) -> None:
     from orchestration.run_once import run_pipeline
 
-    results.put(run_pipeline(Home(Path(home_root))))
+    summary = run_pipeline(Home(Path(home_root)))
+    results.put((summary, peak_resident_mb()))
 
 
 def run_measured(home: Home) -> tuple[object, float, TreeMemory]:
@@ -78,7 +79,7 @@ def run_measured(home: Home) -> tuple[object, float, TreeMemory]:
     started = time.perf_counter()
     child.start()
     memory = TreeMemory(child.pid).start()
-    summary = results.get()
+    summary, memory.run_process_hwm_mb = results.get()
     seconds = time.perf_counter() - started
     child.join()
     memory.stop()
@@ -100,7 +101,8 @@ def report(label: str, home: Home, summary, seconds: float, memory: TreeMemory) 
     print(format_summary(summary))
     print(
         f"peak memory: {memory.peak_total_mb:,.0f} MiB the whole run, {memory.peak_process_mb:,.0f} MiB "
-        f"one process ({memory.peak_process})"
+        f"one process ({memory.peak_process}); the run process's own peak (VmHWM, not sampled) "
+        f"{memory.run_process_hwm_mb:,.0f} MiB"
     )
     if summary.nothing_new_since:
         print(f"\n{label}: {seconds:.1f} s, nothing new: dbt, checks, publish and reports skipped")
