@@ -18,6 +18,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import queue
 import shutil
 import time
 from pathlib import Path
@@ -79,7 +80,14 @@ def run_measured(home: Home) -> tuple[object, float, TreeMemory]:
     started = time.perf_counter()
     child.start()
     memory = TreeMemory(child.pid).start()
-    summary, memory.run_process_hwm_mb = results.get()
+    while True:
+        try:
+            summary, memory.run_process_hwm_mb = results.get(timeout=1)
+            break
+        except queue.Empty:
+            if not child.is_alive():  # it failed before it could report: its traceback is above
+                memory.stop()
+                raise SystemExit(f"the run's process ended with code {child.exitcode}") from None
     seconds = time.perf_counter() - started
     child.join()
     memory.stop()
