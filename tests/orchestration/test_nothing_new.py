@@ -3,6 +3,7 @@ time; each change makes a run due again, and undoing it makes the home complete 
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import duckdb
@@ -78,7 +79,8 @@ def test_another_publish_a_removed_workbook_or_another_day_make_a_run_due(home, 
     assert nothing_new.nothing_new(home) is None
     record_complete_run(home, "run-4")
 
-    monkeypatch.setattr(nothing_new, "_days", lambda _: ("2026-12-07", "2026-12-07"))
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()  # a fixed date would one day be today
+    monkeypatch.setattr(nothing_new, "_days", lambda _: (tomorrow, tomorrow))
     assert nothing_new.nothing_new(home) is None
 
 
