@@ -157,21 +157,19 @@ def main() -> None:
     held = home.root / "held-back"
     moved = hold_back(home, truth, f"{args.year}-12", held)
     prepare_manifest()
-    summary, seconds, memory = run_measured(home)
-    label = f"run 1 (all but the last month, full build; {moved} files held back)"
-    report(label, home, summary, seconds, memory)
-    rows = [table_row(args.scale, "all but the last month", summary, seconds, memory)]
+    rows = []
 
+    def measured(label: str, row_label: str) -> None:
+        summary, seconds, memory = run_measured(home)
+        report(label, home, summary, seconds, memory)
+        rows.append(table_row(args.scale, row_label, summary, seconds, memory))
+
+    measured(f"run 1 (all but the last month, full build; {moved} files held back)", "all but the last month")
     for source_folder in held.iterdir():
         for path in source_folder.iterdir():
             shutil.move(path, home.source_inbox(source_folder.name) / path.name)
-    summary, seconds, memory = run_measured(home)
-    report("run 2 (the last month arrives)", home, summary, seconds, memory)
-    rows.append(table_row(args.scale, "one new month", summary, seconds, memory))
-
-    summary, seconds, memory = run_measured(home)
-    report("run 3 (nothing new)", home, summary, seconds, memory)
-    rows.append(table_row(args.scale, "nothing new", summary, seconds, memory))
+    measured("run 2 (the last month arrives)", "one new month")
+    measured("run 3 (nothing new)", "nothing new")
 
     names = " | ".join(f"{name} s" for name, _ in STAGES)
     peak = "peak MiB (whole run / one process)"
