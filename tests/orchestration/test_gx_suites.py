@@ -157,3 +157,59 @@ def test_a_malformed_id_is_found_by_the_suites_sql_pattern(con):
         "unexpected_rows(child_id: 12 chữ số)",
     )
     assert outcome.rows == 5
+
+
+DUPLICATES = """create table staging.stg_d as select * from (values
+    ('f1', 'a', 1), ('f1', 'a', 2), ('f1', 'b', 3), ('f2', 'a', 4),
+    ('f1', null, 5), ('f1', null, 6), (null, null, 7), (null, null, 8), (null, 'c', 9)
+    ) as t(file_id, child_id, source_row)"""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        # (f1, a) twice: 2 rows; rows with a missing value are skipped
+        ({"column_list": ["file_id", "child_id"], "ignore_row_if": "any_value_is_missing"}, 2),
+        # GX's default skips a row only when every value is missing: (f1, null) twice counts too
+        ({"column_list": ["file_id", "child_id"]}, 4),
+        ({"column_list": ["file_id", "child_id"], "ignore_row_if": "never"}, 6),
+        # one column: a missing value is never a duplicate; f1 five times, (null) three times
+        ({"column": "file_id"}, 5),
+        ({"column": "child_id"}, 3),  # a three times
+    ],
+)
+def test_uniqueness_counts_every_row_of_a_repeated_key_as_gx_does(con, arguments, expected):
+    """The uniqueness expectations run as one window query (GX's own SQL for them is two passes over
+    the view per statement) and count what GX's own expectation counts: each row of a repeated key."""
+    import great_expectations as gx
+
+    con.execute(DUPLICATES)
+    kind = "compound_columns_to_be_unique" if "column_list" in arguments else "column_values_to_be_unique"
+    outcome = run_suite(con, Suite("stg_d", (Expectation(kind, arguments, True),)), NOW)
+    [result] = outcome.outcomes
+    assert (result.success, result.unexpected_count, result.element_count) == (False, expected, 9)
+    assert result.unexpected_percent == pytest.approx(100 * expected / 9)
+    assert result.expectation.label == f"{kind}({', '.join(result.expectation.columns)})"
+    assert [o.expectation.label for o in outcome.blocking_failed] == [result.expectation.label]
+
+    # GX's own expectation on a pandas copy of the same rows gives the same count
+    frame = con.execute("select * from staging.stg_d").df()
+    batch = (
+        gx.get_context(mode="ephemeral")
+        .data_sources.add_pandas("p")
+        .add_dataframe_asset("d")
+        .add_batch_definition_whole_dataframe("all")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    words = "".join(part.capitalize() for part in kind.split("_"))
+    own = batch.validate(getattr(gx.expectations, "Expect" + words)(**arguments))
+    assert own.result["unexpected_count"] == expected
+
+
+def test_a_uniqueness_expectation_takes_no_other_argument(con):
+    con.execute(DUPLICATES)
+    suite = Suite(
+        "stg_d", (Expectation("column_values_to_be_unique", {"column": "file_id", "mostly": 0.9}, True),)
+    )
+    with pytest.raises(ValueError, match="column_values_to_be_unique"):
+        run_suite(con, suite, NOW)
