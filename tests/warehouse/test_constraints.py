@@ -1,0 +1,106 @@
+"""The not-null and non-negative rules of the contracted models are constraints DuckDB enforces when
+dbt builds the table (a model with a null key or a negative count fails its build and keeps its last
+good table), not data tests run after it: each constraint of the manifest is on the built table, and
+a row breaking one is refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+
+
+@pytest.fixture(scope="module")
+def manifest(fixture_home) -> dict:
+    return json.loads((fixture_home.dbt_target / "manifest.json").read_text(encoding="utf-8"))
+
+
+def declared(manifest: dict) -> set[tuple[str, str, str]]:
+    """(table, column, 'NOT NULL' or a check's expression): each column constraint of a contracted model."""
+    found = set()
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or not node["contract"]["enforced"]:
+            continue
+        for column in node["columns"].values():
+            for constraint in column.get("constraints", []):
+                kind = "NOT NULL" if constraint["type"] == "not_null" else constraint.get("expression")
+                found.add((node["alias"], column["name"], kind))
+    return found
+
+
+def test_the_member_models_and_counts_are_guarded_by_constraints(manifest):
+    guarded = declared(manifest)
+    for suffix in (
+        "birth_registration",
+        "child_friendly",
+        "immunisation",
+        "protection",
+        "stock",
+        "vitamin_a",
+    ):
+        table = f"fct_indicator_members_{suffix}"
+        for column in ("indicator_code", "ward_code", "member_key", "numerator", "denominator", "baseline"):
+            assert (table, column, "NOT NULL") in guarded
+        assert (table, "baseline", "baseline >= 0") in guarded
+    assert ("agg_injury_ward_months", "deaths", "deaths >= 0") in guarded
+    # no data test is left doing a constraint's work on a contracted model
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    contracted = {k for k, n in manifest["nodes"].items() if n.get("contract", {}).get("enforced")}
+    doubled = [
+        n["name"]
+        for n in tests
+        if (n.get("test_metadata") or {}).get("name") in ("not_null", "non_negative")
+        and n["attached_node"] in contracted
+        and not n["config"].get("where")
+        and n["config"]["severity"].lower() == "error"
+    ]
+    assert doubled == []
+
+
+def test_every_declared_constraint_is_on_the_built_table(fixture_home, manifest):
+    con = duckdb.connect(str(fixture_home.warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_name, unnest(constraint_column_names), constraint_type, expression "
+            "from duckdb_constraints() where constraint_type in ('NOT NULL', 'CHECK')"
+        ).fetchall()
+    finally:
+        con.close()
+    built = {(t, c, "NOT NULL" if kind == "NOT NULL" else expression) for t, c, kind, expression in rows}
+    built_checks = {(t, c) for t, c, kind, _ in rows if kind == "CHECK"}
+    for table, column, kind in declared(manifest):
+        if kind == "NOT NULL":
+            assert (table, column, kind) in built, (table, column)
+        else:
+            assert (table, column) in built_checks, (table, column, kind)
+
+
+VALID = {
+    "indicator_code": "bhyt_under6_coverage",
+    "ward_code": "09541",
+    "as_of_date": "2025-06-30",
+    "event_date": None,
+    "member_key": "c1",
+    "numerator": 1,
+    "denominator": 1,
+    "baseline": 0,
+}
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("numerator", None), ("numerator", -1), ("ward_code", None), ("baseline", -2)]
+)
+def test_a_row_breaking_a_constraint_is_refused(fixture_home, tmp_path, column, value):
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(fixture_home.warehouse, copy)
+    con = duckdb.connect(str(copy))
+    columns, marks = ", ".join(VALID), ", ".join("?" * len(VALID))
+    insert = f"insert into marts.fct_indicator_members_stock ({columns}) values ({marks})"
+    try:
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute(insert, list({**VALID, column: value}.values()))
+        con.execute(insert, list(VALID.values()))  # the valid row goes in
+    finally:
+        con.close()
