@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 
 import dagster as dg
@@ -10,7 +11,7 @@ import dagster as dg
 from base.home import Home
 from orchestration.run_history import write_history_fast
 
-DAGSTER_YAML = """\
+_QUEUED_RUNS_YAML = """\
 # Written by treem. DuckDB has one writer: every pool (the warehouse writers share one) runs
 # one step at a time, and the run queue of `treem ui` starts one run at a time.
 concurrency:
@@ -30,8 +31,27 @@ telemetry:
   enabled: false
 """
 
+_EVENT_LOG_YAML = """\
+# Dagster's SQLite event log in its default folder, keeping each history file's SQLAlchemy engine from
+# one event to the next instead of building one per event (orchestration/run_history.py).
+event_log_storage:
+  module: orchestration.run_history
+  class: HistoryEventLogStorage
+  config:
+    base_dir: {history}
+"""
+
+_TEMPLATE = _QUEUED_RUNS_YAML.replace("telemetry:\n", _EVENT_LOG_YAML + "telemetry:\n")
+
+
+def dagster_yaml(home: Home) -> str:
+    """The instance settings treem writes into ``home``: they name its history folder."""
+    return _TEMPLATE.replace("{history}", json.dumps(str(home.dagster_home / "history" / "runs")))
+
+
 # what earlier versions of treem wrote: a home still holding one of them gets the current settings
 EARLIER_DAGSTER_YAMLS = (
+    _QUEUED_RUNS_YAML,
     """\
 # Written by treem. DuckDB has one writer: every pool (the warehouse writers share one) runs
 # one step at a time.
@@ -51,10 +71,21 @@ def use_home(home: Home) -> None:
     os.environ["DAGSTER_HOME"] = str(home.dagster_home)
     os.environ["DBT_LOG_PATH"] = str(home.root / "logs" / "dbt")
     config = home.dagster_home / "dagster.yaml"
-    if not config.exists() or config.read_text(encoding="utf-8") in EARLIER_DAGSTER_YAMLS:
-        written = config.with_name(f".dagster.yaml.{os.getpid()}")
-        written.write_text(DAGSTER_YAML, encoding="utf-8")
-        written.replace(config)  # whole: another process starting now never reads half of it
+    wanted = dagster_yaml(home)
+    written = config.read_text(encoding="utf-8") if config.exists() else None
+    if written != wanted and (written is None or _written_by_treem(written)):
+        fresh = config.with_name(f".dagster.yaml.{os.getpid()}")
+        fresh.write_text(wanted, encoding="utf-8")
+        fresh.replace(config)  # whole: another process starting now never reads half of it
+
+
+def _written_by_treem(text: str) -> bool:
+    """Settings an earlier treem wrote, or these written for another folder (a moved home): not the
+    user's own, which are kept."""
+    before, after = _TEMPLATE.split("{history}")
+    named = text[len(before) : len(text) - len(after)]
+    moved = text.startswith(before) and text.endswith(after) and "\n" not in named
+    return text in EARLIER_DAGSTER_YAMLS or moved
 
 
 def home_instance(home: Home) -> dg.DagsterInstance:

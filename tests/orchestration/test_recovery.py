@@ -20,7 +20,7 @@ import pytest
 
 from base.home import PROJECT_ROOT, Home
 from orchestration import recovery
-from orchestration.instance import DAGSTER_YAML, EARLIER_DAGSTER_YAMLS, home_instance, use_home
+from orchestration.instance import EARLIER_DAGSTER_YAMLS, dagster_yaml, home_instance, use_home
 from orchestration.recovery import (
     HOST_TAG,
     PID_TAG,
@@ -276,20 +276,25 @@ def test_the_log_holds_the_traceback_of_a_failed_step(instance):
     assert "LỖI lần chạy" not in text  # the run's error only repeats the step's
 
 
-def test_an_older_home_gets_the_current_instance_settings(pointed_env, tmp_path):
-    older, edited = Home(tmp_path / "older"), Home(tmp_path / "edited")
+def test_an_older_or_moved_home_gets_the_current_instance_settings(pointed_env, tmp_path):
+    older, moved, edited = Home(tmp_path / "older"), Home(tmp_path / "moved"), Home(tmp_path / "edited")
     own_settings = "# my own\ntelemetry:\n  enabled: false\n"
-    for home, text in ((older, EARLIER_DAGSTER_YAMLS[0]), (edited, own_settings)):
+    texts = (EARLIER_DAGSTER_YAMLS[0], dagster_yaml(Home(tmp_path / "before the move")), own_settings)
+    for home, text in zip((older, moved, edited), texts, strict=True):
         home.dagster_home.mkdir(parents=True)
         (home.dagster_home / "dagster.yaml").write_text(text)
     try:
         use_home(edited)
+        use_home(moved)
         with home_instance(older) as instance:
             assert instance.run_monitoring_enabled
             assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+            assert instance.event_log_storage._base_dir == str(older.dagster_home / "history" / "runs")
     finally:
         use(pointed_env)
-    assert (older.dagster_home / "dagster.yaml").read_text() == DAGSTER_YAML
+    assert (older.dagster_home / "dagster.yaml").read_text() == dagster_yaml(older)
+    assert str(older.dagster_home / "history" / "runs") in dagster_yaml(older)
+    assert (moved.dagster_home / "dagster.yaml").read_text() == dagster_yaml(moved)
     assert (edited.dagster_home / "dagster.yaml").read_text() == own_settings
 
 

@@ -11,9 +11,11 @@ import textwrap
 
 import dagster as dg
 import pytest
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 from orchestration.instance import home_instance
-from orchestration.run_history import _held, release_history
+from orchestration.run_history import ENGINES_KEPT, HistoryEventLogStorage, _held, release_history
 from tests.conftest import use
 
 
@@ -85,3 +87,34 @@ def test_events_stored_by_a_killed_process_are_all_there(home, pointed_env):
     check = sqlite3.connect(index_db)
     assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     check.close()
+
+
+def test_each_history_file_keeps_its_engine_from_one_event_to_the_next(home, instance):
+    storage = instance.event_log_storage
+    assert isinstance(storage, HistoryEventLogStorage)
+    assert storage._base_dir == str(home.dagster_home / "history" / "runs")  # Dagster's default folder
+    engines = []  # a pool's first connection: one per engine (Dagster's own storage builds one per event)
+    count = lambda *_: engines.append(1)  # noqa: E731
+    event.listen(Pool, "first_connect", count)
+    try:
+        _store(instance, 30)
+        checked = dg.AssetCheckEvaluation(asset_key=dg.AssetKey("ward_files"), check_name="rows", passed=True)
+        for _ in range(30):
+            instance.report_runless_asset_event(checked)
+    finally:
+        event.remove(Pool, "first_connect", count)
+    assert len(engines) <= 2  # the index and the run-less shard, whatever the number of events
+    assert instance.get_latest_materialization_event(dg.AssetKey("ward_files")).asset_materialization
+    rows = dg.AssetCheckKey(dg.AssetKey("ward_files"), "rows")
+    summary = instance.event_log_storage.get_asset_check_summary_records([rows])
+    assert summary[rows].last_check_execution_record is not None
+
+
+def test_only_the_engines_of_the_last_files_are_kept(tmp_path):
+    storage = HistoryEventLogStorage(str(tmp_path))
+    shards = [f"run{n}" for n in range(ENGINES_KEPT + 3)]
+    for shard in shards + [shards[-1]]:
+        with storage.run_connection(shard) as conn:
+            conn.exec_driver_sql("select 1")
+    assert list(storage._engines) == shards[-ENGINES_KEPT:]
+    assert all((tmp_path / f"{shard}.db").exists() for shard in shards)
