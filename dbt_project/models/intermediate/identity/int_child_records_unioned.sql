@@ -1,6 +1,20 @@
 -- Every record that names a child, from every person-level source, with the evidence used to link
 -- it: personal ID, folded name, birth date, sex, today's ward, mother's folded name.
 -- Protection cases carry only a pseudonymous code and injuries no child at all: they are not linked.
+-- Incremental by file (issue 20): a run adds the records of the files it has not seen and removes
+-- those of files no longer current (a correction superseded them). A record's key is its file's id and
+-- its row, so the file is the key's first part. A change to this model or to the wards needs
+-- `treem run --full-refresh`, as for the incremental facts.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    post_hook=["
+        delete from {{ this }}
+        where split_part(record_id, '-', 1) not in (
+            select file_id from {{ ref('stg_ingestion__files') }} where is_current
+        )
+    "],
+) }}
 {% set person_sources = [
     {'source': 'child_register', 'model': 'stg_child_register__children', 'key': 'record_id', 'day': 'snapshot_date', 'mother': true},
     {'source': 'hcdb_support', 'model': 'stg_hcdb_support__supports', 'key': 'support_id', 'day': 'support_date', 'mother': false},
@@ -10,7 +24,14 @@
     {'source': 'health_insurance', 'model': 'stg_health_insurance__cards', 'key': 'record_id', 'day': 'list_date', 'mother': false},
 ] %}
 
-with unioned as (
+with
+{% if is_incremental() %}
+folded_files as (
+    select distinct split_part(record_id, '-', 1) as file_id from {{ this }}
+),
+{% endif %}
+
+unioned as (
     {% for person in person_sources %}
     select
         '{{ person.source }}' as source,
@@ -25,6 +46,9 @@ with unioned as (
         {{ 'mother_name_folded' if person.mother else 'cast(null as varchar)' }} as mother_name_folded,
         {{ person.day }} as record_date
     from {{ ref(person.model) }}
+    {% if is_incremental() %}
+    where file_id not in (select file_id from folded_files)
+    {% endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
