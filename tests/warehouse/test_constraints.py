@@ -1,7 +1,7 @@
-"""The not-null and non-negative rules of the contracted models are constraints DuckDB enforces when
-dbt builds the table (a model with a null key or a negative count fails its build and keeps its last
-good table), not data tests run after it: each constraint of the manifest is on the built table, and
-a row breaking one is refused."""
+"""The not-null, non-negative and accepted-values rules of the contracted models are constraints DuckDB
+enforces when dbt builds the table (a model with a null key, a negative count or an unknown code fails
+its build and keeps its last good table), not data tests run after it: each constraint of the manifest
+is on the built table, and a row breaking one is refused."""
 
 from __future__ import annotations
 
@@ -45,13 +45,15 @@ def test_the_member_models_and_counts_are_guarded_by_constraints(manifest):
             assert (table, column, "NOT NULL") in guarded
         assert (table, "baseline", "baseline >= 0") in guarded
     assert ("agg_injury_ward_months", "deaths", "deaths >= 0") in guarded
+    assert ("dim_child", "sex", "sex in ('M', 'F')") in guarded
+    assert ("fct_vitamin_a_doses", "dose_iu", "dose_iu in (100000, 200000)") in guarded
     # no data test is left doing a constraint's work on a contracted model
     tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
     contracted = {k for k, n in manifest["nodes"].items() if n.get("contract", {}).get("enforced")}
     doubled = [
         n["name"]
         for n in tests
-        if (n.get("test_metadata") or {}).get("name") in ("not_null", "non_negative")
+        if (n.get("test_metadata") or {}).get("name") in ("not_null", "non_negative", "accepted_values")
         and n["attached_node"] in contracted
         and not n["config"].get("where")
         and n["config"]["severity"].lower() == "error"
@@ -85,7 +87,14 @@ VALID = {
 
 
 @pytest.mark.parametrize(
-    ("column", "value"), [("numerator", None), ("numerator", -1), ("ward_code", None), ("baseline", -2)]
+    ("column", "value"),
+    [
+        ("numerator", None),
+        ("numerator", -1),
+        ("ward_code", None),
+        ("baseline", -2),
+        ("indicator_code", "vitamin_a_coverage"),  # a code of another member model
+    ],
 )
 def test_a_row_breaking_a_constraint_is_refused(fixture_home, tmp_path, column, value):
     copy = tmp_path / "warehouse.duckdb"
