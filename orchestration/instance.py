@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from pathlib import Path
 
 import dagster as dg
 
@@ -42,11 +43,14 @@ event_log_storage:
 """
 
 _TEMPLATE = _QUEUED_RUNS_YAML.replace("telemetry:\n", _EVENT_LOG_YAML + "telemetry:\n")
+_HISTORY = ("dagster", "history", "runs")  # the folder under the home, Dagster's default one
 
 
 def dagster_yaml(home: Home) -> str:
-    """The instance settings treem writes into ``home``: they name its history folder."""
-    return _TEMPLATE.replace("{history}", json.dumps(str(home.dagster_home / "history" / "runs")))
+    """The instance settings treem writes into ``home``: they name its history folder (a JSON string
+    is a YAML one; non-ASCII letters stay as they are, which YAML reads back whole)."""
+    history = json.dumps(str(home.dagster_home / "history" / "runs"), ensure_ascii=False)
+    return _TEMPLATE.replace("{history}", history)
 
 
 # what earlier versions of treem wrote: a home still holding one of them gets the current settings
@@ -80,12 +84,16 @@ def use_home(home: Home) -> None:
 
 
 def _written_by_treem(text: str) -> bool:
-    """Settings an earlier treem wrote, or these written for another folder (a moved home): not the
-    user's own, which are kept."""
+    """Settings an earlier treem wrote, or these written for another place of the home (moved): not
+    the user's own, which are kept, a history folder of their choosing included."""
     before, after = _TEMPLATE.split("{history}")
-    named = text[len(before) : len(text) - len(after)]
-    moved = text.startswith(before) and text.endswith(after) and "\n" not in named
-    return text in EARLIER_DAGSTER_YAMLS or moved
+    if text in EARLIER_DAGSTER_YAMLS or not (text.startswith(before) and text.endswith(after)):
+        return text in EARLIER_DAGSTER_YAMLS
+    try:
+        named = json.loads(text[len(before) : len(text) - len(after)])
+    except ValueError:
+        return False
+    return isinstance(named, str) and Path(named).parts[-3:] == _HISTORY
 
 
 def home_instance(home: Home) -> dg.DagsterInstance:

@@ -277,15 +277,20 @@ def test_the_log_holds_the_traceback_of_a_failed_step(instance):
 
 
 def test_an_older_or_moved_home_gets_the_current_instance_settings(pointed_env, tmp_path):
-    older, moved, edited = Home(tmp_path / "older"), Home(tmp_path / "moved"), Home(tmp_path / "edited")
+    older, moved = Home(tmp_path / "older"), Home(tmp_path / "Quận Hà Đông 😀")
+    edited, pointed = Home(tmp_path / "edited"), Home(tmp_path / "pointed")  # pointed: history elsewhere
     own_settings = "# my own\ntelemetry:\n  enabled: false\n"
-    texts = (EARLIER_DAGSTER_YAMLS[0], dagster_yaml(Home(tmp_path / "before the move")), own_settings)
-    for home, text in zip((older, moved, edited), texts, strict=True):
+    own_history = dagster_yaml(pointed).replace(str(pointed.dagster_home / "history" / "runs"), "/srv/h")
+    before_move = dagster_yaml(Home(tmp_path / "before the move"))
+    texts = (EARLIER_DAGSTER_YAMLS[0], before_move, own_settings, own_history)
+    for home, text in zip((older, moved, edited, pointed), texts, strict=True):
         home.dagster_home.mkdir(parents=True)
         (home.dagster_home / "dagster.yaml").write_text(text)
     try:
         use_home(edited)
-        use_home(moved)
+        use_home(pointed)
+        with home_instance(moved) as instance:  # the folder's name read back whole
+            assert instance.event_log_storage._base_dir == str(moved.dagster_home / "history" / "runs")
         with home_instance(older) as instance:
             assert instance.run_monitoring_enabled
             assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
@@ -296,6 +301,7 @@ def test_an_older_or_moved_home_gets_the_current_instance_settings(pointed_env, 
     assert str(older.dagster_home / "history" / "runs") in dagster_yaml(older)
     assert (moved.dagster_home / "dagster.yaml").read_text() == dagster_yaml(moved)
     assert (edited.dagster_home / "dagster.yaml").read_text() == own_settings
+    assert (pointed.dagster_home / "dagster.yaml").read_text() == own_history
 
 
 @pytest.mark.slow

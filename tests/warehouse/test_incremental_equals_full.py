@@ -40,6 +40,19 @@ def _correct_a_register(home: Home) -> str:
     return loaded.name.split("__")[0]
 
 
+def _replaced(home: Home, file_id: str) -> tuple[bool, int]:
+    """Whether the file was superseded, and how many of its records the warehouse still holds."""
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        [(superseded,)] = con.execute(
+            "select superseded_by is not null from raw.file_registry where file_id = ?", [file_id]
+        ).fetchall()
+        [(records_left,)] = con.execute(
+            "select count(*) from intermediate.int_child_records_unioned where record_id like ?",
+            [f"{file_id}-%"],
+        ).fetchall()
+    return superseded, records_left
+
+
 def test_a_month_and_a_correction_folded_in_equal_a_full_rebuild(tmp_path: Path, pointed_env):
     home = fresh_home(tmp_path / "home")
     truth = generate(home.root, seed=11, scale=0.01)
@@ -53,19 +66,12 @@ def test_a_month_and_a_correction_folded_in_equal_a_full_rebuild(tmp_path: Path,
                 shutil.move(path, home.source_inbox(folder.name) / path.name)
         assert main(["--home", str(home.root), "run"]) == 0
         folded = _built(home)
+        superseded, records_left = _replaced(home, replaced)
         assert main(["--home", str(home.root), "run", "--full-refresh"]) == 0
         rebuilt = _built(home)
     finally:
         use(pointed_env)
 
-    with duckdb.connect(str(home.warehouse), read_only=True) as con:
-        [(superseded,)] = con.execute(
-            "select superseded_by is not null from raw.file_registry where file_id = ?", [replaced]
-        ).fetchall()
-        [(records_left,)] = con.execute(
-            "select count(*) from intermediate.int_child_records_unioned where record_id like ?",
-            [f"{replaced}-%"],
-        ).fetchall()
     assert superseded and records_left == 0  # the correction was taken, and its original's records left
     assert sum(rows for rows, _ in folded["intermediate"].values()) > 10_000
     for schema in BUILT_SCHEMAS:
