@@ -8,14 +8,17 @@ LibreOffice and reads the pages back."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 import subprocess
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+import reports.sheet
 from reports.build import build_workbook
 from reports.cells import NUMBER_FORMATS
 from reports.data import ReportData, ReportPeriod, Ward
@@ -223,6 +226,29 @@ def _zoom(ws) -> float:
         height = sum(ws.row_dimensions[r].height for r in range(1, rows + 1))
         zoom = min(zoom, PRINTABLE_HEIGHT / height)
     return zoom
+
+
+def _sheet_parts(workbook) -> dict[str, bytes]:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with zipfile.ZipFile(buffer) as parts:
+        return {name: parts.read(name) for name in parts.namelist() if name.startswith("xl/worksheets/")}
+
+
+def test_merged_ranges_are_written_as_openpyxls_own_merge_writes_them(monkeypatch):
+    # treem merges without openpyxl's per-range checks (15,000 ranges in a district's reports); the
+    # sheets must come out byte for byte as openpyxl's merge_cells makes them
+    ours = _sheet_parts(build_workbook(_data()))
+    monkeypatch.setattr(
+        reports.sheet,
+        "_merge",
+        lambda ws, first_row, first_column, last_row, last_column: ws.merge_cells(
+            start_row=first_row, start_column=first_column, end_row=last_row, end_column=last_column
+        ),
+    )
+    theirs = _sheet_parts(build_workbook(_data()))
+    assert sum(part.count(b"<mergeCell ") for part in ours.values()) > 100
+    assert ours == theirs
 
 
 def test_widths_are_counted_in_times_new_roman_so_libreoffice_prints_them_as_excel_does(workbook):
