@@ -14,6 +14,7 @@ import dagster as dg
 
 from base.home import Home
 from base.vi import count
+from orchestration.dbt_state import UNCHANGED_SEED
 from orchestration.instance import home_instance
 from orchestration.jobs import TREEM_ALL_JOB
 from orchestration.nothing_new import forget_complete_run, nothing_new, record_complete_run
@@ -42,6 +43,7 @@ class RunSummary:
     checks_failed: list[str] = field(default_factory=list)  # severity ERROR
     checks_warned: list[str] = field(default_factory=list)  # severity WARN: listed, never blocking
     blocking_failed: list[str] = field(default_factory=list)
+    seeds_unchanged: int = 0  # seeds as the last good build loaded them: neither loaded nor tested
     stage_seconds: dict[str, float] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
     # nothing new since the last complete run (its end, local time): dbt, checks, publish, reports skipped
@@ -132,6 +134,7 @@ def _run_and_summarise(
     summary = RunSummary(result.run_id, result.success, log_file)
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
+        summary.seeds_unchanged += UNCHANGED_SEED in materialization.metadata
         if materialization.asset_key.path[0] == "raw":
             for name in INGESTION_COUNTS:
                 if name in materialization.metadata:
@@ -212,7 +215,12 @@ def format_summary(summary: RunSummary) -> str:
         "(xem raw.row_rejects)",
         f"Kiểm tra: {summary.checks_passed} đạt, {len(summary.checks_failed)} không đạt"
         + (f" ({len(summary.blocking_failed)} chặn xuất bản)" if summary.blocking_failed else "")
-        + f", {len(summary.checks_warned)} cảnh báo",
+        + f", {len(summary.checks_warned)} cảnh báo"
+        + (
+            f" ({summary.seeds_unchanged} bảng tham chiếu không đổi: không nạp, không kiểm thử lại)"
+            if summary.seeds_unchanged
+            else ""
+        ),
     ]
     lines += [f"  ✗ {name}" for name in summary.checks_failed[:20]]
     lines += [f"  ! {name}" for name in summary.checks_warned[:20]]

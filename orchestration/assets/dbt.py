@@ -1,5 +1,6 @@
 """The dbt project (staging, dimensions, facts, indicator mart) as Dagster assets; tests become checks."""
 
+import json
 from collections.abc import Iterator
 
 import dagster as dg
@@ -8,6 +9,7 @@ from pydantic import Field
 
 from base.file_modes import fix_modes
 from orchestration.dbt_project import treem_dbt_project
+from orchestration.dbt_state import UNCHANGED_SEED, keep_seed_state, leave_out, take_unchanged_seeds
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
 
 
@@ -29,10 +31,25 @@ def dbt_build_args(full_refresh: bool) -> list[str]:
 def treem_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, treem_home: HomeResource, config: DbtBuildConfig
 ) -> Iterator:
-    # run artefacts (run_results, compiled SQL, logs) go to the home folder, not into the repository
+    home = treem_home.home
+    manifest = json.loads(treem_dbt_project.manifest_path.read_text(encoding="utf-8"))
+    unchanged = take_unchanged_seeds(home, manifest)
     args = dbt_build_args(config.full_refresh)
+    if unchanged and not config.full_refresh:
+        context.log.info(
+            f"{len(unchanged)} bảng tham chiếu (seed) như lần dựng tốt trước: không nạp, không kiểm thử lại."
+        )
+        args += leave_out(manifest, unchanged)
+        # their tables are those the last good build loaded: the steps that read them (publish,
+        # reports) go on, and Dagster takes a multi-asset's outputs in the order of the graph
+        for name, key in context.assets_def.keys_by_output_name.items():
+            spec = context.assets_def.specs_by_key[key]
+            if name in context.selected_output_names and spec.metadata["dagster_dbt/unique_id"] in unchanged:
+                yield dg.Output(None, output_name=name, metadata={UNCHANGED_SEED: "như lần dựng tốt trước"})
     try:
-        yield from dbt.cli(args, context=context, target_path=treem_home.home.dbt_target).stream()
+        # run artefacts (run_results, compiled SQL, logs) go to the home folder, not into the repository
+        yield from dbt.cli(args, context=context, target_path=home.dbt_target).stream()
+        keep_seed_state(home)
     finally:
         # dagster-dbt copies the project's partial parse file in with the project's file mode
-        fix_modes(treem_home.home.dbt_target)
+        fix_modes(home.dbt_target)

@@ -1,0 +1,107 @@
+"""A build leaves out the seeds and their own tests only when they are as the last successful build
+loaded them, into this warehouse, with this dbt; the tests that also read a model still run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from base.home import Home
+from orchestration.dbt_project import dbt_resource
+from orchestration.dbt_state import keep_seed_state, leave_out, take_unchanged_seeds
+from tests.conftest import fresh_home
+
+
+@pytest.fixture
+def home(fixture_home: Home, tmp_path, monkeypatch) -> Home:
+    """A home whose warehouse holds the fixture's seeds, and whose last build left its manifest."""
+    home = fresh_home(tmp_path / "home")
+    shutil.copy(fixture_home.warehouse, home.warehouse)
+    home.dbt_target.mkdir(parents=True)
+    shutil.copy(fixture_home.dbt_target / "manifest.json", home.dbt_target / "manifest.json")
+    monkeypatch.setenv("TREEM_HOME", str(home.root))
+    return home
+
+
+def _manifest(home: Home) -> dict:
+    return json.loads((home.dbt_target / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _seeds(manifest: dict) -> dict[str, dict]:
+    return {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "seed"}
+
+
+def _last_build_left(home: Home, manifest: dict) -> None:
+    (home.dbt_target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    keep_seed_state(home)
+
+
+def _listed(home: Home, args: list[str]) -> set[str]:
+    listed = dbt_resource().cli(["ls", "--output", "name", *args], target_path=home.root / "ls-target")
+    events = [event.raw_event["info"] for event in listed.stream_raw_events()]
+    assert listed.is_successful()
+    return {info["msg"] for info in events if info["name"] == "PrintEvent"}
+
+
+def test_no_build_kept_means_every_seed_is_built(home):
+    assert take_unchanged_seeds(home, _manifest(home)) == set()
+
+
+def test_after_a_good_build_the_unchanged_seeds_and_only_their_own_tests_are_left_out(home):
+    manifest = _manifest(home)
+    keep_seed_state(home)
+    unchanged = take_unchanged_seeds(home, manifest)
+    assert unchanged == set(_seeds(manifest))
+    assert not (home.dbt_target.parent / "state").exists()  # taken: a build killed now leaves none
+
+    nodes = manifest["nodes"].values()
+    seed_tests = {
+        n["name"]
+        for n in nodes
+        if n["resource_type"] == "test" and all(d.startswith("seed.") for d in n["depends_on"]["nodes"])
+    }
+    assert len(unchanged) == 15 and len(seed_tests) > 50
+    left_out = _listed(home, []) - _listed(home, leave_out(manifest, unchanged))
+    assert left_out == {n["name"] for n in _seeds(manifest).values()} | seed_tests
+    # a model's relationship to a seed reads the model's new rows: it still runs
+    assert "relationships_stg_immunization__doses_ward_code__ward_code__ref_wards_" not in left_out
+
+
+def test_a_seed_whose_contents_or_settings_changed_is_built_with_its_tests(home):
+    manifest = _manifest(home)
+    last = json.loads(json.dumps(manifest))
+    seeds = {n["name"]: n for n in _seeds(last).values()}
+    seeds["wards"]["checksum"]["checksum"] = "0" * 64  # the last build loaded other contents
+    seeds["hcdb_groups"]["config"]["column_types"] = {"sort_order": "varchar"}
+    _last_build_left(home, last)
+
+    unchanged = take_unchanged_seeds(home, manifest)
+    assert {manifest["nodes"][uid]["name"] for uid in unchanged} == set(seeds) - {"wards", "hcdb_groups"}
+    listed = _listed(home, leave_out(manifest, unchanged))
+    assert {"wards", "unique_wards_ward_version_id", "hcdb_groups", "unique_hcdb_groups_sort_order"} <= listed
+    assert "vitamin_a_rounds" not in listed
+
+
+def test_a_build_that_did_not_finish_leaves_no_state(home):
+    keep_seed_state(home)
+    assert take_unchanged_seeds(home, _manifest(home))
+    # the build fails or is killed: keep_seed_state is never called
+    assert take_unchanged_seeds(home, _manifest(home)) == set()
+
+
+def test_a_state_left_by_another_dbt_is_not_compared_with(home):
+    last = _manifest(home)
+    last["metadata"]["dbt_version"] = "1.0.0"
+    _last_build_left(home, last)
+    assert take_unchanged_seeds(home, _manifest(home)) == set()
+
+
+def test_a_warehouse_without_a_seed_table_gets_them_all(home):
+    keep_seed_state(home)
+    wards = next(n for n in _seeds(_manifest(home)).values() if n["name"] == "wards")
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute(f'drop table "{wards["schema"]}"."{wards["alias"]}"')
+    assert take_unchanged_seeds(home, _manifest(home)) == set()
