@@ -34,8 +34,11 @@ def treem_dbt_assets(
     home = treem_home.home
     manifest = json.loads(treem_dbt_project.manifest_path.read_text(encoding="utf-8"))
     unchanged = take_unchanged_seeds(home, manifest)
+    # a run of part of the graph (chosen in Dagster's UI) keeps dagster-dbt's own test selection, and
+    # leaves no state: the seeds it did not build may be older than the files it would record
+    whole = not context.is_subset
     args = dbt_build_args(config.full_refresh)
-    if unchanged and not config.full_refresh:
+    if unchanged and whole and not config.full_refresh:
         context.log.info(
             f"{len(unchanged)} bảng tham chiếu (seed) như lần dựng tốt trước: không nạp, không kiểm thử lại."
         )
@@ -49,7 +52,8 @@ def treem_dbt_assets(
     try:
         # run artefacts (run_results, compiled SQL, logs) go to the home folder, not into the repository
         yield from dbt.cli(args, context=context, target_path=home.dbt_target).stream()
-        keep_seed_state(home)
+        if whole:
+            keep_seed_state(home)
     finally:
         # dagster-dbt copies the project's partial parse file in with the project's file mode
         fix_modes(home.dbt_target)

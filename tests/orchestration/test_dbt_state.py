@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import shutil
 
+import dagster as dg
 import duckdb
 import pytest
 
 from base.home import Home
+from orchestration.assets.dbt import treem_dbt_assets
 from orchestration.dbt_project import dbt_resource
-from orchestration.dbt_state import keep_seed_state, leave_out, take_unchanged_seeds
+from orchestration.dbt_state import UNCHANGED_SEED, keep_seed_state, leave_out, take_unchanged_seeds
+from orchestration.resources import HomeResource
 from tests.conftest import fresh_home
 
 
@@ -104,4 +107,41 @@ def test_a_warehouse_without_a_seed_table_gets_them_all(home):
     wards = next(n for n in _seeds(_manifest(home)).values() if n["name"] == "wards")
     with duckdb.connect(str(home.warehouse)) as con:
         con.execute(f'drop table "{wards["schema"]}"."{wards["alias"]}"')
+    assert take_unchanged_seeds(home, _manifest(home)) == set()
+
+
+def _materialize(home: Home, selection=None) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [treem_dbt_assets],
+        selection=selection,
+        resources={"dbt": dbt_resource(), "treem_home": HomeResource(root=str(home.root))},
+    )
+
+
+@pytest.mark.slow
+def test_through_dagster_a_whole_build_keeps_the_state_and_a_partial_one_forgets_it(home):
+    # the first build has nothing to compare with: every seed is loaded, and it leaves its manifest
+    first = _materialize(home)
+    assert first.success
+    seeds = {n["name"] for n in _seeds(_manifest(home)).values()}
+    built = json.loads((home.dbt_target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    assert {r["unique_id"].split(".")[-1] for r in built if r["unique_id"].startswith("seed.")} == seeds
+    assert (home.dbt_target.parent / "state" / "manifest.json").is_file()
+
+    # the next one leaves the seeds out, yet Dagster has every seed as materialised, marked unchanged
+    second = _materialize(home)
+    assert second.success
+    built = json.loads((home.dbt_target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    assert not [r for r in built if r["unique_id"].startswith("seed.")]
+    marked = {
+        e.asset_key.path[-1]
+        for e in second.get_asset_materialization_events()
+        if UNCHANGED_SEED in e.step_materialization_data.materialization.metadata
+    }
+    assert marked == seeds
+
+    # a run of part of the graph builds what it was asked for and leaves no state behind
+    partial = _materialize(home, selection=[dg.AssetKey(["marts", "dim_ward"])])
+    assert partial.success
+    assert not (home.dbt_target.parent / "state").exists()
     assert take_unchanged_seeds(home, _manifest(home)) == set()
