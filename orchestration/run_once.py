@@ -46,6 +46,7 @@ class RunSummary:
     seeds_unchanged: int = 0  # seeds as the last good build loaded them: neither loaded nor tested
     stage_seconds: dict[str, float] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
+    skipped_steps: list[str] = field(default_factory=list)  # not run though no check blocked them
     # nothing new since the last complete run (its end, local time): dbt, checks, publish, reports skipped
     nothing_new_since: str | None = None
 
@@ -129,9 +130,10 @@ def _run_and_summarise(
                 },
             )
         blocked = any(_blocks(e) for e in result.get_asset_check_evaluations())
-        if result.success and not blocked:  # published, reports written: the next run may skip
+        skipped = [] if blocked else skipped_steps(result)
+        if result.success and not blocked and not skipped:  # published, reports written: the next may skip
             record_complete_run(home, result.run_id)
-    summary = RunSummary(result.run_id, result.success, log_file)
+    summary = RunSummary(result.run_id, result.success and not skipped, log_file, skipped_steps=skipped)
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
         summary.seeds_unchanged += UNCHANGED_SEED in materialization.metadata
@@ -166,6 +168,13 @@ def _run_and_summarise(
             if event.event_type_value == "STEP_FAILURE":
                 summary.failed_steps.append(event.step_key)
     return summary
+
+
+def skipped_steps(result: dg.ExecutionResult) -> list[str]:
+    """The steps Dagster did not run because a step before them gave no output. When no check blocked
+    the publish, that leaves the serving copy or the reports behind the warehouse: the run did not
+    finish its work, whatever Dagster's own verdict."""
+    return [event.step_key for event in result.get_step_skipped_events()]
 
 
 def failure_tracebacks(records: Sequence[dg.EventLogEntry]) -> list[str]:
@@ -232,6 +241,12 @@ def format_summary(summary: RunSummary) -> str:
         )
     lines.append("Thời gian từng bước:")
     lines += [f"  {stage:<42} {seconds:6.1f} giây" for stage, seconds in summary.stage_seconds.items()]
+    if summary.skipped_steps:
+        lines.append(
+            "Bước không chạy (bước trước không cho kết quả): "
+            + ", ".join(summary.skipped_steps)
+            + "; bảng điều khiển và báo cáo vẫn là của lần trước."
+        )
     if summary.failed_steps:
         lines.append(
             "Bước lỗi: " + ", ".join(summary.failed_steps) + f" (traceback đầy đủ trong {summary.log_file})"
