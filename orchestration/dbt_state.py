@@ -3,14 +3,20 @@ tests before any model that reads them starts, on every run; a build whose seed 
 those of the last successful build leaves both out. The tests that also read a model (a fact's
 relationship to a seed) still run.
 
+A seed counts as unchanged when its file's contents (dbt's checksum), its settings, columns and place,
+the tests that read only seeds (their code, settings and macros) and the versions of dbt-core,
+dbt-duckdb and DuckDB are as the last successful build had them, and its table is in the warehouse.
+
 The manifest of the last successful build is kept in the home (``dbt/state``). A build takes it
-away while it runs (``dbt/state-in-use``) and leaves a new one only if it succeeds, so a build killed
-or failed halfway, which may have left a seed half-loaded, is followed by one that loads them all."""
+away while it runs (``dbt/state-in-use``) and leaves a new one only if it succeeds and its own parse
+agrees that the seeds it left out were unchanged, so a build killed or failed halfway, which may have
+left a seed half-loaded, or one that raced an edit of a seed, is followed by one that loads them all."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections import defaultdict
 from importlib.metadata import version
 from pathlib import Path
 
@@ -21,7 +27,10 @@ from base.atomic import write_atomically
 from base.home import Home
 
 MANIFEST = "manifest.json"
+VERSIONS = "versions.json"
 UNCHANGED_SEED = "treem/seed_unchanged"  # metadata of a seed's materialization when it was left out
+LIBRARIES = ("dbt-core", "dbt-duckdb", "duckdb")  # what reads a seed file and types its columns
+SEED_FIELDS = ("checksum", "config", "columns", "database", "schema", "alias")
 
 
 def _kept(home: Home) -> Path:
@@ -32,11 +41,33 @@ def _in_use(home: Home) -> Path:
     return home.dbt_target.parent / "state-in-use"
 
 
-def _as_loaded(node: dict) -> str:
-    """What decides a seed's table: the file's contents (dbt's checksum), its settings and columns, and
-    where it goes."""
-    fields = ("checksum", "config", "columns", "database", "schema", "alias")
-    return json.dumps([node.get(name) for name in fields], sort_keys=True)
+def _versions() -> dict[str, str]:
+    return {name: version(name) for name in LIBRARIES}
+
+
+def seed_states(manifest: dict) -> dict[str, str]:
+    """For each seed (unique id), what decides its table and its own tests. A checksum other than the
+    contents' (dbt takes a large seed's path instead) never matches."""
+    nodes, macros = manifest["nodes"], manifest["macros"]
+    tests = defaultdict(list)
+    for uid, node in nodes.items():
+        parents = node["depends_on"]["nodes"] if node["resource_type"] == "test" else []
+        if parents and all(parent.startswith("seed.") for parent in parents):
+            # a generic test's own macro (its depends_on lists more once compiled than when parsed)
+            generic = f"test_{(node.get('test_metadata') or {}).get('name')}"
+            code = sorted(m["macro_sql"] for m in macros.values() if m["name"] == generic)
+            described = [uid, node.get("raw_code"), node.get("test_metadata"), node.get("config"), code]
+            for parent in parents:
+                tests[parent].append(described)
+    states = {}
+    for uid, node in nodes.items():
+        if node["resource_type"] == "seed":
+            fields = [
+                node.get(name) for name in ("checksum", "config", "columns", "database", "schema", "alias")
+            ]
+            by_contents = node["checksum"]["name"] == "sha256"
+            states[uid] = json.dumps([fields, sorted(tests[uid])], sort_keys=True) if by_contents else uid
+    return states
 
 
 def _tables_exist(warehouse: Path, nodes: list[dict]) -> bool:
@@ -52,28 +83,28 @@ def _tables_exist(warehouse: Path, nodes: list[dict]) -> bool:
     return all((n["schema"], n["alias"]) in tables for n in nodes)
 
 
-def take_unchanged_seeds(home: Home, manifest: dict) -> set[str]:
-    """The unique ids of ``manifest``'s seeds that the last successful build loaded as they are now,
-    into this warehouse, with this dbt; none when there was no such build. Whatever it returns, the
-    kept state is taken away until ``keep_seed_state``."""
+def take_unchanged_seeds(home: Home, manifest: dict) -> dict[str, str]:
+    """``manifest``'s seeds (unique id: state) that the last successful build loaded as they are now,
+    into this warehouse, with these libraries; none when there was no such build. Whatever it returns,
+    the kept state is taken away until ``keep_seed_state``."""
     in_use, kept = _in_use(home), _kept(home)
     shutil.rmtree(in_use, ignore_errors=True)
     if not (kept / MANIFEST).is_file():
-        return set()
+        return {}
     kept.rename(in_use)
     try:
-        last = json.loads((in_use / MANIFEST).read_text(encoding="utf-8"))
-        if last["metadata"]["dbt_version"] != version("dbt-core"):
-            return set()
-        before = {uid: _as_loaded(n) for uid, n in last["nodes"].items() if n["resource_type"] == "seed"}
+        if json.loads((in_use / VERSIONS).read_text(encoding="utf-8")) != _versions():
+            return {}
+        before = seed_states(json.loads((in_use / MANIFEST).read_text(encoding="utf-8")))
     except (ValueError, KeyError, OSError):
-        return set()
-    seeds = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "seed"}
-    unchanged = {uid for uid, n in seeds.items() if before.get(uid) == _as_loaded(n)}
-    return unchanged if _tables_exist(home.warehouse, [seeds[uid] for uid in unchanged]) else set()
+        return {}
+    now = seed_states(manifest)
+    unchanged = {uid: state for uid, state in now.items() if before.get(uid) == state and state != uid}
+    tables = [manifest["nodes"][uid] for uid in unchanged]
+    return unchanged if _tables_exist(home.warehouse, tables) else {}
 
 
-def leave_out(manifest: dict, seeds: set[str]) -> list[str]:
+def leave_out(manifest: dict, seeds: dict[str, str]) -> list[str]:
     """`dbt build` arguments that leave out ``seeds`` and the tests that read nothing else (cautious
     indirect selection: a test is left out only when all it reads is)."""
     if not seeds:
@@ -82,10 +113,17 @@ def leave_out(manifest: dict, seeds: set[str]) -> list[str]:
     return ["--exclude", paths, "--indirect-selection", "cautious"]
 
 
-def keep_seed_state(home: Home) -> None:
-    """After a successful build: its manifest is what the next build compares its seeds with."""
+def keep_seed_state(home: Home, left_out: dict[str, str]) -> bool:
+    """After a successful build: its manifest is what the next build compares its seeds with, unless
+    the build's own parse finds that a seed it left out had changed (edited while the run started):
+    then nothing is kept, and the next build loads every seed. Returns whether it was kept."""
+    shutil.rmtree(_in_use(home), ignore_errors=True)
+    manifest = (home.dbt_target / MANIFEST).read_bytes()
+    built = seed_states(json.loads(manifest))
+    if any(built.get(uid) != state for uid, state in left_out.items()):
+        return False
     kept = _kept(home)
     kept.mkdir(parents=True, exist_ok=True)
-    manifest = (home.dbt_target / MANIFEST).read_bytes()
+    write_atomically(kept / VERSIONS, lambda f: f.write(json.dumps(_versions()).encode()))
     write_atomically(kept / MANIFEST, lambda f: f.write(manifest))
-    shutil.rmtree(_in_use(home), ignore_errors=True)
+    return True

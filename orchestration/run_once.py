@@ -130,7 +130,7 @@ def _run_and_summarise(
                 },
             )
         blocked = any(_blocks(e) for e in result.get_asset_check_evaluations())
-        skipped = [] if blocked else skipped_steps(result)
+        skipped = unfinished_steps(result)
         if result.success and not blocked and not skipped:  # published, reports written: the next may skip
             record_complete_run(home, result.run_id)
     summary = RunSummary(result.run_id, result.success and not skipped, log_file, skipped_steps=skipped)
@@ -170,10 +170,12 @@ def _run_and_summarise(
     return summary
 
 
-def skipped_steps(result: dg.ExecutionResult) -> list[str]:
-    """The steps Dagster did not run because a step before them gave no output. When no check blocked
-    the publish, that leaves the serving copy or the reports behind the warehouse: the run did not
-    finish its work, whatever Dagster's own verdict."""
+def unfinished_steps(result: dg.ExecutionResult) -> list[str]:
+    """The steps Dagster did not run because a step before them gave no output, when no blocking
+    check stopped them: the serving copy or the reports stay behind the warehouse, so the run did not
+    finish its work, whatever Dagster's own verdict. (A blocking check's failure is reported apart.)"""
+    if any(_blocks(e) for e in result.get_asset_check_evaluations()):
+        return []
     return [event.step_key for event in result.get_step_skipped_events()]
 
 

@@ -10,12 +10,12 @@ from benchmarks.memory import TreeMemory, peak_resident_mb
 # holds 120 MB (touched, so resident); with argument "1" it first starts a copy of itself holding as
 # much, so the tree holds about 240 MB
 HOLDER = """
-import subprocess, sys, time
+import os, subprocess, sys, time
 child = subprocess.Popen([sys.executable, __file__, "0"]) if sys.argv[1] == "1" else None
 block = bytearray(120 << 20)
 for i in range(0, len(block), 4096):
     block[i] = 1
-print("ready", flush=True)
+os.write(1, b"ready\\n")  # one write: the parent's and the child's lines never interleave
 time.sleep(2.0)
 if child:
     child.wait()

@@ -8,7 +8,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
 from base.file_modes import fix_modes
-from orchestration.dbt_project import treem_dbt_project
+from orchestration.dbt_project import prepare_manifest, treem_dbt_project
 from orchestration.dbt_state import UNCHANGED_SEED, keep_seed_state, leave_out, take_unchanged_seeds
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
 
@@ -32,28 +32,29 @@ def treem_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, treem_home: HomeResource, config: DbtBuildConfig
 ) -> Iterator:
     home = treem_home.home
-    manifest = json.loads(treem_dbt_project.manifest_path.read_text(encoding="utf-8"))
+    # parsed again if the project changed since (a run from the sensor or the UI does not parse it)
+    manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
     unchanged = take_unchanged_seeds(home, manifest)
     # a run of part of the graph (chosen in Dagster's UI) keeps dagster-dbt's own test selection, and
     # leaves no state: the seeds it did not build may be older than the files it would record
     whole = not context.is_subset
-    args = dbt_build_args(config.full_refresh)
-    if unchanged and whole and not config.full_refresh:
+    left_out = unchanged if whole and not config.full_refresh else {}
+    args = dbt_build_args(config.full_refresh) + leave_out(manifest, left_out)
+    if left_out:
         context.log.info(
-            f"{len(unchanged)} bảng tham chiếu (seed) như lần dựng tốt trước: không nạp, không kiểm thử lại."
+            f"{len(left_out)} bảng tham chiếu (seed) như lần dựng tốt trước: không nạp, không kiểm thử lại."
         )
-        args += leave_out(manifest, unchanged)
         # their tables are those the last good build loaded: the steps that read them (publish,
         # reports) go on, and Dagster takes a multi-asset's outputs in the order of the graph
         for name, key in context.assets_def.keys_by_output_name.items():
             spec = context.assets_def.specs_by_key[key]
-            if name in context.selected_output_names and spec.metadata["dagster_dbt/unique_id"] in unchanged:
+            if name in context.selected_output_names and spec.metadata["dagster_dbt/unique_id"] in left_out:
                 yield dg.Output(None, output_name=name, metadata={UNCHANGED_SEED: "như lần dựng tốt trước"})
     try:
         # run artefacts (run_results, compiled SQL, logs) go to the home folder, not into the repository
         yield from dbt.cli(args, context=context, target_path=home.dbt_target).stream()
-        if whole:
-            keep_seed_state(home)
+        if whole and not keep_seed_state(home, left_out):
+            context.log.warning("Một bảng tham chiếu (seed) đổi trong lúc chạy: lần chạy sau nạp lại tất cả.")
     finally:
         # dagster-dbt copies the project's partial parse file in with the project's file mode
         fix_modes(home.dbt_target)

@@ -11,10 +11,8 @@ import duckdb
 import pytest
 
 from base.home import Home
-from orchestration.assets.dbt import treem_dbt_assets
 from orchestration.dbt_project import dbt_resource
 from orchestration.dbt_state import UNCHANGED_SEED, keep_seed_state, leave_out, take_unchanged_seeds
-from orchestration.resources import HomeResource
 from tests.conftest import fresh_home
 
 
@@ -39,78 +37,110 @@ def _seeds(manifest: dict) -> dict[str, dict]:
 
 def _last_build_left(home: Home, manifest: dict) -> None:
     (home.dbt_target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    keep_seed_state(home)
+    assert keep_seed_state(home, {})
+
+
+def _seed_only_tests(manifest: dict) -> set[str]:
+    return {
+        n["name"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "test" and all(d.startswith("seed.") for d in n["depends_on"]["nodes"])
+    }
 
 
 def _listed(home: Home, args: list[str]) -> set[str]:
-    listed = dbt_resource().cli(["ls", "--output", "name", *args], target_path=home.root / "ls-target")
+    """What `dbt build` would run with ``args``, selected as dagster-dbt selects a whole build."""
+    command = ["ls", "--output", "name", "--select", "fqn:*", *args]
+    listed = dbt_resource().cli(command, target_path=home.root / "ls-target")
     events = [event.raw_event["info"] for event in listed.stream_raw_events()]
     assert listed.is_successful()
     return {info["msg"] for info in events if info["name"] == "PrintEvent"}
 
 
+def _names(manifest: dict, uids) -> set[str]:
+    return {manifest["nodes"][uid]["name"] for uid in uids}
+
+
 def test_no_build_kept_means_every_seed_is_built(home):
-    assert take_unchanged_seeds(home, _manifest(home)) == set()
+    assert take_unchanged_seeds(home, _manifest(home)) == {}
 
 
 def test_after_a_good_build_the_unchanged_seeds_and_only_their_own_tests_are_left_out(home):
     manifest = _manifest(home)
-    keep_seed_state(home)
+    _last_build_left(home, manifest)
     unchanged = take_unchanged_seeds(home, manifest)
-    assert unchanged == set(_seeds(manifest))
+    assert set(unchanged) == set(_seeds(manifest))
     assert not (home.dbt_target.parent / "state").exists()  # taken: a build killed now leaves none
 
-    nodes = manifest["nodes"].values()
-    seed_tests = {
-        n["name"]
-        for n in nodes
-        if n["resource_type"] == "test" and all(d.startswith("seed.") for d in n["depends_on"]["nodes"])
-    }
+    seed_tests = _seed_only_tests(manifest)
     assert len(unchanged) == 15 and len(seed_tests) > 50
     left_out = _listed(home, []) - _listed(home, leave_out(manifest, unchanged))
-    assert left_out == {n["name"] for n in _seeds(manifest).values()} | seed_tests
+    assert left_out == _names(manifest, _seeds(manifest)) | seed_tests
     # a model's relationship to a seed reads the model's new rows: it still runs
     assert "relationships_stg_immunization__doses_ward_code__ward_code__ref_wards_" not in left_out
 
 
-def test_a_seed_whose_contents_or_settings_changed_is_built_with_its_tests(home):
+def test_a_seed_whose_contents_settings_or_own_tests_changed_is_built_with_its_tests(home):
     manifest = _manifest(home)
     last = json.loads(json.dumps(manifest))
     seeds = {n["name"]: n for n in _seeds(last).values()}
     seeds["wards"]["checksum"]["checksum"] = "0" * 64  # the last build loaded other contents
     seeds["hcdb_groups"]["config"]["column_types"] = {"sort_order": "varchar"}
+    test = next(n for n in last["nodes"].values() if n["name"] == "unique_vitamin_a_rounds_round_code")
+    test["test_metadata"]["kwargs"]["column_name"] = "round_start"  # a test of the seed was edited
+    seeds["indicators"]["checksum"] = {"name": "path", "checksum": "seeds/indicators.csv"}  # too big to hash
+    last["macros"]["macro.treem.test_codes_exist"]["macro_sql"] += " "  # a generic test of three seeds
     _last_build_left(home, last)
 
     unchanged = take_unchanged_seeds(home, manifest)
-    assert {manifest["nodes"][uid]["name"] for uid in unchanged} == set(seeds) - {"wards", "hcdb_groups"}
+    changed = {"wards", "hcdb_groups", "vitamin_a_rounds", "indicators"}
+    changed |= {"vaccine_antigens", "vaccine_products", "vaccine_schedule"}
+    assert _names(manifest, unchanged) == set(seeds) - changed
     listed = _listed(home, leave_out(manifest, unchanged))
-    assert {"wards", "unique_wards_ward_version_id", "hcdb_groups", "unique_hcdb_groups_sort_order"} <= listed
-    assert "vitamin_a_rounds" not in listed
+    assert changed | {"unique_wards_ward_version_id", "unique_hcdb_groups_sort_order"} <= listed
+    assert "report_calendar" not in listed
 
 
 def test_a_build_that_did_not_finish_leaves_no_state(home):
-    keep_seed_state(home)
+    _last_build_left(home, _manifest(home))
     assert take_unchanged_seeds(home, _manifest(home))
     # the build fails or is killed: keep_seed_state is never called
-    assert take_unchanged_seeds(home, _manifest(home)) == set()
+    assert take_unchanged_seeds(home, _manifest(home)) == {}
 
 
-def test_a_state_left_by_another_dbt_is_not_compared_with(home):
-    last = _manifest(home)
-    last["metadata"]["dbt_version"] = "1.0.0"
-    _last_build_left(home, last)
-    assert take_unchanged_seeds(home, _manifest(home)) == set()
+def test_a_seed_edited_while_the_build_ran_leaves_no_state(home):
+    manifest = _manifest(home)
+    _last_build_left(home, manifest)
+    left_out = take_unchanged_seeds(home, manifest)
+    wards = next(n for n in _seeds(manifest).values() if n["name"] == "wards")
+    wards["checksum"]["checksum"] = "0" * 64  # dbt's own parse, during the build, saw the new file
+    (home.dbt_target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert not keep_seed_state(home, left_out)
+    assert take_unchanged_seeds(home, manifest) == {}
+
+
+def test_a_state_left_by_other_libraries_is_not_compared_with(home):
+    _last_build_left(home, _manifest(home))
+    versions = home.dbt_target.parent / "state" / "versions.json"
+    written = json.loads(versions.read_text(encoding="utf-8"))
+    assert set(written) == {"dbt-core", "dbt-duckdb", "duckdb"}
+    versions.write_text(json.dumps({**written, "dbt-duckdb": "1.0.0"}), encoding="utf-8")
+    assert take_unchanged_seeds(home, _manifest(home)) == {}
 
 
 def test_a_warehouse_without_a_seed_table_gets_them_all(home):
-    keep_seed_state(home)
+    _last_build_left(home, _manifest(home))
     wards = next(n for n in _seeds(_manifest(home)).values() if n["name"] == "wards")
     with duckdb.connect(str(home.warehouse)) as con:
         con.execute(f'drop table "{wards["schema"]}"."{wards["alias"]}"')
-    assert take_unchanged_seeds(home, _manifest(home)) == set()
+    assert take_unchanged_seeds(home, _manifest(home)) == {}
 
 
 def _materialize(home: Home, selection=None) -> dg.ExecuteInProcessResult:
+    # imported here: the dbt assets read the manifest, which the session's first fixture parses
+    from orchestration.assets.dbt import treem_dbt_assets
+    from orchestration.resources import HomeResource
+
     return dg.materialize(
         [treem_dbt_assets],
         selection=selection,
@@ -132,7 +162,9 @@ def test_through_dagster_a_whole_build_keeps_the_state_and_a_partial_one_forgets
     second = _materialize(home)
     assert second.success
     built = json.loads((home.dbt_target / "run_results.json").read_text(encoding="utf-8"))["results"]
-    assert not [r for r in built if r["unique_id"].startswith("seed.")]
+    ran = {r["unique_id"].split(".")[2] for r in built}
+    assert not ran & (seeds | _seed_only_tests(_manifest(home)))
+    assert "relationships_stg_immunization__doses_ward_code__ward_code__ref_wards_" in ran
     marked = {
         e.asset_key.path[-1]
         for e in second.get_asset_materialization_events()
@@ -144,4 +176,4 @@ def test_through_dagster_a_whole_build_keeps_the_state_and_a_partial_one_forgets
     partial = _materialize(home, selection=[dg.AssetKey(["marts", "dim_ward"])])
     assert partial.success
     assert not (home.dbt_target.parent / "state").exists()
-    assert take_unchanged_seeds(home, _manifest(home)) == set()
+    assert take_unchanged_seeds(home, _manifest(home)) == {}
