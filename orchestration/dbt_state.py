@@ -48,23 +48,23 @@ def _versions() -> dict[str, str]:
 def seed_states(manifest: dict) -> dict[str, str]:
     """For each seed (unique id), what decides its table and its own tests. A checksum other than the
     contents' (dbt takes a large seed's path instead) never matches."""
-    nodes, macros = manifest["nodes"], manifest["macros"]
+    nodes = manifest["nodes"]
+    generic_code = defaultdict(list)  # a generic test's macros by name (dbt's and the project's)
+    for macro in manifest["macros"].values():
+        generic_code[macro["name"]].append(macro["macro_sql"])
     tests = defaultdict(list)
     for uid, node in nodes.items():
         parents = node["depends_on"]["nodes"] if node["resource_type"] == "test" else []
         if parents and all(parent.startswith("seed.") for parent in parents):
             # a generic test's own macro (its depends_on lists more once compiled than when parsed)
-            generic = f"test_{(node.get('test_metadata') or {}).get('name')}"
-            code = sorted(m["macro_sql"] for m in macros.values() if m["name"] == generic)
+            code = sorted(generic_code[f"test_{(node.get('test_metadata') or {}).get('name')}"])
             described = [uid, node.get("raw_code"), node.get("test_metadata"), node.get("config"), code]
             for parent in parents:
                 tests[parent].append(described)
     states = {}
     for uid, node in nodes.items():
         if node["resource_type"] == "seed":
-            fields = [
-                node.get(name) for name in ("checksum", "config", "columns", "database", "schema", "alias")
-            ]
+            fields = [node.get(name) for name in SEED_FIELDS]
             by_contents = node["checksum"]["name"] == "sha256"
             states[uid] = json.dumps([fields, sorted(tests[uid])], sort_keys=True) if by_contents else uid
     return states
