@@ -1,6 +1,8 @@
 """The dbt project (staging, dimensions, facts, indicator mart) as Dagster assets; tests become checks."""
 
 import json
+import logging
+import re
 from collections.abc import Iterator
 
 import dagster as dg
@@ -58,3 +60,36 @@ def treem_dbt_assets(
     finally:
         # dagster-dbt copies the project's partial parse file in with the project's file mode
         fix_modes(home.dbt_target)
+
+
+_NO_RESULT = re.compile(r"Blocking asset check '(?P<asset>[^':]+):[^']*' emitted no result")
+
+
+class SeedChecksLeftOut(logging.Filter):
+    """Drops Dagster's warning that a blocking check of a seed emitted no result. A successful build
+    leaves a seed's own tests out only when the seed is unchanged, which the step and the run's
+    summary already say; without this, every such run logs 105 of these lines."""
+
+    def __init__(self, seed_assets: set[str]) -> None:
+        super().__init__()
+        self.seed_assets = seed_assets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        found = _NO_RESULT.match(record.getMessage())
+        return not (found and found["asset"] in self.seed_assets)
+
+
+def _quiet_seed_checks() -> None:
+    # the logger of Dagster's execution plan, in whichever process runs the plan (treem run's own,
+    # or the run worker the Dagster UI launches): both import these definitions
+    plan_logger = logging.getLogger("dagster._core.execution.plan.active")
+    if not any(isinstance(f, SeedChecksLeftOut) for f in plan_logger.filters):
+        seeds = {
+            key.to_user_string()
+            for key, spec in treem_dbt_assets.specs_by_key.items()
+            if spec.metadata["dagster_dbt/unique_id"].startswith("seed.")
+        }
+        plan_logger.addFilter(SeedChecksLeftOut(seeds))
+
+
+_quiet_seed_checks()

@@ -4,6 +4,7 @@ loaded them, into this warehouse, with this dbt; the tests that also read a mode
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 
 import dagster as dg
@@ -177,3 +178,37 @@ def test_through_dagster_a_whole_build_keeps_the_state_and_a_partial_one_forgets
     assert partial.success
     assert not (home.dbt_target.parent / "state").exists()
     assert take_unchanged_seeds(home, _manifest(home)) == {}
+
+
+def test_dagster_warns_of_a_blocking_check_without_result_except_a_seeds_own(fixture_home):
+    # imported here, as above; importing it puts the filter on Dagster's logger
+    from orchestration.assets.dbt import treem_dbt_assets
+
+    ids = {key: spec.metadata["dagster_dbt/unique_id"] for key, spec in treem_dbt_assets.specs_by_key.items()}
+    seed = next(key for key, uid in ids.items() if uid == "seed.treem.wards")
+    model = next(key for key, uid in ids.items() if uid == "model.treem.dim_ward")
+
+    @dg.multi_asset(
+        specs=[dg.AssetSpec(seed), dg.AssetSpec(model)],
+        check_specs=[dg.AssetCheckSpec("own_test", asset=key, blocking=True) for key in (seed, model)],
+        can_subset=True,  # as dbt assets: a check may give no result
+    )
+    def built():  # neither check gives a result, as when dbt left a test out
+        yield dg.MaterializeResult(asset_key=seed)
+        yield dg.MaterializeResult(asset_key=model)
+
+    @dg.asset(deps=[seed, model])
+    def after() -> None:
+        pass
+
+    warned: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: warned.append(record.getMessage())
+    plan_logger = logging.getLogger("dagster._core.execution.plan.active")
+    plan_logger.addHandler(handler)
+    try:
+        assert dg.materialize([built, after]).success
+    finally:
+        plan_logger.removeHandler(handler)
+    no_result = [m for m in warned if "emitted no result" in m]
+    assert len(no_result) == 1 and f"'{model.to_user_string()}:own_test'" in no_result[0]
