@@ -11,6 +11,7 @@ from base import vi
 
 RECEIPT_SUFFIX = ".receipt.txt"
 REJECTS_LISTED = 50
+SKIPPED_VI = "trống, tiêu đề phụ, tổng cộng, chữ ký"  # the rows neither loaded nor rejected
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,18 @@ def one_line(record: dict) -> str:
     if rejected:
         text += f", {vi.count(rejected)} dòng bị loại"
     return text
+
+
+def reject_lines(rejects: list[RejectLine], listed: int | None = REJECTS_LISTED) -> list[str]:
+    """A line per rejected row (row, column, value as typed, reason); past ``listed``, how many more."""
+    shown = rejects if listed is None else rejects[:listed]
+    lines = []
+    for r in shown:
+        value = f" = '{r.value}'" if r.value else ""
+        lines.append(f"- dòng {r.row_number}, cột {r.column}{value}: {r.reason}")
+    if len(rejects) > len(shown):
+        lines.append(f"… và {vi.count(len(rejects) - len(shown))} lỗi khác")
+    return lines
 
 
 def receipt_text(
@@ -74,17 +87,12 @@ def receipt_text(
         f"KẾT QUẢ: ĐÃ NHẬN – kỳ {record['period']}, {where}.",
         f"Số dòng đọc: {vi.count(record['rows_read'])} = {vi.count(record['rows_loaded'])} dòng nạp"
         f" + {vi.count(record['rows_rejected'])} dòng bị loại"
-        f" + {vi.count(record['rows_skipped'])} dòng bỏ qua (trống, tiêu đề phụ, tổng cộng, chữ ký)",
+        f" + {vi.count(record['rows_skipped'])} dòng bỏ qua ({SKIPPED_VI})",
     ]
     if record.get("supersedes"):
         lines.append(f"Tệp này thay thế tệp đã gửi trước cho cùng kỳ (mã tệp {record['supersedes']}).")
     if rejects:
-        lines += ["", "Các dòng bị loại (sửa và gửi lại cả tệp nếu cần bổ sung):"]
-        for r in rejects[:REJECTS_LISTED]:
-            value = f" = '{r.value}'" if r.value else ""
-            lines.append(f"- dòng {r.row_number}, cột {r.column}{value}: {r.reason}")
-        if len(rejects) > REJECTS_LISTED:
-            lines.append(f"… và {vi.count(len(rejects) - REJECTS_LISTED)} lỗi khác")
+        lines += ["", "Các dòng bị loại (sửa và gửi lại cả tệp nếu cần bổ sung):", *reject_lines(rejects)]
     if hint:
         lines += ["", hint]
     return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from pathlib import Path
 from base import vi
 from base.errors import UserError
 from base.home import PROJECT_ROOT, Home, home_from_env
+from ingestion.receipt import REJECTS_LISTED
 
 DASHBOARD_SERVER = PROJECT_ROOT / "dashboard" / "server.py"
 
@@ -468,6 +469,24 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from ingestion.contract import load_contracts
+    from ingestion.dry_run import dry_run, dry_run_text
+
+    home = _home(args)
+    contracts = load_contracts()
+    if args.source not in contracts:
+        print(f"Không có nguồn '{args.source}'; các nguồn: {', '.join(contracts)}", file=sys.stderr)
+        return 2
+    path = Path(args.file).expanduser()
+    if not path.is_file():
+        print(f"Không có tệp {path}", file=sys.stderr)
+        return 2
+    checked = dry_run(path, contracts[args.source], home)
+    print(dry_run_text(checked, None if args.all else REJECTS_LISTED), end="")
+    return 0 if checked.clean else 1 if checked.would_load else 3
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from ingestion import template, template_request
 
@@ -811,6 +830,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="mọi kỳ có số liệu, bản toàn quận và bản từng phường")
     p.add_argument("--list", action="store_true", help="liệt kê các kỳ báo cáo và kỳ nào đã đủ số liệu")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser(
+        "check",
+        help="kiểm tra một tệp theo mẫu của nguồn trước khi gửi, không nạp (chạy thử)",
+        description="Đọc tệp như khi nạp (cùng các quy tắc, cùng các ánh xạ đã xác nhận) nhưng không ghi gì: "
+        "kỳ và phường hiểu được, số dòng sẽ nạp, từng dòng bị loại (dòng, cột, giá trị, lý do), hoặc lý do "
+        "cả tệp sẽ bị cách ly. Mã thoát: 0 mọi dòng sẽ được nạp, 1 tệp sẽ được nhận nhưng có dòng bị "
+        "loại, 3 cả tệp sẽ bị cách ly, 2 lệnh sai (nguồn hoặc tệp không có).",
+    )
+    home_after_command(p)
+    p.add_argument("source", metavar="NGUỒN", help="nguồn dữ liệu, ví dụ immunization (xem treem status)")
+    p.add_argument("file", metavar="TỆP", help="tệp Excel hoặc CSV cần kiểm tra")
+    p.add_argument(
+        "--all", action="store_true", help=f"liệt kê mọi dòng bị loại (mặc định {REJECTS_LISTED} dòng đầu)"
+    )
+    p.set_defaults(func=cmd_check)
     p = sub.add_parser(
         "template",
         help="mẫu nhập liệu Excel trống của một nguồn, để các đơn vị điền và gửi",
