@@ -34,6 +34,7 @@ from access import audit
 from access.roles import AccountError, Role, Viewer, check_scope
 from base.clock import local_now
 from base.home import SEEDS_DIR
+from ingestion.contract import load_contracts
 
 FREE_FAILURES = 3
 BASE_WAIT = 30  # seconds
@@ -67,9 +68,10 @@ class Account:
     ward_code: str | None
     disabled: bool
     created_at: str
+    source: str | None = None  # an office's source
 
     def viewer(self) -> Viewer:
-        return Viewer(self.username, self.name, self.role, self.ward_code)
+        return Viewer(self.username, self.name, self.role, self.ward_code, self.source)
 
 
 def max_checks() -> int:
@@ -114,7 +116,13 @@ def _read(path: Path) -> dict:
 
 def _account(username: str, raw: dict) -> Account:
     return Account(
-        username, raw["name"], Role(raw["role"]), raw.get("ward_code"), raw["disabled"], raw["created_at"]
+        username,
+        raw["name"],
+        Role(raw["role"]),
+        raw.get("ward_code"),
+        raw["disabled"],
+        raw["created_at"],
+        raw.get("source"),
     )
 
 
@@ -145,6 +153,7 @@ def add_account(
     role: Role,
     ward_code: str | None = None,
     name: str = "",
+    source: str | None = None,
 ) -> Account:
     if not USERNAME.fullmatch(username):
         raise AccountError(
@@ -152,7 +161,10 @@ def add_account(
             "gạch dưới, gạch ngang."
         )
     _check_name(name)
-    check_scope(role, ward_code)
+    contracts = load_contracts()
+    if source is not None and source not in contracts:
+        raise AccountError(f"Không có nguồn '{source}'; các nguồn: {', '.join(contracts)}")
+    check_scope(role, ward_code, source, source is not None and contracts[source].ward_scope == "ward")
     if ward_code is not None and ward_code not in current_ward_codes():
         raise AccountError(f"Không có phường mã '{ward_code}' trong danh sách phường hiện nay.")
     _check_password(password)
@@ -163,11 +175,13 @@ def add_account(
             "name": name or username,
             "role": role.value,
             "ward_code": ward_code,
+            **({"source": source} if source else {}),
             "password_hash": _hasher.hash(password),
             "disabled": False,
             "created_at": local_now().isoformat(timespec="seconds"),
         }
-    audit.record(home_root, username, audit.ACCOUNT_CHANGE, role.value, ward_code, "tạo tài khoản")
+    detail = f"tạo tài khoản (nguồn {source})" if source else "tạo tài khoản"
+    audit.record(home_root, username, audit.ACCOUNT_CHANGE, role.value, ward_code, detail)
     return get_account(home_root, username)
 
 

@@ -92,6 +92,8 @@ EXPORT_REPORT = "export_report"
 ACCOUNT_CHANGE = "account_change"  # treem user add / passwd / disable
 RELEASE_FILE = "release_file"  # treem release: a held correction may replace the file in force
 CONTRACT_MAPPING = "contract_mapping"  # treem contract: a header or value confirmed (or withdrawn)
+CHECK_EXTRACT = "check_extract"  # an office checked a file against its contract (nothing loaded)
+SEND_EXTRACT = "send_extract"  # an office sent a file into its inbox from the dashboard
 LOG_UPGRADED = "audit_log_upgraded"  # rows of an older log given their hashes
 LOG_RESTARTED = "audit_log_restarted"  # a new log after a broken one was set aside
 
@@ -254,6 +256,22 @@ def entries(home_root: os.PathLike, limit: int = 500) -> list[Entry]:
     with closing(_connect(home_root)) as con:
         rows = con.execute(
             f"select {', '.join(COLUMNS)} from audit_log order by id desc limit ?", (limit,)
+        ).fetchall()
+    return [Entry(r[0], dt.datetime.fromisoformat(r[1]), *r[2:]) for r in rows]
+
+
+def entries_of(
+    home_root: os.PathLike, username: str, actions: tuple[str, ...], since: dt.datetime | None = None
+) -> list[Entry]:
+    """One account's entries of these actions (since ``since``), newest first."""
+    if not audit_path(home_root).exists():
+        return []
+    after = since.isoformat(timespec="seconds") if since else ""
+    with closing(_connect(home_root)) as con:
+        rows = con.execute(
+            f"select {', '.join(COLUMNS)} from audit_log where username = ? and at >= ? "
+            f"and action in ({', '.join('?' * len(actions))}) order by id desc",
+            (username, after, *actions),
         ).fetchall()
     return [Entry(r[0], dt.datetime.fromisoformat(r[1]), *r[2:]) for r in rows]
 

@@ -75,10 +75,14 @@ def main() -> None:
         sectors.append(page("views/cases.py", "Danh sách vụ việc", "Protection cases", "📁", "vu-viec"))
     if anyone or viewer.sees_quality_detail:
         data.append(page("views/audit.py", "Nhật ký truy cập", "Access log", "🔎", "nhat-ky"))
-    navigation = st.navigation(
-        {t("Chung", "Overview"): general, t("Lĩnh vực", "Sectors"): sectors, t("Dữ liệu", "Data"): data},
-        position="hidden" if anyone else "sidebar",
-    )
+    office = viewer is not None and viewer.sends_extracts
+    submit = page("views/submit.py", "Nộp báo cáo", "Send an extract", "📤", "nop-bao-cao", default=office)
+    pages = {t("Chung", "Overview"): general, t("Lĩnh vực", "Sectors"): sectors, t("Dữ liệu", "Data"): data}
+    if office:  # an office sees its own submissions and nothing of the warehouse
+        pages = {t("Đơn vị gửi", "Offices"): [submit]}
+    elif anyone:
+        pages[t("Đơn vị gửi", "Offices")] = [submit]
+    navigation = st.navigation(pages, position="hidden" if anyone else "sidebar")
     if viewer is None:
         auth.sign_in_form()
         st.stop()

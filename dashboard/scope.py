@@ -78,6 +78,8 @@ def _ward_filter(table: str, viewer: Viewer, has_dim_ward: bool = True) -> str:
 
 
 def _allowed(table: str, viewer: Viewer) -> bool:
+    if viewer.sends_extracts:
+        return False  # an office sees its own submissions (views/submit.py), nothing of the warehouse
     if table in CHILD_LIST_TABLES:
         return viewer.sees_child_lists
     if table in PROTECTION_TABLES:
@@ -211,7 +213,7 @@ RANKED = """
 def _indicator_view(con, path, version, viewer: Viewer | None, where: str) -> str:
     no_marks = ", ".join(f"cast(null as varchar) as {c}" for c in MARK_COLUMNS)
     rows = f"select *, false as suppressed, {no_marks} from s.fct_ward_indicators"
-    if viewer is not None and not viewer.sees_small_counts:
+    if viewer is not None and not viewer.sees_small_counts and _allowed("fct_ward_indicators", viewer):
         con.register("hidden_small_counts", _hidden_small_counts(os.fspath(path), version))
         marks = ", ".join(f"'{c}'" for c in SMALL_COUNT_INDICATORS)
         rows = f"""

@@ -557,19 +557,21 @@ def cmd_user(args: argparse.Namespace) -> int:
         if args.action == "list":
             for a in accounts.list_accounts(home.root):
                 state = "đã khóa" if a.disabled else "đang dùng"
+                source = f"  nguồn {a.source}" if a.source else ""
                 print(
                     f"{a.username:<20} {ROLE_NAMES[a.role][0]:<22} {a.ward_code or 'toàn quận':<10} "
-                    f"{state}  {a.name}"
+                    f"{state}  {a.name}{source}"
                 )
             return 0
         if args.action == "add":
             password = _read_password(args)
             account = accounts.add_account(
-                home.root, args.username, password, Role(args.role), args.ward, args.name
+                home.root, args.username, password, Role(args.role), args.ward, args.name, args.source
             )
+            source = f", nguồn {account.source}" if account.source else ""
             print(
                 f"Đã tạo tài khoản {account.username} ({ROLE_NAMES[account.role][0]}, "
-                f"{account.ward_code or 'toàn quận'})."
+                f"{account.ward_code or 'toàn quận'}{source})."
             )
         elif args.action == "passwd":
             accounts.set_password(home.root, args.username, _read_password(args))
@@ -884,7 +886,16 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("username", help="tên đăng nhập (chữ thường, số, . _ -)")
     q.add_argument("--role", required=True, choices=[r.value for r in Role], help="vai trò")
     q.add_argument(
-        "--ward", metavar="MÃ", help="mã phường (bắt buộc với ward_officer; tùy chọn với protection_officer)"
+        "--ward",
+        metavar="MÃ",
+        help="mã phường (bắt buộc với ward_officer và với office của nguồn do từng phường gửi; tùy chọn với "
+        "protection_officer)",
+    )
+    q.add_argument(
+        "--source",
+        metavar="NGUỒN",
+        help="nguồn dữ liệu đơn vị gửi (bắt buộc với office, ví dụ immunization): đơn vị chỉ gửi và xem "
+        "các tệp của nguồn này",
     )
     q.add_argument("--name", default="", help="họ tên hiển thị")
     q.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ một dòng của đầu vào chuẩn")

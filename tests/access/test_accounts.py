@@ -90,6 +90,39 @@ def test_accounts_that_cannot_be_made(root, username, password, role, ward, mess
         accounts.add_account(root, username, password, role, ward)
 
 
+@pytest.mark.parametrize(
+    ("role", "ward", "source", "message"),
+    [
+        (Role.OFFICE, "09541", None, "phải có nguồn dữ liệu"),
+        (Role.OFFICE, None, "immunization", "do từng phường gửi: tài khoản cần mã phường"),
+        (
+            Role.OFFICE,
+            "09541",
+            "health_insurance",
+            "gửi một tệp cho toàn quận: tài khoản không gắn với phường",
+        ),
+        (Role.OFFICE, None, "tiem_chung", "Không có nguồn 'tiem_chung'"),
+        (Role.WARD_OFFICER, "09541", "immunization", "Chỉ tài khoản đơn vị gửi số liệu"),
+    ],
+)
+def test_office_accounts_that_cannot_be_made(root, role, ward, source, message):
+    with pytest.raises(AccountError, match=message):
+        accounts.add_account(root, "tram", PASSWORD, role, ward, source=source)
+
+
+def test_an_office_signs_in_as_its_source_and_ward(root):
+    accounts.add_account(
+        root, "tram.molao", PASSWORD, Role.OFFICE, "09541", "Trạm y tế Mộ Lao", "immunization"
+    )
+    accounts.add_account(root, "bhxh", PASSWORD, Role.OFFICE, None, "BHXH quận", "health_insurance")
+    viewer = accounts.authenticate(root, "tram.molao", PASSWORD, T0)
+    assert viewer == Viewer("tram.molao", "Trạm y tế Mộ Lao", Role.OFFICE, "09541", "immunization")
+    assert viewer.sends_extracts and not (viewer.sees_child_lists or viewer.sees_quality_detail)
+    assert accounts.get_account(root, "bhxh").viewer().source == "health_insurance"
+    created = [e.detail for e in audit.entries(root) if e.action == audit.ACCOUNT_CHANGE]
+    assert "tạo tài khoản (nguồn immunization)" in created
+
+
 def test_the_audit_log_refuses_updates_and_deletes(root):
     accounts.authenticate(root, "lan", PASSWORD, T0)
     con = sqlite3.connect(audit.audit_path(root))

@@ -16,6 +16,7 @@ LEADER = Viewer("a", "A", Role.DISTRICT_LEADER)
 OFFICER = Viewer("b", "B", Role.WARD_OFFICER, "09541")
 PROTECTION = Viewer("c", "C", Role.PROTECTION_OFFICER)
 ENGINEER = Viewer("d", "D", Role.DATA_ENGINEER)
+OFFICE = Viewer("e", "E", Role.OFFICE, "09541", "immunization")
 
 
 def _read(home, viewer, sql: str) -> list[tuple]:
@@ -46,6 +47,20 @@ def test_a_ward_officer_reads_their_ward_and_the_district_only(report_home):
     assert (
         _one(report_home, OFFICER, "select count(*) from agg_injury_ward_months") == 0
     )  # protection role only
+
+
+def test_an_office_reads_nothing_of_the_serving_copy(report_home):
+    con = scope.connect(report_home.serving, os.stat(report_home.serving).st_mtime, OFFICE)
+    try:
+        views = [
+            r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()
+        ]
+        assert len(views) > 20 and "fct_ward_indicators" in views
+        assert {v: con.execute(f"select count(*) from {v}").fetchone()[0] for v in views} == dict.fromkeys(
+            views, 0
+        )
+    finally:
+        con.close()
 
 
 def test_what_only_data_engineers_and_protection_officers_read(report_home):
