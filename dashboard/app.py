@@ -20,7 +20,8 @@ use_private_umask()  # `streamlit run dashboard/app.py` started without the tree
 st.set_page_config(page_title="treem – Trẻ em Hà Đông", page_icon="🧒", layout="wide")
 # tile titles wrap instead of ending in '…'; Streamlit's English hint under form fields
 # ("Press Enter to submit form") is hidden, Enter still submits; while a page runs, Streamlit's running
-# figure stays (it has no text) and its English "Stop" button goes
+# figure stays (it has no text) and its English "Stop" button goes; the file picker's English "Upload" and
+# size line give way to "Chọn tệp" (the page says which files it takes)
 st.markdown(
     """<style>
     [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
@@ -28,7 +29,14 @@ st.markdown(
         height: auto !important;
     }
     [data-testid="InputInstructions"], [data-testid="stAppDeployButton"],
-    [data-testid="stStatusWidget"] button { display: none !important; }
+    [data-testid="stStatusWidget"] button,
+    [data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
+    [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p {
+        font-size: 0 !important;
+    }
+    [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p::after {
+        content: "Chọn tệp"; font-size: 0.875rem;
+    }
     </style>""",
     unsafe_allow_html=True,
 )

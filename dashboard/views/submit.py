@@ -14,13 +14,16 @@ import streamlit as st
 from access import audit
 from base.clock import local_now
 from base.home import home_from_env
-from dashboard import auth, formatting
+from dashboard import auth, downloads, formatting
 from dashboard.i18n import t
 from ingestion import submission
 from ingestion.contract import load_contracts
 from ingestion.dry_run import DryRun
 from ingestion.formats import CSV_SUFFIXES, SPREADSHEET_SUFFIXES
 from ingestion.lookups import load_lookups
+from ingestion.safety import MB, limits_from_env
+from ingestion.template import template_bytes
+from ingestion.template_request import template_file_name, template_periods
 
 STATES = {
     submission.WAITING: ("Đang chờ nạp (lần chạy tới)", "Waiting for the next run"),
@@ -125,7 +128,7 @@ def _sent_table(home, viewer) -> None:
         )
     columns = [t("Gửi lúc", "Sent at"), t("Tệp", "File"), t("Kỳ", "Period"), t("Trạng thái", "State")]
     columns.append(t("Số dòng / lý do", "Rows / reason"))
-    st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, width="stretch")
+    st.table(pd.DataFrame(rows, columns=columns).set_index(columns[0]))  # text a screen reader reads
 
 
 def _refuse_over_limit(home, viewer) -> None:
@@ -168,9 +171,25 @@ def _send_button(home, viewer, name: str, content: bytes, checked: DryRun) -> No
     else:
         label = t("Gửi dù tệp sẽ bị cách ly", "Send although it would be set aside")
     key = submission.file_id(content)
-    if not st.button(label, type="primary" if checked.clean else "secondary", key=f"send_{key}"):
-        return
-    _refuse_over_limit(home, viewer)
+    sent = st.session_state.setdefault("submit_sent", {})
+    if key not in sent:
+        slot = st.empty()
+        if not slot.button(label, type="primary" if checked.clean else "secondary", key=f"send_{key}"):
+            return
+        slot.empty()  # sent once: the same file is not offered again
+        _refuse_over_limit(home, viewer)
+        sent[key] = _deliver(home, viewer, name, content, checked)
+    st.success(
+        t(
+            f"Đã gửi lúc {formatting.datetime(sent[key])}: tệp được nạp ở lần chạy tới.",
+            f"Sent at {formatting.datetime(sent[key])}: the file loads at the next run.",
+        )
+    )
+
+
+def _deliver(home, viewer, name: str, content: bytes, checked: DryRun) -> dt.datetime:
+    """Send the file into the inbox and log it; returns when it was sent."""
+    key = submission.file_id(content)
     now = local_now()
     stored = submission.deliver(home, viewer.source, name, content, now)
     _log(
@@ -183,11 +202,21 @@ def _send_button(home, viewer, name: str, content: bytes, checked: DryRun) -> No
         size=len(content),
         verdict=_verdict(checked),
     )
-    st.success(
-        t(
-            f"Đã gửi lúc {formatting.datetime(now)}: tệp được nạp ở lần chạy tới.",
-            f"Sent at {formatting.datetime(now)}: the file loads at the next run.",
-        )
+    return now
+
+
+def _template_button(contract, viewer, checked: DryRun | None) -> None:
+    """The blank template of the period the file is for (else the current one): a file filled in as it
+    is laid out is always accepted."""
+    period = (
+        checked.period if checked and checked.period else template_periods(contract, local_now().date())[0]
+    )
+    name = template_file_name(contract, viewer.ward_code, period)
+    downloads.download(
+        lambda: template_bytes(contract, period, viewer.ward_code),
+        name,
+        f"template_{period.key}",
+        label=(f"Tải mẫu nhập liệu kỳ {period.key} (Excel)", f"Download the {period.key} template (Excel)"),
     )
 
 
@@ -213,11 +242,21 @@ def main() -> None:
     )
     suffixes = sorted(s.lstrip(".") for s in SPREADSHEET_SUFFIXES | CSV_SUFFIXES)
     uploaded = st.file_uploader(t("Tệp số liệu", "Data file"), type=suffixes, key="upload")
+    most = limits_from_env().max_file_bytes // MB
+    kinds = ", ".join(f".{s}" for s in suffixes)
+    st.caption(
+        t(
+            f"Bảng tính Excel hoặc CSV ({kinds}), tối đa {most} MB.",
+            f"Excel or CSV ({kinds}), {most} MB at most.",
+        )
+    )
+    checked = None
     if uploaded is not None:
         content = uploaded.getvalue()
         checked = _checked(home, viewer, contract, uploaded.name, content)
         if _show(checked, viewer.ward_code):
             _send_button(home, viewer, uploaded.name, content, checked)
+    _template_button(contract, viewer, checked)
     _sent_table(home, viewer)
 
 

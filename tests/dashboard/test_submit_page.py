@@ -75,8 +75,10 @@ def test_an_office_checks_sends_and_follows_its_file(home):
     assert sent.name == "TCMR_MoLao_T03-2025.xlsx"
     assert sent.read_bytes() == (IMMUNIZATION_FIXTURES / "TCMR_MoLao_T03-2025.xlsx").read_bytes()
     assert abs(sent.stat().st_mtime - before.timestamp()) < 30  # the time it was sent, not the file's own
-    states = app.dataframe[-1].value
+    states = app.table[-1].value
     assert states["Trạng thái"].tolist() == ["Đang chờ nạp (lần chạy tới)"]
+    assert [b.label for b in app.button] == ["Đăng xuất"]  # sent once: no second send of the same file
+    assert any(s.value.startswith("Đã gửi lúc") for s in app.success)
 
     entries = audit.entries_of(
         home.root, "office-09541-immunization", (audit.CHECK_EXTRACT, audit.SEND_EXTRACT)
@@ -90,13 +92,13 @@ def test_an_office_checks_sends_and_follows_its_file(home):
     )
 
     _ingest(home)
-    states = _office().dataframe[-1].value
+    states = _office().table[-1].value
     assert states[["Kỳ", "Trạng thái", "Số dòng / lý do"]].values.tolist() == [
         ["2025-03", "Đã nạp", "5 dòng, 4 bị loại"]
     ]
     # another office (another ward) sees none of it
     other = _office(VAN_QUAN)
-    assert not other.dataframe
+    assert not other.table
     assert any("Chưa gửi tệp nào" in c.value for c in other.caption)
 
 

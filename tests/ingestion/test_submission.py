@@ -1,0 +1,100 @@
+"""Files sent from the dashboard: written whole into the inbox under a safe name that never replaces a
+waiting file, at the time they were sent; and where each stands after ingestion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+
+from base.clock import local_time
+from ingestion.claim import claim, private_copy
+from ingestion.contract import load_contracts
+from ingestion.load import ingest_inbox
+from ingestion.submission import (
+    LOADED,
+    QUARANTINED,
+    SUPERSEDED,
+    WAITING,
+    NotSendable,
+    deliver,
+    file_id,
+    standing,
+)
+from tests.conftest import IMMUNIZATION_FIXTURES
+
+CONTRACT = load_contracts()["immunization"]
+SENT_AT = dt.datetime(2025, 4, 3, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+def _bytes(name: str) -> bytes:
+    return (IMMUNIZATION_FIXTURES / name).read_bytes()
+
+
+def test_a_sent_file_is_whole_in_the_inbox_at_the_time_it_was_sent(home):
+    path = deliver(
+        home, "immunization", "TCMR_MoLao_T03-2025.xlsx", _bytes("TCMR_MoLao_T03-2025.xlsx"), SENT_AT
+    )
+    assert path == home.source_inbox("immunization") / "TCMR_MoLao_T03-2025.xlsx"
+    assert path.read_bytes() == _bytes("TCMR_MoLao_T03-2025.xlsx")
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no partial file left
+    # the claim takes the modification time as the submission time
+    claimed = private_copy(claim(path, home, "immunization"))
+    assert claimed.received_at == local_time(SENT_AT.timestamp())
+
+
+def test_a_name_already_waiting_is_never_replaced_and_no_name_is_a_path(home):
+    first = deliver(home, "immunization", "bao_cao.xlsx", b"first", SENT_AT)
+    second = deliver(home, "immunization", "bao_cao.xlsx", b"second", SENT_AT)
+    hostile = deliver(home, "immunization", "../../../etc/x.xlsx", b"third", SENT_AT)
+    assert (first.name, second.name) == ("bao_cao.xlsx", "bao_cao (2).xlsx")
+    assert (first.read_bytes(), second.read_bytes()) == (b"first", b"second")
+    assert hostile.parent == home.source_inbox("immunization") and hostile.name == "x.xlsx"
+
+
+@pytest.mark.parametrize("name", ["bao_cao.exe", "bao_cao", "bao_cao.xlsx.sh"])
+def test_only_spreadsheets_and_csv_are_sent(home, name):
+    with pytest.raises(NotSendable, match="không phải bảng tính hoặc CSV"):
+        deliver(home, "immunization", name, b"x", SENT_AT)
+    assert not home.source_inbox("immunization").exists() or not any(
+        home.source_inbox("immunization").iterdir()
+    )
+
+
+def test_where_a_sent_file_stands(home, con):
+    good, bad = _bytes("TCMR_MoLao_T03-2025.xlsx"), _bytes("TCMR_LaKhe_T03-2025.xlsx")
+    deliver(home, "immunization", "TCMR_MoLao_T03-2025.xlsx", good, SENT_AT)
+    deliver(home, "immunization", "TCMR_LaKhe_T03-2025.xlsx", bad, SENT_AT)
+    assert standing(home, "immunization", file_id(good)).state == WAITING
+    ingest_inbox(con, CONTRACT, home)
+    loaded = standing(home, "immunization", file_id(good))
+    assert (loaded.state, loaded.period, loaded.ward_code, loaded.rows_loaded, loaded.rows_rejected) == (
+        LOADED,
+        "2025-03",
+        "09541",
+        5,
+        4,
+    )
+    assert loaded.receipt is not None and "ĐÃ NHẬN" in loaded.receipt.read_text(encoding="utf-8")
+    set_aside = standing(home, "immunization", file_id(bad))
+    assert set_aside.state == QUARANTINED and set_aside.reason.startswith("Thiếu cột bắt buộc: Ngày tiêm")
+
+    # a later file of the same ward and period (a bad row taken out) replaces it
+    book = openpyxl.load_workbook(IMMUNIZATION_FIXTURES / "TCMR_MoLao_T03-2025.xlsx")
+    book.active.delete_rows(loaded_rejects(home, con)[0])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    deliver(
+        home, "immunization", "TCMR_MoLao_T03-2025.xlsx", buffer.getvalue(), SENT_AT + dt.timedelta(days=1)
+    )
+    ingest_inbox(con, CONTRACT, home)
+    assert standing(home, "immunization", file_id(buffer.getvalue())).state == LOADED
+    assert standing(home, "immunization", file_id(good)).state == SUPERSEDED
+
+
+def loaded_rejects(home, con) -> list[int]:
+    return [
+        r[0] for r in con.execute("select row_number from raw.row_rejects order by row_number").fetchall()
+    ]
