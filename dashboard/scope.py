@@ -77,9 +77,16 @@ def _ward_filter(table: str, viewer: Viewer, has_dim_ward: bool = True) -> str:
     return condition
 
 
+def _office_filter(table: str, viewer: Viewer, has_dim_ward: bool) -> str:
+    """An office's own rows: its source, and its ward (or the district's row, for a district-wide source)."""
+    source = (viewer.source or "").replace("'", "")
+    ward = _ward_filter(table, viewer, has_dim_ward) if viewer.ward_code else "org_unit_level = 'district'"
+    return f"source = '{source}' and ({ward})"
+
+
 def _allowed(table: str, viewer: Viewer) -> bool:
-    if viewer.sends_extracts:
-        return False  # an office sees its own submissions (views/submit.py), nothing of the warehouse
+    if viewer.sends_extracts:  # an office: what it owes and sent (views/submit.py), nothing else
+        return table == "fct_report_submissions"
     if table in CHILD_LIST_TABLES:
         return viewer.sees_child_lists
     if table in PROTECTION_TABLES:
@@ -173,7 +180,8 @@ def connect(path: os.PathLike, version: float, viewer: Viewer | None) -> duckdb.
     ]
     for table in tables:
         allowed = viewer is not None and _allowed(table, viewer)
-        where = _ward_filter(table, viewer, "dim_ward" in tables) if allowed else "false"
+        filtered = _office_filter if viewer is not None and viewer.sends_extracts else _ward_filter
+        where = filtered(table, viewer, "dim_ward" in tables) if allowed else "false"
         replaced = (
             []
             if viewer and viewer.sees_quality_detail

@@ -7,6 +7,26 @@ import pandas as pd
 
 from dashboard.queries.serving import ORG_UNIT_NAMES, has_table, query
 
+# an owed extract's status: on time, late, pending (not yet due) or missing (due, nothing loaded)
+STATUS = """case when s.received and s.on_time then 'on_time'
+                 when s.received then 'late'
+                 when s.deadline >= current_date then 'pending'
+                 else 'missing' end"""
+
+
+def own_submissions() -> pd.DataFrame:
+    """What the signed-in office owes, newest period first, with each one's status (the query layer
+    keeps only its source and ward)."""
+    return query(
+        f"""
+        select s.period_key, s.period_end, s.deadline, s.first_submitted_at, s.days_late, s.files_received,
+               s.superseded, {STATUS} as status
+        from fct_report_submissions s
+        where s.expected
+        order by s.period_end desc
+        """
+    )
+
 
 def ward_submissions(ward_code: str, year: int) -> pd.DataFrame:
     """The ward's reporting record per source (and its Vietnamese name) for periods ending in the year:
@@ -74,10 +94,7 @@ def report_submissions(month: str) -> pd.DataFrame:
                s.org_unit_level, s.source, coalesce(src.source_name, s.source) as source_name,
                s.period_type, s.period_key, s.deadline, s.first_submitted_at, s.days_late,
                s.files_received, s.files_quarantined, s.superseded,
-               case when s.received and s.on_time then 'on_time'
-                    when s.received then 'late'
-                    when s.deadline >= current_date then 'pending'
-                    else 'missing' end as status
+               {STATUS} as status
         from fct_report_submissions s
         left join org_units o using (org_unit_code)
         left join sources src using (source)

@@ -16,6 +16,7 @@ from base.clock import local_now
 from base.home import home_from_env
 from dashboard import auth, downloads, formatting
 from dashboard.i18n import t
+from dashboard.queries.quality import own_submissions
 from ingestion import submission
 from ingestion.contract import load_contracts
 from ingestion.dry_run import DryRun
@@ -23,7 +24,7 @@ from ingestion.formats import CSV_SUFFIXES, SPREADSHEET_SUFFIXES
 from ingestion.lookups import load_lookups
 from ingestion.safety import MB, limits_from_env
 from ingestion.template import template_bytes
-from ingestion.template_request import template_file_name, template_periods
+from ingestion.template_request import current_period, deadline, template_file_name, template_periods
 
 STATES = {
     submission.WAITING: ("Đang chờ nạp (lần chạy tới)", "Waiting for the next run"),
@@ -102,6 +103,49 @@ def _show(checked: DryRun, own_ward: str | None) -> bool:
     if checked.hint:
         st.info(checked.hint)
     return True
+
+
+OWED = {
+    "on_time": ("Đã gửi đúng hạn", "Sent on time"),
+    "late": ("Gửi muộn", "Sent late"),
+    "pending": ("Chưa đến hạn", "Not yet due"),
+    "missing": ("Chưa gửi, đã quá hạn", "Missing, past the deadline"),
+}
+
+
+def _owed(contract) -> None:
+    """The next deadline, and each period owed with its status (as the quality page counts it)."""
+    st.subheader(t("Các kỳ phải gửi", "What is owed"))
+    today = local_now().date()
+    period = current_period(contract, today)
+    due = deadline(contract, period)
+    if due is not None and due < today:  # the period under way was due already: the next one is
+        period = current_period(contract, period.end + dt.timedelta(days=1))
+        due = deadline(contract, period)
+    if due is not None:
+        st.info(
+            t(
+                f"Hạn gửi tới: kỳ {period.key}, trước hết ngày {formatting.date(due)}.",
+                f"Next deadline: period {period.key}, by the end of {formatting.date(due)}.",
+            )
+        )
+    owed = own_submissions()
+    if owed.empty:
+        st.caption(t("Chưa có số liệu tổng hợp về các kỳ đã gửi.", "No reporting record published yet."))
+        return
+    rows = [
+        (
+            r.period_key,
+            formatting.date(r.deadline),
+            t(*OWED[r.status])
+            + (t(f" ({r.days_late} ngày)", f" ({r.days_late} days)") if r.status == "late" else ""),
+            formatting.datetime(r.first_submitted_at) if pd.notna(r.first_submitted_at) else "",
+        )
+        for r in owed.head(12).itertuples()
+    ]
+    columns = [t("Kỳ", "Period"), t("Hạn gửi", "Deadline"), t("Tình trạng", "Status")]
+    columns.append(t("Gửi lần đầu lúc", "First sent at"))
+    st.table(pd.DataFrame(rows, columns=columns).set_index(columns[0]))
 
 
 def _rows(where: submission.Standing) -> tuple[str, str]:
@@ -258,6 +302,7 @@ def main() -> None:
             _send_button(home, viewer, uploaded.name, content, checked)
     _template_button(contract, viewer, checked)
     _sent_table(home, viewer)
+    _owed(contract)
 
 
 main()

@@ -49,16 +49,20 @@ def test_a_ward_officer_reads_their_ward_and_the_district_only(report_home):
     )  # protection role only
 
 
-def test_an_office_reads_nothing_of_the_serving_copy(report_home):
+def test_an_office_reads_only_its_own_reporting_record(report_home):
     con = scope.connect(report_home.serving, os.stat(report_home.serving).st_mtime, OFFICE)
     try:
         views = [
             r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()
         ]
         assert len(views) > 20 and "fct_ward_indicators" in views
-        assert {v: con.execute(f"select count(*) from {v}").fetchone()[0] for v in views} == dict.fromkeys(
-            views, 0
+        counts = {v: con.execute(f"select count(*) from {v}").fetchone()[0] for v in views}
+        assert counts["fct_report_submissions"] > 0
+        assert {v: n for v, n in counts.items() if v != "fct_report_submissions"} == dict.fromkeys(
+            set(views) - {"fct_report_submissions"}, 0
         )
+        own = con.execute("select distinct source, org_unit_code from fct_report_submissions").fetchall()
+        assert own == [("immunization", "09541")]
     finally:
         con.close()
 

@@ -3,7 +3,9 @@ into the inbox at the time it was sent, its state after ingestion; one office ne
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -128,3 +130,32 @@ def test_an_office_has_only_its_page_and_no_one_else_has_it(home):
     leader = sign_in(AppTest.from_file(APP, default_timeout=60), "district_leader").run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         leader.switch_page("views/submit.py")
+
+
+def test_the_office_sees_what_it_owes_as_the_quality_page_counts_it(fixture_home, home):
+    shutil.copy(fixture_home.serving, home.serving)
+    row = (
+        duckdb.connect(str(home.serving), read_only=True)
+        .execute(
+            "select period_key, deadline, received, on_time, days_late from fct_report_submissions "
+            "where source = 'immunization' and org_unit_code = ? and expected order by period_end desc",
+            [MO_LAO],
+        )
+        .fetchall()
+    )
+    app = _office()
+    owed = app.table[-1].value
+    assert owed.index.tolist() == [r[0] for r in row][:12]
+    key, due, received, on_time, days_late = row[0]
+    expected = (
+        "Đã gửi đúng hạn"
+        if received and on_time
+        else f"Gửi muộn ({days_late} ngày)"
+        if received
+        else "Chưa đến hạn"
+        if due >= dt.date.today()
+        else "Chưa gửi, đã quá hạn"
+    )
+    assert owed.loc[key, "Tình trạng"] == expected
+    assert owed.loc[key, "Hạn gửi"] == due.strftime("%d/%m/%Y")
+    assert any(i.value.startswith("Hạn gửi tới: kỳ ") for i in app.info)
