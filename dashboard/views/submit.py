@@ -105,6 +105,8 @@ def _show(checked: DryRun, own_ward: str | None) -> bool:
     return True
 
 
+RECEIPTS_SHOWN = 10  # the receipts of the latest files sent, beside the table
+
 OWED = {
     "on_time": ("Đã gửi đúng hạn", "Sent on time"),
     "late": ("Gửi muộn", "Sent late"),
@@ -161,7 +163,7 @@ def _sent_table(home, viewer) -> None:
     if not sent:
         st.caption(t("Chưa gửi tệp nào từ trang này.", "No file sent from this page yet."))
         return
-    rows = []
+    rows, receipts = [], []
     for entry in sent:
         detail = json.loads(entry.detail)
         where = submission.standing(home, viewer.source, detail["file_id"])
@@ -170,9 +172,14 @@ def _sent_table(home, viewer) -> None:
         rows.append(
             (formatting.datetime(entry.at), detail["file_name"], where.period or "", t(*state), t(*said))
         )
+        if where.receipt is not None and len(receipts) < RECEIPTS_SHOWN:
+            receipts.append((detail["file_name"], entry.at, where.receipt))
     columns = [t("Gửi lúc", "Sent at"), t("Tệp", "File"), t("Kỳ", "Period"), t("Trạng thái", "State")]
     columns.append(t("Số dòng / lý do", "Rows / reason"))
     st.table(pd.DataFrame(rows, columns=columns).set_index(columns[0]))  # text a screen reader reads
+    for name, at, receipt in receipts:
+        with st.expander(t(f"Biên nhận: {name} (gửi {formatting.datetime(at)})", f"Receipt: {name}")):
+            st.code(receipt.read_text(encoding="utf-8"), language=None)
 
 
 def _refuse_over_limit(home, viewer) -> None:

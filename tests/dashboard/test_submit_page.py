@@ -94,7 +94,11 @@ def test_an_office_checks_sends_and_follows_its_file(home):
     )
 
     _ingest(home)
-    states = _office().table[-1].value
+    after = _office()
+    (receipt,) = after.expander
+    assert receipt.label.startswith("Biên nhận: TCMR_MoLao_T03-2025.xlsx")
+    assert "KẾT QUẢ: ĐÃ NHẬN – kỳ 2025-03, phường Mộ Lao." in receipt.code[0].value
+    states = after.table[-1].value
     assert states[["Kỳ", "Trạng thái", "Số dòng / lý do"]].values.tolist() == [
         ["2025-03", "Đã nạp", "5 dòng, 4 bị loại"]
     ]
