@@ -214,7 +214,10 @@ def dashboard_env() -> dict[str, str]:
 
 def dashboard_command(port: int, address: str = "127.0.0.1") -> list[str]:
     """The dashboard's server: this machine only unless ``address`` says otherwise, the developer's
-    toolbar and the error details off (an unexpected error shows a sentence and a code, see app.py)."""
+    toolbar and the error details off (an unexpected error shows a sentence and a code, see app.py); an
+    upload no larger than the inbox takes a file (TREEM_MAX_FILE_MB)."""
+    from ingestion.safety import MB, limits_from_env
+
     return [
         sys.executable,
         "-m",
@@ -233,6 +236,8 @@ def dashboard_command(port: int, address: str = "127.0.0.1") -> list[str]:
         "viewer",
         "--client.showErrorDetails",
         "none",
+        "--server.maxUploadSize",
+        str(max(1, limits_from_env().max_file_bytes // MB)),
     ]
 
 

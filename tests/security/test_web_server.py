@@ -44,7 +44,8 @@ def _outward_address() -> str | None:
     return None if address.startswith("127.") else address
 
 
-def test_the_dashboard_command_defaults_to_this_machine_without_developer_tools():
+def test_the_dashboard_command_defaults_to_this_machine_without_developer_tools(monkeypatch):
+    monkeypatch.delenv("TREEM_MAX_FILE_MB", raising=False)
     args = build_parser().parse_args(["dashboard"])
     command = dashboard_command(args.port, args.address)
     options = dict(zip(command[5::2], command[6::2], strict=True))
@@ -52,6 +53,7 @@ def test_the_dashboard_command_defaults_to_this_machine_without_developer_tools(
     assert options["--server.address"] == "127.0.0.1"
     assert options["--client.toolbarMode"] == "viewer"
     assert options["--client.showErrorDetails"] == "none"
+    assert options["--server.maxUploadSize"] == "200"  # as the inbox takes (TREEM_MAX_FILE_MB)
     assert build_parser().parse_args(["demo", "--address", "0.0.0.0"]).address == "0.0.0.0"
 
 
@@ -149,3 +151,9 @@ def test_no_forwarded_address_is_believed_unless_a_proxy_is_named(monkeypatch):
     monkeypatch.setenv("TREEM_TRUSTED_PROXY", "10.0.0.5")
     trusted = _TrustedHosts(dashboard_env()["FORWARDED_ALLOW_IPS"])
     assert "10.0.0.5" in trusted and "127.0.0.1" not in trusted
+
+
+def test_an_upload_is_refused_above_the_inboxs_size_limit(monkeypatch):
+    monkeypatch.setenv("TREEM_MAX_FILE_MB", "5")
+    command = dashboard_command(8501)
+    assert dict(zip(command[5::2], command[6::2], strict=True))["--server.maxUploadSize"] == "5"
