@@ -18,6 +18,12 @@ def local_now() -> dt.datetime:
     return dt.datetime.now(DISTRICT_TZ).replace(tzinfo=None)
 
 
+def timestamp(local: dt.datetime) -> float:
+    """The POSIX timestamp of a naive district local time (``local_time``'s inverse), whatever the
+    server's time zone."""
+    return local.replace(tzinfo=DISTRICT_TZ).timestamp()
+
+
 DEMO_AS_OF_FILE = "demo_as_of.txt"  # in a home's generated/ folder, written by `treem generate`
 
 

@@ -17,6 +17,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from base.clock import timestamp
 from base.home import Home
 from ingestion.contract import Contract
 from ingestion.dry_run import DryRun, dry_run
@@ -63,7 +64,8 @@ def check_upload(home: Home, contract: Contract, name: str, content: bytes) -> D
 
 
 def deliver(home: Home, source: str, name: str, content: bytes, sent_at: dt.datetime) -> Path:
-    """Write ``content`` into the source's inbox as a file sent at ``sent_at``; returns its path."""
+    """Write ``content`` into the source's inbox as a file sent at ``sent_at`` (naive district local
+    time, as the registry keeps times); returns its path."""
     inbox = home.source_inbox(source)
     inbox.mkdir(parents=True, exist_ok=True)
     final = sent_name(name)
@@ -72,7 +74,7 @@ def deliver(home: Home, source: str, name: str, content: bytes, sent_at: dt.date
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
-    stamp = sent_at.timestamp()
+    stamp = timestamp(sent_at)
     os.utime(partial, (stamp, stamp))
     stem, suffix = Path(final).stem, Path(final).suffix
     for attempt in range(1, 1000):
