@@ -22,6 +22,7 @@ from ingestion.contract import load_contracts
 from ingestion.dry_run import DryRun
 from ingestion.formats import CSV_SUFFIXES, SPREADSHEET_SUFFIXES
 from ingestion.lookups import load_lookups
+from ingestion.receipt import REJECTS_LISTED
 from ingestion.safety import MB, limits_from_env
 from ingestion.template import template_bytes
 from ingestion.template_request import current_period, deadline, template_file_name, template_periods
@@ -92,14 +93,14 @@ def _show(checked: DryRun, own_ward: str | None) -> bool:
                 f"{formatting.number(checked.rows_rejected)} rows rejected (see below; fix and check again).",
             )
         )
-        st.dataframe(
-            pd.DataFrame(
-                [(r.row_number, r.column, r.value, r.reason) for r in checked.rejects],
-                columns=[t("Dòng", "Row"), t("Cột", "Column"), t("Giá trị", "Value"), t("Lý do", "Reason")],
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        rejects = pd.DataFrame(
+            [(r.row_number, r.column, r.value, r.reason) for r in checked.rejects],
+            columns=[t("Dòng", "Row"), t("Cột", "Column"), t("Giá trị", "Value"), t("Lý do", "Reason")],
+        ).set_index(t("Dòng", "Row"))
+        if len(rejects) <= REJECTS_LISTED:
+            st.table(rejects)  # the reasons wrap, on a phone too
+        else:
+            st.dataframe(rejects, width="stretch")
     if checked.hint:
         st.info(checked.hint)
     return True
