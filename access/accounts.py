@@ -34,7 +34,6 @@ from access import audit
 from access.roles import AccountError, Role, Viewer, check_scope
 from base.clock import local_now
 from base.home import SEEDS_DIR
-from ingestion.contract import load_contracts
 
 FREE_FAILURES = 3
 BASE_WAIT = 30  # seconds
@@ -83,6 +82,17 @@ def current_ward_codes() -> set[str]:
     """Today's ward codes, from the seed the warehouse uses (wards.csv: valid to 9999-12-31)."""
     with open(SEEDS_DIR / "wards.csv", encoding="utf-8") as f:
         return {row["ward_code"] for row in csv.DictReader(f) if row["valid_to"].startswith("9999")}
+
+
+def sources_sent_per_ward() -> dict[str, bool]:
+    """Each source offices send today, and whether each ward sends its own (the extract calendar's
+    owed_by), from the seed the warehouse uses."""
+    with open(SEEDS_DIR / "extract_calendar.csv", encoding="utf-8") as f:
+        return {
+            row["source"]: row["owed_by"] == "ward"
+            for row in csv.DictReader(f)
+            if row["obliged_to"].startswith("9999")
+        }
 
 
 def accounts_path(home_root: os.PathLike) -> Path:
@@ -161,10 +171,10 @@ def add_account(
             "gạch dưới, gạch ngang."
         )
     _check_name(name)
-    contracts = load_contracts()
-    if source is not None and source not in contracts:
-        raise AccountError(f"Không có nguồn '{source}'; các nguồn: {', '.join(contracts)}")
-    check_scope(role, ward_code, source, source is not None and contracts[source].ward_scope == "ward")
+    sources = sources_sent_per_ward()
+    if source is not None and source not in sources:
+        raise AccountError(f"Không có nguồn '{source}'; các nguồn: {', '.join(sources)}")
+    check_scope(role, ward_code, source, sources.get(source, False))
     if ward_code is not None and ward_code not in current_ward_codes():
         raise AccountError(f"Không có phường mã '{ward_code}' trong danh sách phường hiện nay.")
     _check_password(password)

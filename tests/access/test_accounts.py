@@ -180,3 +180,10 @@ def test_the_demo_gets_one_account_once_and_its_password_is_printed(tmp_path, ca
     assert [a.username for a in accounts.list_accounts(tmp_path)] == ["demo"]
     out = capsys.readouterr().out
     assert "Mật khẩu:" not in out and "treem user passwd demo" in out
+
+
+def test_the_calendar_and_the_contracts_agree_on_who_sends_each_source():
+    from ingestion.contract import load_contracts
+
+    contracts = load_contracts()
+    assert accounts.sources_sent_per_ward() == {s: c.ward_scope == "ward" for s, c in contracts.items()}
