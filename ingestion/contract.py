@@ -112,6 +112,10 @@ class Contract:
     def column(self, name: str) -> Column:
         return self._by_name[name]
 
+    def holds_correction(self, rows: int, rows_in_force: int) -> bool:
+        """A file with ``rows`` good rows would replace one of ``rows_in_force``: held when far fewer."""
+        return rows < self.min_correction_share * rows_in_force
+
 
 def _pattern(text: str | None) -> re.Pattern | None:
     return re.compile(text, re.IGNORECASE) if text else None

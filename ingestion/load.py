@@ -241,7 +241,7 @@ def _correction_held(
     with far fewer good rows (a half-copied or mistaken file looks like that), unless an engineer released
     it; None when it may replace it."""
     earlier = batch.current_version((contract.source, parsed.ward_code, parsed.period.key))
-    if earlier is None or released or parsed.rows_loaded >= contract.min_correction_share * earlier.rows:
+    if earlier is None or released or not contract.holds_correction(parsed.rows_loaded, earlier.rows):
         return None
     return (
         f"Tệp có {parsed.rows_loaded} dòng hợp lệ, chưa bằng {contract.min_correction_share:.0%} số dòng của "

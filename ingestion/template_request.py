@@ -134,6 +134,25 @@ def current_period(contract: Contract, today: dt.date) -> Period:
     return period
 
 
+def next_owed(contract: Contract, today: dt.date, received: set[str]) -> tuple[Period, dt.date] | None:
+    """The period to send next and its deadline: of the periods whose deadline is today or later, the
+    earliest not yet ``received`` (period keys); when all are, the one after the period under way."""
+    due = [(deadline(contract, p), p) for p in template_periods(contract, today)]
+    open_ = sorted(
+        (day, p.key, p) for day, p in due if day is not None and day >= today and p.key not in received
+    )
+    if open_:
+        day, _, period = open_[0]
+        return period, day
+    period = current_period(contract, today)
+    for _ in range(12):
+        period = _step(period, main_grain(contract), back=False)
+        day = deadline(contract, period)
+        if day is not None and period.key not in received:
+            return period, day
+    return None
+
+
 def template_periods(contract: Contract, today: dt.date, count: int = 12) -> list[Period]:
     """Periods to offer, newest first: the current one and those before it, in each grain the source
     can be sent in (the calendar's first); only owed months when the calendar names some."""

@@ -25,12 +25,13 @@ from ingestion.lookups import load_lookups
 from ingestion.receipt import REJECTS_LISTED
 from ingestion.safety import MB, limits_from_env
 from ingestion.template import template_bytes
-from ingestion.template_request import current_period, deadline, template_file_name, template_periods
+from ingestion.template_request import next_owed, template_file_name, template_periods
 
 STATES = {
     submission.WAITING: ("Đang chờ nạp (lần chạy tới)", "Waiting for the next run"),
     submission.LOADED: ("Đã nạp", "Loaded"),
     submission.QUARANTINED: ("Bị cách ly", "Set aside"),
+    submission.HELD: ("Giữ lại chờ kỹ sư dữ liệu xác nhận", "Held for a data engineer"),
     submission.SUPERSEDED: ("Đã được thay bằng tệp gửi sau", "Replaced by a later file"),
 }
 
@@ -119,20 +120,17 @@ OWED = {
 def _owed(contract) -> None:
     """The next deadline, and each period owed with its status (as the quality page counts it)."""
     st.subheader(t("Các kỳ phải gửi", "What is owed"))
-    today = local_now().date()
-    period = current_period(contract, today)
-    due = deadline(contract, period)
-    if due is not None and due < today:  # the period under way was due already: the next one is
-        period = current_period(contract, period.end + dt.timedelta(days=1))
-        due = deadline(contract, period)
-    if due is not None:
+    owed = own_submissions()
+    received = set() if owed.empty else set(owed.loc[owed["status"].isin(["on_time", "late"]), "period_key"])
+    upcoming = next_owed(contract, local_now().date(), received)
+    if upcoming is not None:
+        period, due = upcoming
         st.info(
             t(
                 f"Hạn gửi tới: kỳ {period.key}, trước hết ngày {formatting.date(due)}.",
                 f"Next deadline: period {period.key}, by the end of {formatting.date(due)}.",
             )
         )
-    owed = own_submissions()
     if owed.empty:
         st.caption(t("Chưa có số liệu tổng hợp về các kỳ đã gửi.", "No reporting record published yet."))
         return
@@ -149,6 +147,14 @@ def _owed(contract) -> None:
     columns = [t("Kỳ", "Period"), t("Hạn gửi", "Deadline"), t("Tình trạng", "Status")]
     columns.append(t("Gửi lần đầu lúc", "First sent at"))
     st.table(pd.DataFrame(rows, columns=columns).set_index(columns[0]))
+
+
+def _replacing(home, contract, checked: DryRun) -> None:
+    """What the file would do to the one already in force for its period."""
+    found = submission.replacing(home, contract, checked)
+    if found is not None:
+        kind, text = found
+        (st.warning if kind == "held" else st.info)(text)
 
 
 def _rows(where: submission.Standing) -> tuple[str, str]:
@@ -202,7 +208,10 @@ def _log(home, viewer, action: str, **fields: object) -> None:
 
 def _checked(home, viewer, contract, name: str, content: bytes) -> DryRun:
     """The file's check, once per file and session (a page reruns at every click)."""
-    key = submission.file_id(content)
+    key = (
+        viewer.username,
+        submission.file_id(content),
+    )  # a shared computer: another account's check is not this one's
     checks = st.session_state.setdefault("submit_checks", {})
     if key not in checks:
         _refuse_over_limit(home, viewer)
@@ -211,7 +220,14 @@ def _checked(home, viewer, contract, name: str, content: bytes) -> DryRun:
         except submission.NotSendable as error:
             st.error(str(error))
             st.stop()
-        _log(home, viewer, audit.CHECK_EXTRACT, file_id=key, file_name=name, verdict=_verdict(checks[key]))
+        _log(
+            home,
+            viewer,
+            audit.CHECK_EXTRACT,
+            file_id=key[1],
+            file_name=submission.sent_name(name),
+            verdict=_verdict(checks[key]),
+        )
     return checks[key]
 
 
@@ -222,15 +238,15 @@ def _send_button(home, viewer, name: str, content: bytes, checked: DryRun) -> No
         label = t("Gửi dù có dòng bị loại", "Send with the rejected rows")
     else:
         label = t("Gửi dù tệp sẽ bị cách ly", "Send although it would be set aside")
-    key = submission.file_id(content)
+    key = (viewer.username, submission.file_id(content))
     sent = st.session_state.setdefault("submit_sent", {})
     if key not in sent:
         slot = st.empty()
-        if not slot.button(label, type="primary" if checked.clean else "secondary", key=f"send_{key}"):
+        if not slot.button(label, type="primary" if checked.clean else "secondary", key=f"send_{key[1]}"):
             return
         slot.empty()  # sent once: the same file is not offered again
         _refuse_over_limit(home, viewer)
-        sent[key] = _deliver(home, viewer, name, content, checked)
+        _deliver(home, viewer, name, content, checked)
     st.success(
         t(
             f"Đã gửi lúc {formatting.datetime(sent[key])}: tệp được nạp ở lần chạy tới.",
@@ -239,22 +255,23 @@ def _send_button(home, viewer, name: str, content: bytes, checked: DryRun) -> No
     )
 
 
-def _deliver(home, viewer, name: str, content: bytes, checked: DryRun) -> dt.datetime:
-    """Send the file into the inbox and log it; returns when it was sent."""
-    key = submission.file_id(content)
+def _deliver(home, viewer, name: str, content: bytes, checked: DryRun) -> None:
+    """Send the file into the inbox, note it as sent in the session, then log it."""
     now = local_now()
     stored = submission.deliver(home, viewer.source, name, content, now)
+    st.session_state["submit_sent"][(viewer.username, submission.file_id(content))] = (
+        now  # sent, logged or not
+    )
     _log(
         home,
         viewer,
         audit.SEND_EXTRACT,
-        file_id=key,
-        file_name=name,
+        file_id=submission.file_id(content),
+        file_name=submission.sent_name(name),
         stored_as=stored.name,
         size=len(content),
         verdict=_verdict(checked),
     )
-    return now
 
 
 def _template_button(contract, viewer, checked: DryRun | None) -> None:
@@ -307,6 +324,7 @@ def main() -> None:
         content = uploaded.getvalue()
         checked = _checked(home, viewer, contract, uploaded.name, content)
         if _show(checked, viewer.ward_code):
+            _replacing(home, contract, checked)
             _send_button(home, viewer, uploaded.name, content, checked)
     _template_button(contract, viewer, checked)
     _sent_table(home, viewer)

@@ -17,6 +17,7 @@ OFFICER = Viewer("b", "B", Role.WARD_OFFICER, "09541")
 PROTECTION = Viewer("c", "C", Role.PROTECTION_OFFICER)
 ENGINEER = Viewer("d", "D", Role.DATA_ENGINEER)
 OFFICE = Viewer("e", "E", Role.OFFICE, "09541", "immunization")
+DISTRICT_OFFICE = Viewer("f", "F", Role.OFFICE, None, "health_insurance")  # BHXH: one file for the district
 
 
 def _read(home, viewer, sql: str) -> list[tuple]:
@@ -65,6 +66,10 @@ def test_an_office_reads_only_its_own_reporting_record(report_home):
         assert own == [("immunization", "09541")]
     finally:
         con.close()
+    rows = _read(
+        report_home, DISTRICT_OFFICE, "select distinct source, org_unit_level from fct_report_submissions"
+    )
+    assert rows == [("health_insurance", "district")]
 
 
 def test_what_only_data_engineers_and_protection_officers_read(report_home):

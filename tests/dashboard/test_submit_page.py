@@ -164,3 +164,25 @@ def test_the_office_sees_what_it_owes_as_the_quality_page_counts_it(fixture_home
     assert owed.loc[key, "Tình trạng"] == expected
     assert owed.loc[key, "Hạn gửi"] == due.strftime("%d/%m/%Y")
     assert any(i.value.startswith("Hạn gửi tới: kỳ ") for i in app.info)
+
+
+def test_another_account_on_the_same_browser_checks_and_sends_for_itself(home):
+    app = _upload(_office(), "TCMR_MoLao_T03-2025.xlsx")
+    app = app.button(key=_send_key("TCMR_MoLao_T03-2025.xlsx")).click().run()
+    assert any(s.value.startswith("Đã gửi lúc") for s in app.success)
+    # the same session, now an office of another source in the same ward (a shared computer)
+    other = sign_in(app, "office", MO_LAO, "birth_registration").run()
+    assert not other.table  # nothing it sent
+    other = _upload(other, "TCMR_MoLao_T03-2025.xlsx")
+    assert not any(s.value.startswith("Đã gửi lúc") for s in other.success)
+    checks = audit.entries_of(home.root, "office-09541-birth-registration", (audit.CHECK_EXTRACT,))
+    assert len(checks) == 1  # checked against its own contract, not the other account's verdict
+
+
+def test_sends_count_towards_the_hourly_limit(home, monkeypatch):
+    monkeypatch.setenv("TREEM_UPLOADS_PER_HOUR", "2")
+    app = _upload(_office(), "TCMR_MoLao_T03-2025.xlsx")  # 1: the check
+    app = app.button(key=_send_key("TCMR_MoLao_T03-2025.xlsx")).click().run()  # 2: the send
+    assert any(s.value.startswith("Đã gửi lúc") for s in app.success)
+    app = _upload(app, "TCMR_PhuLa_T03-2025.xlsx")
+    assert any("2 tệp trong một giờ qua" in e.value for e in app.error)

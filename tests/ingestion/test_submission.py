@@ -11,17 +11,23 @@ import pytest
 
 from ingestion.claim import claim, private_copy
 from ingestion.contract import load_contracts
+from ingestion.inbox import skipped_entries
 from ingestion.load import ingest_inbox
+from ingestion.parse_file import identify
 from ingestion.submission import (
+    HELD,
     LOADED,
     QUARANTINED,
     SUPERSEDED,
     WAITING,
     NotSendable,
+    check_upload,
     deliver,
     file_id,
+    replacing,
     standing,
 )
+from ingestion.template_request import template_file_name, template_periods
 from tests.conftest import IMMUNIZATION_FIXTURES
 
 CONTRACT = load_contracts()["immunization"]
@@ -49,9 +55,25 @@ def test_a_name_already_waiting_is_never_replaced_and_no_name_is_a_path(home):
     first = deliver(home, "immunization", "bao_cao.xlsx", b"first", SENT_AT)
     second = deliver(home, "immunization", "bao_cao.xlsx", b"second", SENT_AT)
     hostile = deliver(home, "immunization", "../../../etc/x.xlsx", b"third", SENT_AT)
-    assert (first.name, second.name) == ("bao_cao.xlsx", "bao_cao (2).xlsx")
+    assert (first.name, second.name) == ("bao_cao.xlsx", "(2) bao_cao.xlsx")
     assert (first.read_bytes(), second.read_bytes()) == (b"first", b"second")
     assert hostile.parent == home.source_inbox("immunization") and hostile.name == "x.xlsx"
+
+
+def test_a_renamed_file_still_says_its_period_and_ward_to_every_contract():
+    """A second file of the same name waits as '(2) name': every contract reads the same period and
+    ward from it as from the name the office gave."""
+    for contract in load_contracts().values():
+        ward = "09541" if contract.ward_scope == "ward" else None
+        for period in template_periods(contract, dt.date(2025, 7, 3))[:6]:
+            name = template_file_name(contract, ward, period)
+            assert identify(contract, f"(2) {name}") == identify(contract, name) == (period, ward), name
+
+
+def test_excels_lock_file_name_is_not_kept(home):
+    path = deliver(home, "immunization", "~$TCMR_MoLao_T03-2025.xlsx", b"x", SENT_AT)
+    assert path.name == "_TCMR_MoLao_T03-2025.xlsx"
+    assert skipped_entries(home, 0) == []  # the inbox takes it
 
 
 @pytest.mark.parametrize("name", ["bao_cao.exe", "bao_cao", "bao_cao.xlsx.sh"])
@@ -92,6 +114,34 @@ def test_where_a_sent_file_stands(home, con):
     ingest_inbox(con, CONTRACT, home)
     assert standing(home, "immunization", file_id(buffer.getvalue())).state == LOADED
     assert standing(home, "immunization", file_id(good)).state == SUPERSEDED
+
+
+def test_the_check_says_what_a_file_would_do_to_the_one_in_force(home, con):
+    deliver(home, "immunization", "TCMR_MoLao_T03-2025.xlsx", _bytes("TCMR_MoLao_T03-2025.xlsx"), SENT_AT)
+    ingest_inbox(con, CONTRACT, home)  # 5 good rows in force for Mộ Lao, March 2025
+    same_rows = check_upload(home, CONTRACT, "sua.xlsx", _bytes("TCMR_MoLao_T03-2025.xlsx"))
+    kind, text = replacing(home, CONTRACT, same_rows)
+    assert (
+        kind == "replaces"
+        and "thay thế tệp 'TCMR_MoLao_T03-2025.xlsx' (5 dòng, nhận 09:30 03/04/2025)" in text
+    )
+
+    # two good rows of five: under the contract's half, ingestion holds it; the check says so first
+    book = openpyxl.load_workbook(IMMUNIZATION_FIXTURES / "TCMR_MoLao_T03-2025.xlsx")
+    for row in sorted({*loaded_rejects(home, con), 6, 7, 8, 9}, reverse=True):
+        book.active.delete_rows(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    fewer = check_upload(home, CONTRACT, "TCMR_MoLao_T03-2025.xlsx", buffer.getvalue())
+    assert fewer.clean and fewer.rows_loaded == 2
+    kind, text = replacing(home, CONTRACT, fewer)
+    assert kind == "held" and text.startswith("Tệp có 2 dòng hợp lệ, chưa bằng 50% số dòng của tệp")
+    deliver(
+        home, "immunization", "TCMR_MoLao_T03-2025.xlsx", buffer.getvalue(), SENT_AT + dt.timedelta(days=1)
+    )
+    ingest_inbox(con, CONTRACT, home)
+    assert standing(home, "immunization", file_id(buffer.getvalue())).state == HELD
+    assert standing(home, "immunization", file_id(_bytes("TCMR_MoLao_T03-2025.xlsx"))).state == LOADED
 
 
 def loaded_rejects(home, con) -> list[int]:

@@ -19,6 +19,7 @@ from ingestion.template import GUIDE_SHEET, HEADER_ROW, LISTS_SHEET, dropdown_va
 from ingestion.template_request import (
     TemplateError,
     grains,
+    next_owed,
     parse_period,
     parse_ward,
     template_file_name,
@@ -332,3 +333,26 @@ def test_the_command(pointed_env, tmp_path, capsys):
     inside = home / "mau.xlsx"
     assert treem_cli(pointed_env, "--home", str(home), "template", "injuries", "--out", str(inside)) == 2
     assert "chỉ do treem ghi" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("source", "today", "period", "due"),
+    [
+        ("immunization", dt.date(2025, 6, 3), "2025-05", dt.date(2025, 6, 5)),  # May's is due first
+        ("immunization", dt.date(2025, 6, 6), "2025-06", dt.date(2025, 7, 5)),  # May's deadline passed
+        ("child_register", dt.date(2025, 7, 2), "2025-Q2", dt.date(2025, 7, 5)),
+        ("vitamin_a", dt.date(2025, 7, 3), "2025-06", dt.date(2025, 7, 5)),  # the June round
+        ("vitamin_a", dt.date(2025, 7, 6), "2025-12", dt.date(2026, 1, 5)),
+        ("child_friendly", dt.date(2026, 1, 3), "2025", dt.date(2026, 1, 5)),
+    ],
+)
+def test_the_next_period_owed_is_the_earliest_still_open(source, today, period, due):
+    contract = load_contracts()[source]
+    found, day = next_owed(contract, today, set())
+    assert (found.key, day) == (period, due)
+
+
+def test_a_period_already_received_is_not_the_next_one_owed():
+    contract = load_contracts()["immunization"]
+    found, day = next_owed(contract, dt.date(2025, 6, 3), {"2025-05"})
+    assert (found.key, day) == ("2025-06", dt.date(2025, 7, 5))
