@@ -195,10 +195,11 @@ def in_force(home: Home, source: str, ward_code: str | None, period_key: str) ->
     return max(loaded, key=lambda r: str(r.get("processed_at")), default=None)
 
 
-def replacing(home: Home, contract: Contract, checked: DryRun) -> tuple[str, str] | None:
-    """What sending ``checked`` would do to the file in force for its period, as ingestion decides it:
-    ('held', why) for a file ingestion would hold or refuse instead of letting it replace that one,
-    ('replaces', what) when it would replace it; None when the period has no file yet."""
+def replacing(home: Home, contract: Contract, checked: DryRun, sent_id: str) -> tuple[str, str] | None:
+    """What sending ``checked`` (file id ``sent_id``) would do to the file in force for its period, as
+    ingestion decides it: ('same', …) when it is that very file, ('held', why) for a file ingestion would
+    hold or refuse instead of letting it replace that one, ('replaces', what) when it would replace it;
+    None when the period has no file yet."""
     if not checked.would_load or checked.period is None:
         return None
     current = in_force(home, contract.source, checked.ward_code, checked.period.key)
@@ -206,6 +207,8 @@ def replacing(home: Home, contract: Contract, checked: DryRun) -> tuple[str, str
         return None
     received = dt.datetime.fromisoformat(str(current["received_at"]))
     sent = f"tệp '{current['file_name']}' ({current['rows_loaded']} dòng, nhận {received:%H:%M %d/%m/%Y})"
+    if current["file_id"] == sent_id:
+        return "same", f"Đây đúng là {sent} đang dùng cho kỳ {checked.period.key}: gửi lại không thay đổi gì."
     if not checked.rows_loaded and current["rows_loaded"]:
         return "held", f"Tệp không có dòng hợp lệ nào nên sẽ không thay thế {sent}: sẽ bị cách ly."
     if contract.holds_correction(checked.rows_loaded, current["rows_loaded"]):

@@ -149,9 +149,9 @@ def _owed(contract) -> None:
     st.table(pd.DataFrame(rows, columns=columns).set_index(columns[0]))
 
 
-def _replacing(home, contract, checked: DryRun) -> None:
+def _replacing(home, contract, checked: DryRun, content: bytes) -> None:
     """What the file would do to the one already in force for its period."""
-    found = submission.replacing(home, contract, checked)
+    found = submission.replacing(home, contract, checked, submission.file_id(content))
     if found is not None:
         kind, text = found
         (st.warning if kind == "held" else st.info)(text)
@@ -324,7 +324,7 @@ def main() -> None:
         content = uploaded.getvalue()
         checked = _checked(home, viewer, contract, uploaded.name, content)
         if _show(checked, viewer.ward_code):
-            _replacing(home, contract, checked)
+            _replacing(home, contract, checked, content)
             _send_button(home, viewer, uploaded.name, content, checked)
     _template_button(contract, viewer, checked)
     _sent_table(home, viewer)

@@ -119,12 +119,12 @@ def test_where_a_sent_file_stands(home, con):
 def test_the_check_says_what_a_file_would_do_to_the_one_in_force(home, con):
     deliver(home, "immunization", "TCMR_MoLao_T03-2025.xlsx", _bytes("TCMR_MoLao_T03-2025.xlsx"), SENT_AT)
     ingest_inbox(con, CONTRACT, home)  # 5 good rows in force for Mộ Lao, March 2025
-    same_rows = check_upload(home, CONTRACT, "sua.xlsx", _bytes("TCMR_MoLao_T03-2025.xlsx"))
-    kind, text = replacing(home, CONTRACT, same_rows)
-    assert (
-        kind == "replaces"
-        and "thay thế tệp 'TCMR_MoLao_T03-2025.xlsx' (5 dòng, nhận 09:30 03/04/2025)" in text
-    )
+    same_file = check_upload(home, CONTRACT, "sua.xlsx", _bytes("TCMR_MoLao_T03-2025.xlsx"))
+    kind, text = replacing(home, CONTRACT, same_file, file_id(_bytes("TCMR_MoLao_T03-2025.xlsx")))
+    assert kind == "same" and "(5 dòng, nhận 09:30 03/04/2025)" in text
+    kind, text = replacing(home, CONTRACT, same_file, "another-file-id")  # the same rows in another file
+    assert kind == "replaces"
+    assert "thay thế tệp 'TCMR_MoLao_T03-2025.xlsx' (5 dòng, nhận 09:30 03/04/2025)" in text
 
     # two good rows of five: under the contract's half, ingestion holds it; the check says so first
     book = openpyxl.load_workbook(IMMUNIZATION_FIXTURES / "TCMR_MoLao_T03-2025.xlsx")
@@ -134,7 +134,7 @@ def test_the_check_says_what_a_file_would_do_to_the_one_in_force(home, con):
     book.save(buffer)
     fewer = check_upload(home, CONTRACT, "TCMR_MoLao_T03-2025.xlsx", buffer.getvalue())
     assert fewer.clean and fewer.rows_loaded == 2
-    kind, text = replacing(home, CONTRACT, fewer)
+    kind, text = replacing(home, CONTRACT, fewer, file_id(buffer.getvalue()))
     assert kind == "held" and text.startswith("Tệp có 2 dòng hợp lệ, chưa bằng 50% số dòng của tệp")
     deliver(
         home, "immunization", "TCMR_MoLao_T03-2025.xlsx", buffer.getvalue(), SENT_AT + dt.timedelta(days=1)
