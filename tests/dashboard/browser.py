@@ -67,13 +67,17 @@ BROWSER_USER, BROWSER_PASSWORD = "lanh-dao-thu", "mat-khau-trinh-duyet"
 
 
 def ensure_account(
-    home_root: Path, username: str = BROWSER_USER, role: str = "district_leader", ward: str | None = None
+    home_root: Path,
+    username: str = BROWSER_USER,
+    role: str = "district_leader",
+    ward: str | None = None,
+    source: str | None = None,
 ) -> None:
     from access import accounts
     from access.roles import Role
 
     if accounts.get_account(home_root, username) is None:
-        accounts.add_account(home_root, username, BROWSER_PASSWORD, Role(role), ward)
+        accounts.add_account(home_root, username, BROWSER_PASSWORD, Role(role), ward, source=source)
 
 
 def sign_in(page, url: str, username: str = BROWSER_USER, password: str = BROWSER_PASSWORD) -> None:

@@ -99,3 +99,18 @@ def test_every_page_of_every_role_reads_whole_in_vietnamese(
 ):
     """The same for the other roles' pages (their own lists and logs included), on a laptop's width."""
     assert _read_every_page(browser, dashboard_url, tmp_path, 1366, role) == ([], {})
+
+
+@pytest.mark.parametrize("width", [375, 1366])
+def test_the_office_page_reads_whole_in_vietnamese(browser, dashboard_url, fixture_pipeline, tmp_path, width):
+    """An office's one page, with what it owes from the serving copy: nothing cut off, no raw word."""
+    home, _ = fixture_pipeline
+    ensure_account(home.root, "trinh-duyet-office", "office", "09541", "immunization")
+    cut: list[str] = []
+    shot = tmp_path / f"office-{width}.png"
+    text = render(
+        browser, dashboard_url, "Nộp báo cáo", shot, width=width, cut=cut, username="trinh-duyet-office"
+    )
+    assert cut == [] and RAW.findall(text) == []
+    assert "Các kỳ phải gửi" in text and "Hạn gửi tới: kỳ " in text
+    assert "Tổng quan" not in text  # no other page in its navigation
