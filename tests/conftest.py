@@ -7,6 +7,7 @@ import fcntl
 import os
 import pickle
 import shutil
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -80,6 +81,17 @@ def drop_fixtures(home: Home, *names: str) -> None:
     inbox.mkdir(parents=True, exist_ok=True)
     for name in names or sorted(p.name for p in IMMUNIZATION_FIXTURES.iterdir()):
         shutil.copy2(IMMUNIZATION_FIXTURES / name, inbox / name)
+
+
+@pytest.fixture(autouse=True)
+def _termination_as_it_was() -> Iterator[None]:
+    """A Dagster run in the test's process maps SIGTERM to SIGINT's handler and leaves it so. Where SIGINT
+    is ignored (a suite started in the background), every process started afterwards would ignore
+    SIGTERM too, and a process pool's terminate would wait for it forever: put it back after each test."""
+    before = signal.getsignal(signal.SIGTERM)
+    yield
+    if signal.getsignal(signal.SIGTERM) is not before:
+        signal.signal(signal.SIGTERM, before)
 
 
 @pytest.fixture
