@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 DISTRICT_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+DISTRICT_ZONE = "Asia/Ho_Chi_Minh"  # the same by its IANA name, for DuckDB: current_date is the district day
 
 
 def local_time(timestamp: float) -> dt.datetime:

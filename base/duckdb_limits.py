@@ -1,10 +1,12 @@
-"""DuckDB's memory limit and threads: the same for every connection treem opens and for dbt
-(dbt_project/profiles.yml reads the same two settings).
+"""DuckDB's memory limit, threads and time zone: the same for every connection treem opens and for dbt
+(dbt_project/profiles.yml reads the same settings).
 
 - ``TREEM_MEMORY_GB`` (default 2): the memory DuckDB may hold per process before it spills to disk.
   DuckDB's own default is 80% of the machine's memory, which on a shared 2-core server lets one city
   run take everything.
 - ``TREEM_THREADS`` (default 2): DuckDB's worker threads per process.
+- The time zone is the district's, so that ``current_date`` (a deadline passed or still to come) is
+  the district's day on a server kept in UTC.
 - What does not fit spills to DuckDB's own place, ``<file>.tmp`` beside the database file: in the
   home, private like the rest of it. It is not set: DuckDB refuses to set it again on a database that
   has spilled, and dbt sets its profile's settings on every connection it opens.
@@ -16,6 +18,7 @@ import os
 
 import duckdb
 
+from base.clock import DISTRICT_ZONE
 from base.errors import UserError
 
 MEMORY_GB = "TREEM_MEMORY_GB"
@@ -51,6 +54,7 @@ def limit(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     file open twice, and DuckDB refuses a second connection whose config differs)."""
     con.execute(f"SET memory_limit = '{memory_limit()}'")  # built from a number: nothing to escape
     con.execute(f"SET threads = {threads()}")
+    con.execute(f"SET TimeZone = '{DISTRICT_ZONE}'")
     return con
 
 

@@ -8,7 +8,6 @@ run killed, failed or blocked leaves none, so the next one does the whole work."
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import importlib
 import json
@@ -19,7 +18,7 @@ import duckdb
 
 from base import duckdb_limits
 from base.atomic import write_atomically
-from base.clock import data_now
+from base.clock import data_now, local_now
 from base.home import Home
 from ingestion.claim import claimed_files
 from ingestion.contract import load_contracts
@@ -97,8 +96,8 @@ def _reports_state(home: Home) -> list[str]:
 
 
 def _days(home: Home) -> tuple[str, str]:
-    """Today on this machine (the models' current_date) and in the data (a demo home's own today)."""
-    return dt.date.today().isoformat(), data_now(home.generated).date().isoformat()
+    """Today in the district (the models' current_date) and in the data (a demo home's own today)."""
+    return local_now().date().isoformat(), data_now(home.generated).date().isoformat()
 
 
 def fingerprint(home: Home) -> str | None:
@@ -135,7 +134,7 @@ def record_complete_run(home: Home, run_id: str) -> None:
     record = {
         "fingerprint": now,
         "run_id": run_id,
-        "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "finished_at": local_now().isoformat(timespec="seconds"),  # district time, as every time shown
     }
     write_atomically(stamp, lambda f: f.write(json.dumps(record).encode()))
 

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from base import duckdb_limits
+from base.clock import DISTRICT_ZONE, local_now
 from base.errors import UserError
 from tests.conftest import use
 
@@ -22,7 +23,7 @@ def _as_duckdb_prints(limit: str) -> str:
 
 
 def _settings(con: duckdb.DuckDBPyConnection) -> tuple:
-    names = ("memory_limit", "threads", "temp_directory")
+    names = ("memory_limit", "threads", "temp_directory", "TimeZone")
     return con.execute("select " + ", ".join(f"current_setting('{n}')" for n in names)).fetchone()
 
 
@@ -30,7 +31,14 @@ def test_defaults_for_a_shared_two_core_machine(tmp_path, monkeypatch):
     monkeypatch.delenv("TREEM_MEMORY_GB", raising=False)
     monkeypatch.delenv("TREEM_THREADS", raising=False)
     con = duckdb_limits.connect(tmp_path / "warehouse.duckdb")
-    assert _settings(con) == (_as_duckdb_prints("2GB"), 2, str(tmp_path / "warehouse.duckdb.tmp"))
+    assert _settings(con) == (
+        _as_duckdb_prints("2GB"),
+        2,
+        str(tmp_path / "warehouse.duckdb.tmp"),
+        "Asia/Ho_Chi_Minh",
+    )
+    # the district's day, whatever the server's zone (a UTC server is a day behind from 00:00 to 07:00)
+    assert con.execute("select current_date").fetchone()[0] == local_now().date()
     con.close()
 
 
@@ -83,7 +91,7 @@ def test_dbt_runs_with_the_same_settings(fixture_home, pointed_env, monkeypatch)
     try:
         query = (
             "select current_setting('memory_limit') as m, current_setting('threads') as t, "
-            "current_setting('temp_directory') as d"
+            "current_setting('temp_directory') as d, current_setting('TimeZone') as z"
         )
         shown = dbt_resource().cli(
             ["show", "--inline", query, "--output", "json"],
@@ -95,5 +103,10 @@ def test_dbt_runs_with_the_same_settings(fixture_home, pointed_env, monkeypatch)
         use(pointed_env)
     previews = [e["data"]["preview"] for e in events if "preview" in e.get("data", {})]
     assert json.loads(previews[0]) == [
-        {"m": _as_duckdb_prints("1.5GB"), "t": 1, "d": str(fixture_home.warehouse) + ".tmp"}
+        {
+            "m": _as_duckdb_prints("1.5GB"),
+            "t": 1,
+            "d": str(fixture_home.warehouse) + ".tmp",
+            "z": DISTRICT_ZONE,
+        }
     ]

@@ -3,7 +3,6 @@ into the inbox at the time it was sent, its state after ingestion; one office ne
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 import time
@@ -14,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from access import audit
+from base.clock import local_now
 from base.home import Home
 from ingestion.contract import load_contracts
 from ingestion.load import ingest_inbox
@@ -158,7 +158,7 @@ def test_the_office_sees_what_it_owes_as_the_quality_page_counts_it(fixture_home
         else f"Gửi muộn ({days_late} ngày)"
         if received
         else "Chưa đến hạn"
-        if due >= dt.date.today()
+        if due >= local_now().date()
         else "Chưa gửi, đã quá hạn"
     )
     assert owed.loc[key, "Tình trạng"] == expected

@@ -9,6 +9,7 @@ import shutil
 import duckdb
 import pytest
 
+from base.clock import local_now
 from base.home import Home
 from orchestration import nothing_new
 from orchestration.nothing_new import STAMP, forget_complete_run, record_complete_run
@@ -79,7 +80,7 @@ def test_another_publish_a_removed_workbook_or_another_day_make_a_run_due(home, 
     assert nothing_new.nothing_new(home) is None
     record_complete_run(home, "run-4")
 
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()  # a fixed date would one day be today
+    tomorrow = (local_now().date() + dt.timedelta(days=1)).isoformat()  # a fixed date would one day be today
     monkeypatch.setattr(nothing_new, "_days", lambda _: (tomorrow, tomorrow))
     assert nothing_new.nothing_new(home) is None
 
