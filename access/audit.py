@@ -249,31 +249,31 @@ def record(home_root: os.PathLike, username: str, action: str, *fields: object, 
         append(con, username, action, *fields, **named)
 
 
-def entries(home_root: os.PathLike, limit: int = 500) -> list[Entry]:
-    """The latest entries, newest first."""
+def _read(home_root: os.PathLike, where: str, params: tuple, limit: int = -1) -> list[Entry]:
+    """The entries matching ``where``, newest first, at most ``limit`` (-1: all); none before the log
+    exists."""
     if not audit_path(home_root).exists():
         return []
     with closing(_connect(home_root)) as con:
         rows = con.execute(
-            f"select {', '.join(COLUMNS)} from audit_log order by id desc limit ?", (limit,)
+            f"select {', '.join(COLUMNS)} from audit_log where {where} order by id desc limit ?",
+            (*params, limit),
         ).fetchall()
     return [Entry(r[0], dt.datetime.fromisoformat(r[1]), *r[2:]) for r in rows]
+
+
+def entries(home_root: os.PathLike, limit: int = 500) -> list[Entry]:
+    """The latest entries, newest first."""
+    return _read(home_root, "true", (), limit)
 
 
 def entries_of(
     home_root: os.PathLike, username: str, actions: tuple[str, ...], since: dt.datetime | None = None
 ) -> list[Entry]:
     """One account's entries of these actions (since ``since``), newest first."""
-    if not audit_path(home_root).exists():
-        return []
     after = since.isoformat(timespec="seconds") if since else ""
-    with closing(_connect(home_root)) as con:
-        rows = con.execute(
-            f"select {', '.join(COLUMNS)} from audit_log where username = ? and at >= ? "
-            f"and action in ({', '.join('?' * len(actions))}) order by id desc",
-            (username, after, *actions),
-        ).fetchall()
-    return [Entry(r[0], dt.datetime.fromisoformat(r[1]), *r[2:]) for r in rows]
+    where = f"username = ? and at >= ? and action in ({', '.join('?' * len(actions))})"
+    return _read(home_root, where, (username, after, *actions))
 
 
 def _normalised(sql: str) -> str:

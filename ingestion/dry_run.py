@@ -47,33 +47,25 @@ class DryRun:
         """Every data row would load."""
         return self.would_load and not self.rows_rejected
 
+    @property
+    def verdict(self) -> str:
+        """'clean', 'rows_rejected' or 'set_aside' (as the audit log records a check)."""
+        return "clean" if self.clean else "rows_rejected" if self.would_load else "set_aside"
+
 
 def dry_run(path: Path, contract: Contract, home: Home, name: str | None = None) -> DryRun:
     """Check ``path`` (sent as ``name``) as ingestion would read it for ``home``; loads nothing."""
     name = name or path.name
     contract = with_mappings(contract, home)
     result = read_file(path, contract, name)
-    wards = load_lookups()["ward"]
+    lookups = load_lookups()
+    ward_name = lookups["ward"].display_name(result.ward_code) if result.ward_code else None
+    read_as = (contract.source, contract.name_vi, name, result.period, result.ward_code, ward_name)
     if not isinstance(result, ParsedFile):
-        ward_name = wards.display_name(result.ward_code) if result.ward_code else None
-        return DryRun(
-            contract.source,
-            contract.name_vi,
-            name,
-            result.period,
-            result.ward_code,
-            ward_name,
-            problem=result.reason,
-            hint=result.hint,
-        )
+        return DryRun(*read_as, problem=result.reason, hint=result.hint)
     return DryRun(
-        contract.source,
-        contract.name_vi,
-        name,
-        result.period,
-        result.ward_code,
-        wards.display_name(result.ward_code) if result.ward_code else None,
-        hint=unknown_values_hint(contract, result.unknown_values, load_lookups()),
+        *read_as,
+        hint=unknown_values_hint(contract, result.unknown_values, lookups),
         sheet=result.sheet,
         header_row=result.header_row,
         rows_read=result.rows_read,

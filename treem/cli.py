@@ -255,13 +255,25 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=os.environ.copy(), cwd=PROJECT_ROOT)
 
 
-def cmd_status(args: argparse.Namespace) -> int:
+def _unknown_source(source: str) -> bool:
+    """True (and says so) when no contract has that source."""
     from ingestion.contract import load_contracts
+
+    if source in load_contracts():
+        return False
+    print(f"Không có nguồn '{source}'; các nguồn: {', '.join(load_contracts())}", file=sys.stderr)
+    return True
+
+
+def _source_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", metavar="NGUỒN", help="nguồn dữ liệu, ví dụ immunization (xem treem status)")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
     from ingestion.status import WarehouseBusy, inbox_status
 
     home = _home(args)
-    if args.source and args.source not in load_contracts():
-        print(f"Không có nguồn '{args.source}'; các nguồn: {', '.join(load_contracts())}", file=sys.stderr)
+    if args.source and _unknown_source(args.source):
         return 2
     try:
         status = inbox_status(home, args.source, args.files)
@@ -479,15 +491,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ingestion.dry_run import dry_run, dry_run_text
 
     home = _home(args)
-    contracts = load_contracts()
-    if args.source not in contracts:
-        print(f"Không có nguồn '{args.source}'; các nguồn: {', '.join(contracts)}", file=sys.stderr)
+    if _unknown_source(args.source):
         return 2
     path = Path(args.file).expanduser()
     if not path.is_file():
         print(f"Không có tệp {path}", file=sys.stderr)
         return 2
-    checked = dry_run(path, contracts[args.source], home)
+    checked = dry_run(path, load_contracts()[args.source], home)
     print(dry_run_text(checked, None if args.all else REJECTS_LISTED), end="")
     return 0 if checked.clean else 1 if checked.would_load else 3
 
@@ -846,7 +856,7 @@ def build_parser() -> argparse.ArgumentParser:
         "loại, 3 cả tệp sẽ bị cách ly, 2 lệnh sai (nguồn hoặc tệp không có).",
     )
     home_after_command(p)
-    p.add_argument("source", metavar="NGUỒN", help="nguồn dữ liệu, ví dụ immunization (xem treem status)")
+    _source_argument(p)
     p.add_argument("file", metavar="TỆP", help="tệp Excel hoặc CSV cần kiểm tra")
     p.add_argument(
         "--all", action="store_true", help=f"liệt kê mọi dòng bị loại (mặc định {REJECTS_LISTED} dòng đầu)"
@@ -862,7 +872,7 @@ def build_parser() -> argparse.ArgumentParser:
         "đơn vị tự chọn phường ở ô A2.",
     )
     home_after_command(p)
-    p.add_argument("source", metavar="NGUỒN", help="nguồn dữ liệu, ví dụ immunization (xem treem status)")
+    _source_argument(p)
     p.add_argument("--ward", metavar="MÃ", help="phường của đơn vị gửi (mã, ví dụ 09541, hoặc tên)")
     p.add_argument(
         "--period",

@@ -34,6 +34,13 @@ STATES = {
     submission.HELD: ("Giữ lại chờ kỹ sư dữ liệu xác nhận", "Held for a data engineer"),
     submission.SUPERSEDED: ("Đã được thay bằng tệp gửi sau", "Replaced by a later file"),
 }
+OWED = {  # an owed period's status, as the quality page names them
+    "on_time": ("Đã gửi đúng hạn", "Sent on time"),
+    "late": ("Gửi muộn", "Sent late"),
+    "pending": ("Chưa đến hạn", "Not yet due"),
+    "missing": ("Chưa gửi, đã quá hạn", "Missing, past the deadline"),
+}
+RECEIPTS_SHOWN = 10  # the receipts of the latest files sent, beside the table
 
 
 def uploads_per_hour() -> int:
@@ -44,10 +51,6 @@ def _over_limit(home_root, username: str) -> bool:
     since = local_now() - dt.timedelta(hours=1)
     done = audit.entries_of(home_root, username, (audit.CHECK_EXTRACT, audit.SEND_EXTRACT), since)
     return len(done) >= uploads_per_hour()
-
-
-def _verdict(checked: DryRun) -> str:
-    return "clean" if checked.clean else "rows_rejected" if checked.would_load else "set_aside"
 
 
 def _show(checked: DryRun, own_ward: str | None) -> bool:
@@ -105,16 +108,6 @@ def _show(checked: DryRun, own_ward: str | None) -> bool:
     if checked.hint:
         st.info(checked.hint)
     return True
-
-
-RECEIPTS_SHOWN = 10  # the receipts of the latest files sent, beside the table
-
-OWED = {
-    "on_time": ("Đã gửi đúng hạn", "Sent on time"),
-    "late": ("Gửi muộn", "Sent late"),
-    "pending": ("Chưa đến hạn", "Not yet due"),
-    "missing": ("Chưa gửi, đã quá hạn", "Missing, past the deadline"),
-}
 
 
 def _owed(contract) -> None:
@@ -226,7 +219,7 @@ def _checked(home, viewer, contract, name: str, content: bytes) -> DryRun:
             audit.CHECK_EXTRACT,
             file_id=key[1],
             file_name=submission.sent_name(name),
-            verdict=_verdict(checks[key]),
+            verdict=checks[key].verdict,
         )
     return checks[key]
 
@@ -270,7 +263,7 @@ def _deliver(home, viewer, name: str, content: bytes, checked: DryRun) -> None:
         file_name=submission.sent_name(name),
         stored_as=stored.name,
         size=len(content),
-        verdict=_verdict(checked),
+        verdict=checked.verdict,
     )
 
 
