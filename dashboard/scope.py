@@ -44,6 +44,11 @@ MASKED_COUNTS = {
         f"rule_id in (select rule_id from s.validation_rules where source in {PROTECTION_SOURCES})",
         ("left_value", "right_value"),
     ),
+    # the figures behind the child-friendly cross-check: read through fct_ward_indicators instead
+    "fct_child_friendly_evidence": (
+        "indicator_code in ('abuse_timely_intervention', 'injury_deaths')",
+        ("numerator", "denominator", "value"),
+    ),
 }
 CHILD_LIST_TABLES = {"child_reconciliation"}
 ENGINEER_TABLES = {"gx_results"}

@@ -9,7 +9,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from . import timing
+from . import child_friendly_truth, timing
 from .context import Context
 from .profile import Ward
 
@@ -32,21 +32,6 @@ PLACES = {
 }
 # drowning peaks in the summer months
 SEASON = {1: 0.7, 2: 0.7, 3: 0.8, 4: 0.9, 5: 1.2, 6: 1.5, 7: 1.6, 8: 1.4, 9: 1.0, 10: 0.9, 11: 0.7, 12: 0.6}
-CRITERIA: tuple[tuple[str, int], ...] = (
-    ("Bảo đảm nguồn lực thực hiện quyền trẻ em", 100),
-    ("Trẻ em được đăng ký khai sinh theo quy định", 60),
-    ("Trẻ em bị xâm hại", 100),
-    ("Trẻ em vi phạm pháp luật, sử dụng ma túy", 60),
-    ("Trẻ em bị tai nạn, thương tích", 80),
-    ("Trẻ em có hoàn cảnh đặc biệt được trợ giúp", 80),
-    ("Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ", 80),
-    ("Trẻ em dưới 5 tuổi suy dinh dưỡng", 80),
-    ("Trẻ em được khám sức khỏe định kỳ", 60),
-    ("Trẻ em đi học mầm non", 60),
-    ("Trẻ em được tham gia", 80),
-    ("Trẻ em được vui chơi, giải trí, văn hóa, thể thao", 80),
-    ("Sự hài lòng của trẻ em và người dân", 80),
-)
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -136,20 +121,24 @@ def _distinct(rows: list[dict[str, Any]]) -> None:
 
 
 def child_friendly_rows(ctx: Context, ward_index: int, period: timing.Period) -> list[dict[str, Any]]:
+    """The ward's self-assessment: for a criterion with data, what ``ctx.cache["child_friendly_claims"]``
+    says it claims (demo/child_friendly_truth.py); otherwise a drawn share of the maximum, lower in a
+    lagging ward. A criterion is marked met when it scores."""
     ward = ctx.wards[ward_index]
     rng = ctx.rng("child_friendly", ward.code, period.code)
-    lag = ward.params["lag"]
+    claimed = ctx.cache.get("child_friendly_claims", {}).get(ward.code, {})
     rows = []
-    for n, (content, top) in enumerate(CRITERIA, 1):
-        share = rng.uniform(0.86 - 0.25 * lag, 1.0)
-        score = 0 if lag >= 0.9 and n == 7 else int(round(top * share / 5) * 5)
+    for criterion in child_friendly_truth.criteria():
+        n, top = criterion["criterion"], criterion["max_points"]
+        drawn = int(round(top * rng.uniform(0.86 - 0.25 * ward.params["lag"], 1.0) / 5) * 5)
+        score = claimed.get(n, drawn)
         rows.append(
             {
                 "criterion": n,
-                "content": content,
+                "content": criterion["name_vi"],
                 "max": top,
                 "score": score,
-                "met": "Đạt" if score >= 0.5 * top else "Không đạt",
+                "met": "Đạt" if score > 0 else "Không đạt",
             }
         )
     return rows

@@ -17,10 +17,10 @@ import numpy as np
 from base import vi
 from base.clock import DEMO_AS_OF_FILE, DISTRICT_TZ
 
-from . import events, health, registers, sources, timing
+from . import child_friendly_truth, events, health, registers, sources, timing
 from .context import Context, ward_spelling
 from .ground_truth import GroundTruth
-from .indicator_truth import IndicatorFacts, indicators_and_doses
+from .indicator_truth import IndicatorFacts, IndicatorTruth, indicators_and_doses, ward_figures
 from .messy import file_faults, inject_rows
 from .names import ascii_compact
 from .population import simulate
@@ -253,6 +253,8 @@ def generate(
 
     jobs = plan(ctx)
     facts = IndicatorFacts()
+    indicator_truth: IndicatorTruth | None = None
+    year_figures: dict[str, Any] = {}
     latest = None  # the demo's simulated today: when its last extract was sent
     # Files are laid out here, in a fixed order, and written (openpyxl, xlwt, csv) by worker processes.
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as writers:
@@ -261,6 +263,16 @@ def generate(
             if folder.exists():
                 shutil.rmtree(folder)
             truth.source(spec.name)
+            if spec is sources.CHILD_FRIENDLY:  # the last source: every figure it is checked against is known
+                indicator_truth = IndicatorTruth(facts, ctx)
+                year_figures = ward_figures(indicator_truth, ctx, timing.whole_year(year))
+                ctx.cache["child_friendly_claims"] = child_friendly_truth.claims(
+                    ctx,
+                    {
+                        code: child_friendly_truth.supported(figures, child_friendly_truth.rules())
+                        for code, figures in year_figures.items()
+                    },
+                )
             spec_jobs = [j for j in jobs if j.spec is spec]
             faults = _file_faults(ctx, spec, spec_jobs, messy)
             t0 = time.perf_counter()
@@ -283,7 +295,10 @@ def generate(
                 f"({time.perf_counter() - t0:.1f} giây)"
             )
     t0 = time.perf_counter()
-    truth.data["indicators"], truth.schedule_doses = indicators_and_doses(facts, ctx)
+    truth.data["indicators"], truth.schedule_doses = indicators_and_doses(facts, ctx, indicator_truth)
+    truth.data["child_friendly_cross_check"] = child_friendly_truth.cross_check(
+        facts.assessments, year_figures, year, child_friendly_truth.min_points()
+    )
     say(f"Đã tính chỉ số đúng (ground truth) ({time.perf_counter() - t0:.1f} giây)")
     result = truth.finish(home / "generated" / "ground_truth.json")
     write_as_of(home / "generated", latest)

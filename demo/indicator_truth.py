@@ -134,7 +134,7 @@ def _number(text: str) -> int | float:
     return int(value) if value.is_integer() else value
 
 
-class _Truth:
+class IndicatorTruth:
     """Counts per ward over masks of children (a child's ward is ``pop.ward``) or event columns."""
 
     def __init__(self, facts: IndicatorFacts, ctx: Context) -> None:
@@ -383,17 +383,28 @@ def indicators(facts: IndicatorFacts, ctx: Context) -> dict[str, Any]:
     return indicators_and_doses(facts, ctx)[0]
 
 
-def indicators_and_doses(facts: IndicatorFacts, ctx: Context) -> tuple[dict[str, Any], dict[str, int]]:
-    """:func:`indicators`, and the schedule doses per ``<ward>|<YYYY-MM>|<item>|<dose>`` (both years)."""
-    truth = _Truth(facts, ctx)
-    units = [(w.code, k) for k, w in enumerate(ctx.wards)]
+def _per_ward(counts: dict[str, Parts], ctx: Context) -> dict[str, Any]:
+    return {
+        w.code: {name: {part: int(v[k]) for part, v in parts.items()} for name, parts in counts.items()}
+        for k, w in enumerate(ctx.wards)
+    }
+
+
+def ward_figures(truth: IndicatorTruth, ctx: Context, period: timing.Period) -> dict[str, Any]:
+    """``{ward: {indicator: {part: count}}}`` of one period."""
+    return _per_ward(truth.window(period.start, period.end), ctx)
+
+
+def indicators_and_doses(
+    facts: IndicatorFacts, ctx: Context, truth: IndicatorTruth | None = None
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """:func:`indicators`, and the schedule doses per ``<ward>|<YYYY-MM>|<item>|<dose>`` (both years);
+    ``truth`` built from the same facts, when the caller has one already."""
+    truth = truth or IndicatorTruth(facts, ctx)
     result: dict[str, Any] = {}
     for period in [timing.whole_year(ctx.year)] + [timing.quarter(ctx.year, q) for q in range(1, 5)]:
         counts = truth.window(period.start, period.end)
-        result[period.code] = {
-            code: {name: {part: int(v[k]) for part, v in parts.items()} for name, parts in counts.items()}
-            for code, k in units
-        }
+        result[period.code] = _per_ward(counts, ctx)
         result[period.code][district_code()] = {
             name: {part: int(v.sum()) for part, v in parts.items()} for name, parts in counts.items()
         }

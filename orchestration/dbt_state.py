@@ -1,4 +1,4 @@
-"""The seeds as the last good build left them. A `dbt build` loads the 15 seeds and runs their 105
+"""The seeds as the last good build left them. A `dbt build` loads the 17 seeds and runs their 123
 tests before any model that reads them starts, on every run; a build whose seed files and settings are
 those of the last successful build leaves both out. The tests that also read a model (a fact's
 relationship to a seed) still run.

@@ -611,6 +611,102 @@ def _suppression_note(data: ReportData) -> list[str]:
     ]
 
 
+# ── Phụ lục 5b: the child-friendly self-assessment against the data (the year's last report) ─────────
+
+VERDICT_VI = {"over_scored": "Tự chấm cao hơn số liệu", "under_scored": "Tự chấm thấp hơn số liệu"}
+PROTECTION_COUNTS = {"abuse_timely_intervention", "injury_deaths"}
+
+
+def _yes_no(value: object) -> str:
+    return "Đạt" if value else "Chưa đạt"
+
+
+def _part_text(part: dict, district_edition: bool) -> str:
+    """'TCĐĐ dưới 1 tuổi: 70/97 (72,2%)', 'Tử vong do TNTT: 1'; abuse and death counts stay out of the
+    district-wide edition (the small-count rule), as the protection annex's detail does."""
+    name = part["short_vi"] or part["indicator_code"]
+    if part["numerator"] is None:
+        return f"{name}: chưa đủ số liệu cả năm"
+    if district_edition and part["indicator_code"] in PROTECTION_COUNTS:
+        return f"{name}: không in số vụ việc trong bản toàn quận"
+    if part["unit"] == "count":
+        return f"{name}: {part['numerator']}"
+    if not part["denominator"]:
+        return f"{name}: không có trường hợp nào"
+    share = f"{part['numerator'] / part['denominator'] * 100:.1f}".replace(".", ",")
+    return f"{name}: {part['numerator']}/{part['denominator']} ({share}%)"
+
+
+def child_friendly_sheet(data: ReportData) -> Sheet | None:
+    if data.child_friendly_wards is None:
+        return None
+    names = {w.code: w.name for w in data.wards}
+    standing = Table(
+        list(NAME_COLUMNS)
+        + [
+            Column("year", "Năm tự đánh giá", fmt="text", width=10),
+            Column("points", "Điểm tự chấm", fmt="count", width=10),
+            Column("meets", "Tự đánh giá", fmt="text", width=10, fit=True),
+            Column("points_on_data", "Điểm theo số liệu", fmt="count", width=10),
+            Column("meets_on_data", "Theo số liệu", fmt="text", width=10, fit=True),
+            Column("disagreeing", "Số tiêu chí lệch", fmt="count", width=10),
+        ],
+        [
+            {
+                "stt": i,
+                "name": names.get(row["ward_code"], row["ward_code"]),
+                "year": str(row["assessment_year"]),
+                "points": row["total_points"],
+                "meets": _yes_no(row["meets_standard"]),
+                "points_on_data": row["total_points_on_data"],
+                "meets_on_data": _yes_no(row["meets_standard_on_data"]),
+                "disagreeing": row["criteria_disagreeing"],
+            }
+            for i, row in enumerate(data.child_friendly_wards, start=1)
+        ],
+        empty_message="Chưa phường nào gửi bản tự đánh giá.",
+    )
+    detail = Table(
+        [
+            Column("stt", "STT", fmt="count", width=5),
+            Column("name", "Phường", fmt="text", width=16),
+            Column("criterion", "Tiêu chí", fmt="text", width=30),
+            Column("max", "Điểm tối đa", fmt="count", width=8),
+            Column("self", "Tự chấm", fmt="count", width=8),
+            Column("data", "Số liệu cho phép", fmt="count", width=9),
+            Column("verdict", "Đánh giá", fmt="text", width=14),
+            Column("figures", "Số liệu cả năm", fmt="text", width=40),
+        ],
+        [
+            {
+                "stt": i,
+                "name": names.get(row["ward_code"], row["ward_code"]),
+                "criterion": f"{row['criterion']}. {row['criterion_name_vi']}",
+                "max": row["max_points"],
+                "self": row["self_score"],
+                "data": row["data_score"],
+                "verdict": VERDICT_VI[row["verdict"]],
+                "figures": "; ".join(_part_text(p, data.district_edition) for p in row["parts"]),
+            }
+            for i, row in enumerate(data.child_friendly_disagreements or [], start=1)
+        ],
+        caption="Các tiêu chí phường tự chấm khác điểm mà số liệu cho phép",
+        empty_message="Điểm tự chấm khớp số liệu ở mọi tiêu chí có số liệu.",
+    )
+    return Sheet(
+        "PL5b Phù hợp với trẻ em",
+        "PHỤ LỤC 5b. PHƯỜNG PHÙ HỢP VỚI TRẺ EM: ĐIỂM TỰ ĐÁNH GIÁ ĐỐI CHIẾU VỚI SỐ LIỆU",
+        [standing, detail],
+        notes=[
+            "Bản tự đánh giá mới nhất của mỗi phường (Quyết định 06/2019/QĐ-TTg), đến năm của báo cáo. "
+            "Điểm theo số liệu: tiêu chí có số liệu trong kho (khai sinh, xâm hại, tai nạn thương tích, "
+            "trợ giúp trẻ HCĐB, tiêm chủng) lấy điểm mà số liệu cả năm cho phép theo thang điểm của quận; "
+            "các tiêu chí khác giữ điểm phường tự chấm. Đạt chuẩn theo cùng quy định: đủ các tiêu chí đạt, "
+            "không tiêu chí nào 0 điểm, tổng điểm từ mức tối thiểu trở lên.",
+        ],
+    )
+
+
 # ── Phụ lục 6: reporting completeness and timeliness ──────────────────────────────────────────────
 
 
@@ -774,6 +870,7 @@ ANNEXES = (
     registration_sheet,
     hcdb_sheet,
     protection_sheet,
+    child_friendly_sheet,
     submissions_sheet,
     submission_issues_sheet,
     notes_sheet,

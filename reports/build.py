@@ -79,6 +79,8 @@ def build_workbook(data: ReportData, config: ReportConfig | None = None) -> Work
     workbook.remove(workbook.active)
     for annex in ANNEXES:
         sheet = annex(data)
+        if sheet is None:  # an annex of some reports only
+            continue
         write_sheet(workbook.create_sheet(sheet.name), sheet, heading(sheet.title))
     workbook.properties.title = data.period.label_vi
     workbook.properties.creator = "treem"

@@ -52,6 +52,12 @@ class ReportData:
     injuries: dict[tuple[str, str], dict]  # (ward, cause) -> events, deaths
     submissions: list[dict]  # fct_report_submissions rows of the extracts whose period ends in the window
     sources: dict[str, str] = field(default_factory=dict)  # source -> Vietnamese name
+    # the last report of its kind in its year only: each ward's latest child-friendly self-assessment of a
+    # year up to the report's, against the data (agg_child_friendly_cross_check rows), and the criteria
+    # it scored differently from the data (fct_child_friendly_cross_check rows, with their evidence
+    # parts); None in the other reports
+    child_friendly_wards: list[dict] | None = None
+    child_friendly_disagreements: list[dict] | None = None
     small_count_threshold: int = 5  # report.yaml's, set by the builder
 
     @property
@@ -80,6 +86,9 @@ REPORT_NEEDS = (
     ("protection_categories", "name_vi"),
     ("dim_indicator", "target_comparison"),
     ("dim_indicator", "direction"),
+    ("agg_child_friendly_cross_check", "contradicted"),
+    ("fct_child_friendly_cross_check", "verdict"),
+    ("fct_child_friendly_evidence", "points"),
 )
 
 
@@ -243,6 +252,14 @@ def read_report_data(
     district_name = con.execute("select any_value(district_name) from dim_ward where is_current").fetchone()[
         0
     ]
+    annual = con.execute(
+        "select max(period_end) = ? from dim_period "
+        "where period_type = 'report' and report_kind = ? and year(period_end) = ?",
+        [period.end, period.kind, period.end.year],
+    ).fetchone()[0]
+    wards_checked, disagreements = (
+        _child_friendly(con, period.end.year, ward_codes) if annual else (None, None)
+    )
     return ReportData(
         period=period,
         ward=wards[0] if ward_code else None,
@@ -269,4 +286,51 @@ def read_report_data(
                 "select source, any_value(name_vi) from extract_calendar group by source order by source"
             ).fetchall()
         ),
+        child_friendly_wards=wards_checked,
+        child_friendly_disagreements=disagreements,
     )
+
+
+def _child_friendly(
+    con: duckdb.DuckDBPyConnection, year: int, ward_codes: list[str]
+) -> tuple[list[dict], list[dict]]:
+    """Each ward's latest self-assessment of a year up to ``year`` against the data, and its criteria
+    scored differently from the data, each with its evidence parts (``parts``: indicator short name,
+    unit, numerator, denominator, value)."""
+    marks = ", ".join("?" for _ in ward_codes)
+    latest = f"""
+        latest as (
+            select ward_code, max(assessment_year) as assessment_year from agg_child_friendly_cross_check
+            where assessment_year <= ? and ward_code in ({marks}) group by ward_code
+        )"""
+    wards = _rows(
+        con,
+        f"with {latest} select a.* from agg_child_friendly_cross_check a "
+        "join latest using (ward_code, assessment_year) order by a.ward_code",
+        [year, *ward_codes],
+    )
+    rows = _rows(
+        con,
+        f"""
+        with {latest}
+        select c.ward_code, c.assessment_year, c.criterion, c.criterion_name_vi, c.max_points,
+               c.self_score, c.data_score, c.verdict, e.part, e.indicator_code, i.short_vi, i.unit,
+               e.numerator, e.denominator, e.value
+        from fct_child_friendly_cross_check c
+        join latest using (ward_code, assessment_year)
+        left join fct_child_friendly_evidence e using (ward_code, assessment_year, criterion)
+        left join indicators i on i.indicator_code = e.indicator_code
+        where c.verdict in ('over_scored', 'under_scored')
+        order by c.ward_code, c.criterion, e.part
+        """,
+        [year, *ward_codes],
+    )
+    checks: dict[tuple[str, int], dict] = {}
+    part_keys = ("indicator_code", "short_vi", "unit", "numerator", "denominator", "value")
+    for row in rows:
+        check = checks.setdefault(
+            (row["ward_code"], row["criterion"]),
+            {k: v for k, v in row.items() if k not in ("part", *part_keys)} | {"parts": []},
+        )
+        check["parts"].append({k: row[k] for k in part_keys})
+    return wards, list(checks.values())

@@ -46,6 +46,9 @@ PUBLISHED_MODELS = (
     "agg_protection_ward_months",
     "agg_injury_ward_months",
     "agg_child_friendly_wards",
+    "fct_child_friendly_evidence",
+    "fct_child_friendly_cross_check",
+    "agg_child_friendly_cross_check",
 )
 PUBLISHED_SEEDS = (
     "indicators",
@@ -79,6 +82,9 @@ WARD_COLUMNS = {
     "agg_protection_ward_months": "ward_code",
     "agg_injury_ward_months": "ward_code",
     "agg_child_friendly_wards": "ward_code",
+    "fct_child_friendly_evidence": "ward_code",
+    "fct_child_friendly_cross_check": "ward_code",
+    "agg_child_friendly_cross_check": "ward_code",
     "dim_ward": "current_ward_code",
     "child_reconciliation": "ward_code",
     "protection_cases": "ward_code",

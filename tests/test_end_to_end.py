@@ -90,6 +90,41 @@ def test_every_indicator_equals_the_ground_truth(demo_run):
     assert wrong == {}
 
 
+def test_the_child_friendly_cross_check_equals_the_ground_truth(demo_run):
+    """Every ward's self-assessed and data-supported points and verdict per criterion, and its standing
+    on the data, as the generator judged them from the simulated wards' figures; and one validation
+    warning per disagreement."""
+    home, truth, _ = demo_run
+    expected = truth["child_friendly_cross_check"]
+    rows = _serving(
+        home,
+        "select ward_code, criterion, self_score, data_score, verdict from fct_child_friendly_cross_check",
+    )
+    got = {(w, str(n)): (s, d, v) for w, n, s, d, v in rows}
+    want = {
+        (ward, n): (c["self"], c["data"], c["verdict"])
+        for ward, entry in expected.items()
+        for n, c in entry["criteria"].items()
+    }
+    assert len(want) == 13 * len(expected) and len(expected) >= 10
+    assert got == want
+    standings = _serving(
+        home,
+        "select ward_code, total_points_on_data, meets_standard_on_data from agg_child_friendly_cross_check",
+    )
+    assert {w: (t, m) for w, t, m in standings} == {
+        w: (e["total_points_on_data"], e["meets_standard_on_data"]) for w, e in expected.items()
+    }
+    disagreements = sorted(k for k, (_, _, v) in want.items() if v in ("over_scored", "under_scored"))
+    assert disagreements  # the generator's over- and under-scoring wards
+    warnings = _serving(
+        home,
+        "select v.ward_code, regexp_extract(r.left_side, '(\\d+)\\}', 1) from fct_validation_violations v "
+        "join validation_rules r using (rule_id) where r.source = 'child_friendly'",
+    )
+    assert sorted(warnings) == disagreements
+
+
 def _registry(home, sql):
     con = duckdb.connect(str(home.warehouse), read_only=True)
     try:

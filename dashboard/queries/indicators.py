@@ -1,13 +1,11 @@
-"""Indicator figures for the overview, the ward page and the sector pages: periods, figures per ward, trends,
-child-friendly standings."""
+"""Indicator figures for the overview, the ward page and the sector pages: periods, figures per ward,
+trends."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import formatting
-from dashboard.i18n import t
-from dashboard.queries.serving import has_table, query
+from dashboard.queries.serving import query
 
 DROPOUT_FROM_MONTH = 3  # DTP3 comes 8 weeks after DTP1 at the soonest: a year-to-date rate is noise before
 
@@ -64,54 +62,6 @@ def indicators_for_period(period_key: str) -> pd.DataFrame:
         """,
         period_key,
     )
-
-
-def child_friendly_standings(period_key: str) -> pd.DataFrame:
-    """Each ward's child-friendly standing at the end of the period, as child_friendly_ward counts it:
-    its own latest self-assessment of a year up to the period's end (agg_child_friendly_wards), one row
-    per ward of today: ward_code, assessment_year, total_points, max_points, criteria_assessed,
-    criteria_met, criteria_required, meets_standard, ``standing`` ('Đạt', 'Chưa đạt', 'Chưa tự đánh
-    giá') and ``standing_detail`` ('Đạt · 935/1.000 điểm, 13/13 tiêu chí'; the assessment's year added
-    when it is not the period's). Never a percentage: per ward the indicator is met or not."""
-    columns = ["ward_code", "assessment_year", "total_points", "max_points", "criteria_assessed"]
-    columns += ["criteria_met", "criteria_required", "meets_standard", "standing", "standing_detail"]
-    if not has_table("agg_child_friendly_wards"):  # a serving copy published before the table
-        return pd.DataFrame(columns=columns)
-    frame = query(
-        """
-        with period as (select period_end from dim_period where period_key = ?)
-        select w.ward_code, year(p.period_end) as period_year, a.assessment_year, a.total_points,
-               a.max_points, a.criteria_assessed, a.criteria_met, a.criteria_required, a.meets_standard
-        from dim_ward w
-        cross join period p
-        left join agg_child_friendly_wards a
-          on a.ward_code = w.ward_code and a.assessment_year <= year(p.period_end)
-        where w.is_current
-        qualify row_number() over (partition by w.ward_code order by a.assessment_year desc nulls last) = 1
-        order by w.ward_code
-        """,
-        period_key,
-    )
-    if frame.empty:
-        return pd.DataFrame(columns=columns)
-    standing, detail = [], []
-    for row in frame.itertuples(index=False):
-        if pd.isna(row.assessment_year):
-            standing.append(t("Chưa tự đánh giá", "Not self-assessed"))
-            detail.append(standing[-1])
-            continue
-        standing.append(t("Đạt", "Meets") if bool(row.meets_standard) else t("Chưa đạt", "Does not meet"))
-        points = formatting.number(int(row.total_points))
-        if not pd.isna(row.max_points):
-            points += "/" + formatting.number(int(row.max_points))
-        text = (
-            f"{standing[-1]} · {points} {t('điểm', 'points')}, "
-            f"{int(row.criteria_met)}/{int(row.criteria_required)} {t('tiêu chí', 'criteria')}"
-        )
-        if int(row.assessment_year) != int(row.period_year):
-            text += t(" (tự đánh giá năm ", " (self-assessed in ") + f"{int(row.assessment_year)})"
-        detail.append(text)
-    return frame.assign(standing=standing, standing_detail=detail)[columns]
 
 
 def previous_period(period_key: str) -> dict | None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import charts, downloads, formatting, page
 from dashboard.i18n import lang, t
-from dashboard.queries import indicators
+from dashboard.queries import child_friendly, indicators
 
 PERIOD_TYPES = {
     "month": ("Tháng", "Month"),
@@ -96,7 +96,7 @@ wards = frame[frame["org_unit_level"] == "ward"]
 if district.empty:
     st.info(t("Chưa có số liệu cho kỳ này.", "No figures for this period yet."))
     st.stop()
-standings = indicators.child_friendly_standings(period_key).set_index("ward_code")
+standings = child_friendly.standings(period_key).set_index("ward_code")
 
 
 def cell_text(code: object, indicator: object, value: object, unit: object, mark: object, full: bool) -> str:
@@ -146,6 +146,10 @@ for i, row in enumerate(district.itertuples(index=False)):
             + t("chỉ tiêu ", "target ")
             + target_text(row.target, row.target_comparison, row.unit)
         )
+        if row.indicator_code == CHILD_FRIENDLY and (
+            contradicted := child_friendly.contradicted_text(standings)
+        ):
+            st.caption(f"⚠ {contradicted}")
 
 # --- heatmap ---
 st.subheader(t("Phường × chỉ số", "Ward × indicator"))

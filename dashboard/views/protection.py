@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, downloads, formatting, page
+from dashboard import charts, criteria, downloads, formatting, page
 from dashboard.auth import current_viewer
 from dashboard.i18n import lang, t
-from dashboard.queries import indicators, protection, serving
+from dashboard.queries import child_friendly, indicators, protection, serving
 from policy.status import STATUS_EN
 
 EN = lang() == "en"
@@ -344,3 +344,35 @@ else:
     )
     st.dataframe(table, hide_index=True, width="stretch", height="content")
     _download(deaths_wards, "tu-vong-tai-nan-thuong-tich", "dl_deaths")
+
+# --- child-friendly self-assessments the data contradict ---
+year = chosen[3].year
+st.subheader(
+    t(
+        f"Phường phù hợp với trẻ em: điểm tự chấm khác số liệu (tự đánh giá đến năm {year})",
+        f"Child-friendly wards: self-assessed points the data do not bear out (assessments up to {year})",
+    )
+)
+checks = child_friendly.cross_check(year)
+if checks.empty:
+    st.info(t("Chưa có bản tự đánh giá nào.", "No self-assessment yet."))
+else:
+    names = dict(zip(serving.current_wards()["ward_code"], serving.current_wards()["ward_name"], strict=True))
+    summary = child_friendly.standings(period_key)
+    recognised = summary[summary["meets_standard"].fillna(False).astype(bool)]
+    if (text := child_friendly.contradicted_text(summary)) is not None:
+        contradicted = recognised[recognised["contradicted"].fillna(False).astype(bool)]
+        listed = ", ".join(sorted(names.get(c, c) for c in contradicted["ward_code"]))
+        (st.warning if len(contradicted) else st.write)(text + (f": {listed}." if listed else "."))
+    disagreements = checks[checks["verdict"].isin(("over_scored", "under_scored"))]
+    if disagreements.empty:
+        st.write(
+            t(
+                "Điểm tự chấm của mọi phường khớp với số liệu ở các tiêu chí có số liệu.",
+                "Every ward's own points agree with the data on the criteria with data.",
+            )
+        )
+    else:
+        criteria.show(disagreements, names)
+    criteria.legend()
+    _download(checks, "phu-hop-tre-em-doi-chieu", "dl_child_friendly")

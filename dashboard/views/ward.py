@@ -6,9 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, downloads, formatting, page
+from dashboard import charts, criteria, downloads, formatting, page
 from dashboard.i18n import lang, t
-from dashboard.queries import indicators, serving
+from dashboard.queries import child_friendly, indicators, serving
 from dashboard.queries import quality as quality_queries
 
 EN = lang() == "en"
@@ -68,7 +68,7 @@ frame = indicators.indicators_for_period(period_key)
 frame = frame.assign(status=charts.frame_statuses(frame))
 mine = frame[(frame["org_unit_level"] == "ward") & (frame["org_unit_code"] == ward_code)]
 district = frame[frame["org_unit_level"] == "district"].set_index("indicator_code")
-standings = indicators.child_friendly_standings(period_key).set_index("ward_code")
+standings = child_friendly.standings(period_key).set_index("ward_code")
 
 st.subheader(f"{ward_name} – {labels[period_key]}")
 if mine.empty:
@@ -128,6 +128,41 @@ else:
         f"phuong-{ward_code}-{period_key}.csv",
         "ward_csv",
     )
+
+# --- the child-friendly self-assessment against the data ---
+st.subheader(
+    t("Phường phù hợp với trẻ em: tự đánh giá và số liệu", "Child-friendly ward: self-assessment and data")
+)
+checks = child_friendly.cross_check(year, ward_code)
+if checks.empty:
+    st.info(
+        t(
+            f"Phường chưa gửi bản tự đánh giá của năm {year} hoặc trước đó.",
+            f"The ward has sent no self-assessment of {year} or before.",
+        )
+    )
+else:
+    assessed = int(checks["assessment_year"].iloc[0])
+    own = standings.loc[ward_code] if ward_code in standings.index else None
+    if own is not None and not pd.isna(own["meets_standard_on_data"]):
+        by_self = (
+            t("đạt chuẩn", "meets the standard")
+            if own["meets_standard"]
+            else t("chưa đạt", "does not meet it")
+        )
+        on_data = (
+            t("đạt chuẩn", "meets it") if own["meets_standard_on_data"] else t("chưa đạt", "does not meet it")
+        )
+        disagreeing = int(own["criteria_disagreeing"])
+        line = t(
+            f"Tự đánh giá năm {assessed}: {by_self}; theo số liệu trong kho: {on_data}. "
+            f"{disagreeing} tiêu chí có điểm tự chấm khác số liệu.",
+            f"Self-assessment of {assessed}: {by_self}; on the warehouse's data: {on_data}. "
+            f"{disagreeing} criteria scored differently from the data.",
+        )
+        (st.warning if bool(own["contradicted"]) else st.write)(line)
+    criteria.show(checks)
+    criteria.legend()
 
 # --- trends ---
 st.subheader(t("Diễn biến trong năm", "Through the year") + f" {year}")

@@ -74,7 +74,7 @@ def test_after_a_good_build_the_unchanged_seeds_and_only_their_own_tests_are_lef
     assert not (home.dbt_target.parent / "state").exists()  # taken: a build killed now leaves none
 
     seed_tests = _seed_only_tests(manifest)
-    assert len(unchanged) == 15 and len(seed_tests) > 50
+    assert len(unchanged) == 17 and len(seed_tests) > 50
     left_out = _listed(home, []) - _listed(home, leave_out(manifest, unchanged))
     assert left_out == _names(manifest, _seeds(manifest)) | seed_tests
     # a model's relationship to a seed reads the model's new rows: it still runs

@@ -8,6 +8,9 @@
 --   bhyt_cards_issued, hcdb_supports, protection_cases, injury_events: records dated in the month
 --   register_births, children_under6, bhyt_valid_cards: stocks (see their CTEs)
 --   ind.<indicator>.numerator / .denominator: the ward's month row of fct_ward_indicators
+--   child_friendly.self.<criterion> / child_friendly.data.<criterion>: a criterion's self-assessed and
+--   data-supported points (fct_child_friendly_cross_check, criteria with data), on December of the
+--   assessed year
 with periods as (
     select period_key, period_start, period_end from {{ ref('int_reporting_periods') }}
     where period_type = 'month'
@@ -205,6 +208,25 @@ indicator_figures as (
     where member_rows > 0 and denominator is not null
 ),
 
+-- the self-assessment beside the data, for the criteria the data can check
+child_friendly_points as (
+    select cross_check.ward_code, periods.period_key,
+        'child_friendly.self.' || cast(cross_check.criterion as varchar) as element_code,
+        cross_check.self_score as value
+    from {{ ref('fct_child_friendly_cross_check') }} as cross_check
+    inner join periods on periods.period_end = make_date(cross_check.assessment_year, 12, 31)
+    where cross_check.has_rules
+
+    union all
+
+    select cross_check.ward_code, periods.period_key,
+        'child_friendly.data.' || cast(cross_check.criterion as varchar),
+        cross_check.data_score
+    from {{ ref('fct_child_friendly_cross_check') }} as cross_check
+    inner join periods on periods.period_end = make_date(cross_check.assessment_year, 12, 31)
+    where cross_check.data_score is not null
+),
+
 unioned as (
     select * from children_dosed
     union all
@@ -219,6 +241,8 @@ unioned as (
     select * from bhyt_valid_cards
     union all
     select * from indicator_figures
+    union all
+    select * from child_friendly_points
 ),
 
 final as (

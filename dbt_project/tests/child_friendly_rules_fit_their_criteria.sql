@@ -1,0 +1,29 @@
+-- The bands of child_friendly_rules: a threshold wherever a figure is compared, one indicator per part,
+{{ config(meta={'dagster': {'ref': {'name': 'child_friendly_rules'}}}) }}
+-- and no criterion able to score more than its maximum (the best band of each part, summed).
+with rules as (
+    select * from {{ ref('child_friendly_rules') }}
+),
+
+criteria as (
+    select * from {{ ref('child_friendly_criteria') }}
+),
+
+parts as (
+    select criterion, part, count(distinct indicator_code) as indicators, max(points) as best
+    from rules
+    group by all
+),
+
+best as (
+    select criterion, sum(best) as best from parts group by all
+)
+
+select 'missing threshold' as problem, criterion, part from rules
+where comparison <> 'no_members' and threshold is null
+union all
+select 'several indicators in one part', criterion, part from parts where indicators > 1
+union all
+select 'more than the maximum', best.criterion, null from best
+inner join criteria on best.criterion = criteria.criterion
+where best.best > criteria.max_points

@@ -1,0 +1,211 @@
+"""The child-friendly self-assessment held against the data, where leaders look: the ward page's criteria
+table (disagreements first), the overview's child-friendly tile (how many recognised wards the data
+contradict) and the protection page's list, with abuse counts under 5 hidden outside the protection
+role as the indicator figures hide them.
+
+A copy of the fixture pipeline's serving copy gets hand-made rows for 2025: Mộ Lao recognises itself
+(935 points) but claims criterion 7's 50 points with 96 of 100 under-1s fully immunised (the data give
+0): contradicted; its criterion 6 agrees (19 of 20 HCĐB children supported, 50, and 2 of 3 abuse cases
+in time, 0); criterion 1 has no data. Văn Quán does not recognise itself and under-scores criterion 6
+(50 claimed, 125 supported: 10 of 10 supported, no abuse case); its criterion 7 agrees (49 of 50)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from access.roles import Role, Viewer
+from base.home import Home
+from dashboard import scope
+from tests.dashboard.session import sign_in
+
+DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
+OVERVIEW = str(DASHBOARD / "views" / "overview.py")
+WARD = str(DASHBOARD / "views" / "ward.py")
+PROTECTION = str(DASHBOARD / "views" / "protection.py")
+MO_LAO, VAN_QUAN = "09541", "09542"
+YEAR = "2025"
+
+# fct_child_friendly_cross_check: ward, criterion, name, max, self, self met, rules, data, verdict
+CHECKS = [
+    (MO_LAO, 1, "Nguồn lực thực hiện quyền trẻ em", 100, 100, True, False, None, "no_data"),
+    (MO_LAO, 6, "Trẻ em có hoàn cảnh đặc biệt được trợ giúp", 125, 50, True, True, 50, "agrees"),
+    (MO_LAO, 7, "Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ", 50, 50, True, True, 0, "over_scored"),
+    (VAN_QUAN, 1, "Nguồn lực thực hiện quyền trẻ em", 100, 90, True, False, None, "no_data"),
+    (VAN_QUAN, 6, "Trẻ em có hoàn cảnh đặc biệt được trợ giúp", 125, 50, True, True, 125, "under_scored"),
+    (VAN_QUAN, 7, "Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ", 50, 50, True, True, 50, "agrees"),
+]
+# fct_child_friendly_evidence and the year's figures behind it: ward, criterion, part, indicator, num, den
+EVIDENCE = [
+    (MO_LAO, 6, 1, "hcdb_supported", 19, 20, 50),
+    (MO_LAO, 6, 2, "abuse_timely_intervention", 2, 3, 0),
+    (MO_LAO, 7, 1, "fully_immunised_under1", 96, 100, 0),
+    (VAN_QUAN, 6, 1, "hcdb_supported", 10, 10, 50),
+    (VAN_QUAN, 6, 2, "abuse_timely_intervention", 0, 0, 75),
+    (VAN_QUAN, 7, 1, "fully_immunised_under1", 49, 50, 50),
+]
+
+
+@pytest.fixture(scope="module")
+def checked_home(fixture_home, tmp_path_factory) -> Home:
+    home = Home(tmp_path_factory.mktemp("cross-check-home"))
+    home.ensure()
+    shutil.copy2(fixture_home.serving, home.serving)
+    if fixture_home.serving_restricted.exists():
+        shutil.copy2(fixture_home.serving_restricted, home.serving_restricted)
+    con = duckdb.connect(str(home.serving))
+    try:
+        con.execute("delete from agg_child_friendly_wards")
+        con.executemany(
+            "insert into agg_child_friendly_wards values (?, 2025, ?, 1000, 13, ?, 13, ?)",
+            [(MO_LAO, 935, 13, True), (VAN_QUAN, 850, 12, False)],
+        )
+        con.executemany(
+            "insert into fct_child_friendly_cross_check values (?, 2025, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "? - ?, coalesce(?, ?), coalesce(? > 0, ?))",
+            [
+                (w, n, name, name, top, own, met, rules, data, verdict, own, data, data, own, data, met)
+                for w, n, name, top, own, met, rules, data, verdict in CHECKS
+            ],
+        )
+        con.executemany(
+            "insert into agg_child_friendly_cross_check values (?, 2025, ?, ?, ?, ?, 2, ?, ?, ?, ?, ?, ?)",
+            [
+                (MO_LAO, 935, True, 885, 12, 1, 1, 0, 1, False, True),
+                (VAN_QUAN, 850, False, 925, 12, 1, 0, 1, 1, False, False),
+            ],
+        )
+        con.executemany(
+            "insert into fct_child_friendly_evidence values (?, 2025, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (w, n, p, code, YEAR, num, den, num / den if den else None, pts)
+                for w, n, p, code, num, den, pts in EVIDENCE
+            ],
+        )
+        figures = [(w, code, num, den) for w, _, _, code, num, den, _ in EVIDENCE]
+        district = {}
+        for _, code, num, den in figures:
+            district[code] = (district.get(code, (0, 0))[0] + num, district.get(code, (0, 0))[1] + den)
+        rows = [(w, "ward", code, num, den) for w, code, num, den in figures]
+        rows += [("268", "district", code, num, den) for code, (num, den) in district.items()]
+        con.executemany(
+            "insert into fct_ward_indicators (org_unit_code, org_unit_name, org_unit_level, period_key, "
+            "period_type, period_start, period_end, indicator_code, numerator, denominator, value, "
+            "member_rows) "
+            "values (?, ?, ?, ?, 'year', date '2025-01-01', date '2025-12-31', ?, ?, ?, ?, ?)",
+            [
+                (unit, unit, level, YEAR, code, num, den, num / den if den else None, den)
+                for unit, level, code, num, den in rows
+            ],
+        )
+    finally:
+        con.close()
+    return home
+
+
+@pytest.fixture
+def home(checked_home, monkeypatch):
+    monkeypatch.setenv("TREEM_HOME", str(checked_home.root))
+    return checked_home
+
+
+def _ward_page(code: str, role: str = "district_leader", ward: str | None = None) -> AppTest:
+    page = sign_in(AppTest.from_file(WARD, default_timeout=60), role, ward)
+    page.query_params["ward"] = code
+    page.run()
+    assert not page.exception
+    return page
+
+
+def _criteria(page: AppTest):
+    return next(
+        table.value.reset_index()
+        for table in page.table
+        if "Phường tự chấm" in table.value.columns and "Phường" not in table.value.reset_index().columns
+    )
+
+
+def test_the_ward_page_lists_the_criteria_with_both_scores_disagreements_first(home):
+    page = _ward_page(MO_LAO)
+    table = _criteria(page)
+    assert list(table["Tiêu chí"]) == [
+        "7. Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ",
+        "6. Trẻ em có hoàn cảnh đặc biệt được trợ giúp",
+        "1. Nguồn lực thực hiện quyền trẻ em",
+    ]
+    assert list(table["Phường tự chấm"]) == ["50", "50", "100"]
+    assert list(table["Số liệu cho phép"]) == ["0", "50", "–"]
+    assert list(table["Đánh giá"]) == ["Tự chấm cao hơn số liệu", "Khớp số liệu", "Không có số liệu"]
+    assert table["Số liệu cả năm"][0] == "TCĐĐ dưới 1 tuổi: 96/100 (96,0%)"
+    # abuse cases of 3 are a small count: hidden for a district leader, as the indicator hides them
+    assert table["Số liệu cả năm"][1].startswith("Hỗ trợ trẻ HCĐB: 19/20 (95,0%); ")
+    assert "<5" in table["Số liệu cả năm"][1] and "2/3" not in table["Số liệu cả năm"][1]
+    assert [w.value for w in page.warning] == [
+        "Tự đánh giá năm 2025: đạt chuẩn; theo số liệu trong kho: chưa đạt. "
+        "1 tiêu chí có điểm tự chấm khác số liệu."
+    ]
+
+
+def test_an_under_scoring_ward_reads_its_own_table(home):
+    page = _ward_page(VAN_QUAN, "ward_officer", VAN_QUAN)
+    table = _criteria(page)
+    assert table.iloc[0].to_dict() == {
+        "Tiêu chí": "6. Trẻ em có hoàn cảnh đặc biệt được trợ giúp",
+        "Tối đa": "125",
+        "Phường tự chấm": "50",
+        "Số liệu cho phép": "125",
+        "Đánh giá": "Tự chấm thấp hơn số liệu",
+        # its 0 cases are hidden too: beside Mộ Lao's 3, the district's 3 would give them away
+        "Số liệu cả năm": "Hỗ trợ trẻ HCĐB: 10/10 (100,0%); Can thiệp xâm hại kịp thời: <5/<5 (ẩn)",
+    }
+    assert not page.warning  # not contradicted: it does not recognise itself
+
+
+def test_the_overview_tile_counts_the_recognised_wards_the_data_contradict(home):
+    page = sign_in(AppTest.from_file(OVERVIEW, default_timeout=60)).run()
+    assert not page.exception
+    captions = [c.value for c in page.caption if "Số liệu không ủng hộ" in c.value]
+    assert captions == ["⚠ Số liệu không ủng hộ 1/1 phường tự đánh giá đạt chuẩn"]
+
+
+@pytest.mark.parametrize(
+    ("role", "abuse"), [("protection_officer", "2/3 (66,7%)"), ("district_leader", "<5")]
+)
+def test_the_protection_page_lists_every_disagreement(home, role, abuse):
+    page = sign_in(AppTest.from_file(PROTECTION, default_timeout=60), role).run()
+    assert not page.exception
+    assert "Số liệu không ủng hộ 1/1 phường tự đánh giá đạt chuẩn: Mộ Lao." in [w.value for w in page.warning]
+    table = next(t.value.reset_index() for t in page.table if "Phường" in t.value.reset_index().columns)
+    assert list(zip(table["Phường"], table["Tiêu chí"], strict=True)) == [
+        ("Mộ Lao", "7. Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ"),
+        ("Văn Quán", "6. Trẻ em có hoàn cảnh đặc biệt được trợ giúp"),
+    ]
+    mo_lao_six = _ward_page(MO_LAO, role)
+    assert abuse in _criteria(mo_lao_six)["Số liệu cả năm"][1]
+
+
+def test_a_ward_officer_reads_only_their_wards_cross_check(home):
+    officer = Viewer("lan", "Lan", Role.WARD_OFFICER, MO_LAO)
+    con = scope.connect(home.serving, os.stat(home.serving).st_mtime, officer)
+    try:
+        wards = {
+            table: {r[0] for r in con.execute(f"select distinct ward_code from {table}").fetchall()}
+            for table in (
+                "fct_child_friendly_cross_check",
+                "fct_child_friendly_evidence",
+                "agg_child_friendly_cross_check",
+            )
+        }
+        counts = con.execute(
+            "select numerator, denominator from fct_child_friendly_evidence "
+            "where indicator_code = 'abuse_timely_intervention'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert wards == dict.fromkeys(wards, {MO_LAO})
+    assert counts == [(None, None)]  # read through the indicator's own small-count rule, never here
