@@ -621,6 +621,25 @@ def _yes_no(value: object) -> str:
     return "Đạt" if value else "Chưa đạt"
 
 
+def _on_data(row: dict) -> str:
+    if row["meets_standard"] and not row["meets_standard_on_data"]:
+        return "Chưa đạt: số liệu không ủng hộ bản tự đánh giá"
+    return _yes_no(row["meets_standard_on_data"])
+
+
+def _differing(checks: list[dict]) -> str:
+    """'2, 3, 7: tự chấm cao hơn số liệu; 6: thấp hơn' for one ward's disagreements."""
+    parts = []
+    for verdict, words in (
+        ("over_scored", "tự chấm cao hơn số liệu"),
+        ("under_scored", "tự chấm thấp hơn số liệu"),
+    ):
+        numbers = [str(c["criterion"]) for c in checks if c["verdict"] == verdict]
+        if numbers:
+            parts.append(f"{', '.join(numbers)}: {words}")
+    return "; ".join(parts) or "Không"
+
+
 def _part_text(part: dict, district_edition: bool) -> str:
     """'TCĐĐ dưới 1 tuổi: 70/97 (72,2%)', 'Tử vong do TNTT: 1'; abuse and death counts stay out of the
     district-wide edition (the small-count rule), as the protection annex's detail does."""
@@ -641,26 +660,29 @@ def child_friendly_sheet(data: ReportData) -> Sheet | None:
     if data.child_friendly_wards is None:
         return None
     names = {w.code: w.name for w in data.wards}
+    # the columns line up with the detail table's below (a sheet's column has one width): the wide
+    # third and last columns hold the texts
+    disagreements = data.child_friendly_disagreements or []
     standing = Table(
         list(NAME_COLUMNS)
         + [
-            Column("year", "Năm tự đánh giá", fmt="text", width=10),
-            Column("points", "Điểm tự chấm", fmt="count", width=10),
-            Column("meets", "Tự đánh giá", fmt="text", width=10, fit=True),
-            Column("points_on_data", "Điểm theo số liệu", fmt="count", width=10),
-            Column("meets_on_data", "Theo số liệu", fmt="text", width=10, fit=True),
-            Column("disagreeing", "Số tiêu chí lệch", fmt="count", width=10),
+            Column("on_data", "Theo số liệu", fmt="text", width=30),
+            Column("year", "Năm tự đánh giá", fmt="text", width=8),
+            Column("points", "Điểm tự chấm", fmt="count", width=8),
+            Column("points_on_data", "Điểm theo số liệu", fmt="count", width=9),
+            Column("meets", "Tự đánh giá", fmt="text", width=14),
+            Column("differing", "Tiêu chí chấm khác số liệu", fmt="text", width=40),
         ],
         [
             {
                 "stt": i,
                 "name": names.get(row["ward_code"], row["ward_code"]),
+                "on_data": _on_data(row),
                 "year": str(row["assessment_year"]),
                 "points": row["total_points"],
-                "meets": _yes_no(row["meets_standard"]),
                 "points_on_data": row["total_points_on_data"],
-                "meets_on_data": _yes_no(row["meets_standard_on_data"]),
-                "disagreeing": row["criteria_disagreeing"],
+                "meets": _yes_no(row["meets_standard"]),
+                "differing": _differing([c for c in disagreements if c["ward_code"] == row["ward_code"]]),
             }
             for i, row in enumerate(data.child_friendly_wards, start=1)
         ],
@@ -688,7 +710,7 @@ def child_friendly_sheet(data: ReportData) -> Sheet | None:
                 "verdict": VERDICT_VI[row["verdict"]],
                 "figures": "; ".join(_part_text(p, data.district_edition) for p in row["parts"]),
             }
-            for i, row in enumerate(data.child_friendly_disagreements or [], start=1)
+            for i, row in enumerate(disagreements, start=1)
         ],
         caption="Các tiêu chí phường tự chấm khác điểm mà số liệu cho phép",
         empty_message="Điểm tự chấm khớp số liệu ở mọi tiêu chí có số liệu.",

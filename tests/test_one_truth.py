@@ -186,3 +186,57 @@ def test_a_ward_officer_reads_their_ward_as_its_report_prints_it(report_home, mo
     ranks = [r for r in table["Xếp hạng"] if r != "–"]
     ranked = [int(r.split("/")[1]) for r in ranks]
     assert ranked and min(ranked) > 1 and max(ranked) == 15, ranks
+
+
+def _pl5b(content: bytes) -> tuple[list[dict], list[dict]]:
+    """PL5b as printed: the standings table and the disagreements table, as rows keyed by header."""
+    from io import BytesIO
+
+    ws = load_workbook(BytesIO(content))["PL5b Phù hợp với trẻ em"]
+    tables, current, header = [], None, None
+    for row in ws.iter_rows(values_only=True):
+        cells = [c for c in row if c is not None]
+        if not cells:  # the header's second row (merged), or the gap before the next table
+            continue
+        if cells[:2] == ["STT", "Phường"]:
+            header, current = cells, []
+            tables.append(current)
+        elif current is not None and isinstance(cells[0], int):
+            current.append(dict(zip(header, cells, strict=False)))
+        else:
+            current = None
+    return tables[0], tables[1]
+
+
+def test_the_child_friendly_cross_check_reads_the_same_on_every_surface(report_home, monkeypatch):
+    """The annual report's PL5b, each ward's criteria table on the ward page and the overview's
+    child-friendly tile: the same disagreements, the same scores, the same wards contradicted."""
+    standings, disagreements = _pl5b(report_bytes(report_home.serving, PERIOD))
+    assert len(standings) == 15 and disagreements  # the demo's over- and under-scoring wards
+    recognised = [r for r in standings if r["Tự đánh giá"] == "Đạt"]
+    contradicted = [r for r in recognised if r["Theo số liệu"].startswith("Chưa đạt")]
+    app = _open(report_home, monkeypatch, "district_leader")
+    tile = [c.value for c in app.caption if "Số liệu không ủng hộ" in c.value]
+    assert tile == [
+        f"⚠ Số liệu không ủng hộ {len(contradicted)}/{len(recognised)} phường tự đánh giá đạt chuẩn"
+    ]
+    codes = {name: code for code, name in _wards(report_home)}
+    app.switch_page("views/ward.py").run()
+    for ward in sorted({r["Phường"] for r in disagreements}):
+        app.selectbox(key="ward_code").set_value(codes[ward]).run()
+        assert not app.exception
+        table = next(t.value.reset_index() for t in app.table if "Phường tự chấm" in t.value.columns)
+        shown = table[table["Đánh giá"].str.startswith("Tự chấm")]
+        printed = [r for r in disagreements if r["Phường"] == ward]
+        shown = shown.assign(**{"Tiêu chí": shown["Số"] + ". " + shown["Tiêu chí"]})
+        columns = ["Tiêu chí", "Phường tự chấm", "Số liệu cho phép", "Đánh giá"]
+        assert sorted(map(tuple, shown[columns].to_numpy().tolist())) == sorted(
+            (r["Tiêu chí"], str(r["Tự chấm"]), str(r["Số liệu cho phép"]), r["Đánh giá"]) for r in printed
+        )
+
+
+def _wards(home) -> list[tuple[str, str]]:
+    import duckdb
+
+    with duckdb.connect(str(home.serving), read_only=True) as con:
+        return con.execute("select ward_code, ward_name from dim_ward where is_current").fetchall()

@@ -374,5 +374,5 @@ else:
         )
     else:
         criteria.show(disagreements, names)
-    criteria.legend()
+    criteria.legend(viewer is not None and not viewer.sees_small_counts)
     _download(checks, "phu-hop-tre-em-doi-chieu", "dl_child_friendly")

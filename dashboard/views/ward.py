@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, criteria, downloads, formatting, page
+from dashboard.auth import current_viewer
 from dashboard.i18n import lang, t
 from dashboard.queries import child_friendly, indicators, serving
 from dashboard.queries import quality as quality_queries
@@ -162,7 +163,8 @@ else:
         )
         (st.warning if bool(own["contradicted"]) else st.write)(line)
     criteria.show(checks)
-    criteria.legend()
+    viewer = current_viewer()
+    criteria.legend(viewer is not None and not viewer.sees_small_counts)
 
 # --- trends ---
 st.subheader(t("Diễn biến trong năm", "Through the year") + f" {year}")

@@ -133,10 +133,11 @@ def _criteria(page: AppTest):
 def test_the_ward_page_lists_the_criteria_with_both_scores_disagreements_first(home):
     page = _ward_page(MO_LAO)
     table = _criteria(page)
+    assert list(table["Số"]) == ["7", "6", "1"]
     assert list(table["Tiêu chí"]) == [
-        "7. Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ",
-        "6. Trẻ em có hoàn cảnh đặc biệt được trợ giúp",
-        "1. Nguồn lực thực hiện quyền trẻ em",
+        "Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ",
+        "Trẻ em có hoàn cảnh đặc biệt được trợ giúp",
+        "Nguồn lực thực hiện quyền trẻ em",
     ]
     assert list(table["Phường tự chấm"]) == ["50", "50", "100"]
     assert list(table["Số liệu cho phép"]) == ["0", "50", "–"]
@@ -155,7 +156,8 @@ def test_an_under_scoring_ward_reads_its_own_table(home):
     page = _ward_page(VAN_QUAN, "ward_officer", VAN_QUAN)
     table = _criteria(page)
     assert table.iloc[0].to_dict() == {
-        "Tiêu chí": "6. Trẻ em có hoàn cảnh đặc biệt được trợ giúp",
+        "Số": "6",
+        "Tiêu chí": "Trẻ em có hoàn cảnh đặc biệt được trợ giúp",
         "Tối đa": "125",
         "Phường tự chấm": "50",
         "Số liệu cho phép": "125",
@@ -182,8 +184,8 @@ def test_the_protection_page_lists_every_disagreement(home, role, abuse):
     assert "Số liệu không ủng hộ 1/1 phường tự đánh giá đạt chuẩn: Mộ Lao." in [w.value for w in page.warning]
     table = next(t.value.reset_index() for t in page.table if "Phường" in t.value.reset_index().columns)
     assert list(zip(table["Phường"], table["Tiêu chí"], strict=True)) == [
-        ("Mộ Lao", "7. Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ"),
-        ("Văn Quán", "6. Trẻ em có hoàn cảnh đặc biệt được trợ giúp"),
+        ("Mộ Lao", "7 – Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ"),
+        ("Văn Quán", "6 – Trẻ em có hoàn cảnh đặc biệt được trợ giúp"),
     ]
     mo_lao_six = _ward_page(MO_LAO, role)
     assert abuse in _criteria(mo_lao_six)["Số liệu cả năm"][1]

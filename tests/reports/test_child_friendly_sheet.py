@@ -95,8 +95,17 @@ def test_the_district_edition_lists_standings_and_disagreements_without_abuse_co
     data = report_data(child_friendly_wards=STANDINGS, child_friendly_disagreements=DISAGREEMENTS)
     standing, detail = child_friendly_sheet(data).tables
     assert _cells(standing) == [
-        [1, "A", "2025", 935, "Đạt", 885, "Chưa đạt", 2],
-        [2, "B", "2024", 850, "Chưa đạt", 925, "Chưa đạt", 1],
+        [
+            1,
+            "A",
+            "Chưa đạt: số liệu không ủng hộ bản tự đánh giá",
+            "2025",
+            935,
+            885,
+            "Đạt",
+            "6, 7: tự chấm cao hơn số liệu",
+        ],
+        [2, "B", "Chưa đạt", "2024", 850, 925, "Chưa đạt", "5: tự chấm thấp hơn số liệu"],
     ]
     assert _cells(detail) == [
         [
