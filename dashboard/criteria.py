@@ -61,3 +61,12 @@ def legend(small_counts_hidden: bool) -> None:
             ' Abuse cases and deaths under 5 show as "<5", as in the indicators.',
         )
     st.caption(text)
+
+
+def not_in_this_copy() -> None:
+    st.info(
+        t(
+            "Bản phục vụ này chưa có phần đối chiếu: hãy chạy lại `treem run`.",
+            "This serving copy has no cross-check yet: run `treem run` again.",
+        )
+    )

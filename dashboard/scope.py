@@ -16,7 +16,12 @@ from functools import lru_cache
 import duckdb
 import pandas as pd
 
-from access.disclosure import marker, suppress
+from access.indicator_suppression import (
+    MARK_COLUMNS,
+    SMALL_COUNT_INDICATORS,
+    hide_small_counts,
+    small_count_rows,
+)
 from access.roles import Viewer
 from base import duckdb_limits
 from reports.config import load_config
@@ -29,12 +34,19 @@ PROTECTION_TABLES = {
     "agg_hcdb_children_groups",  # per ward and group: abused, trafficked, HIV… in ones and twos
 }
 PROTECTION_SOURCES = "('protection_cases', 'injuries')"
+SMALL_COUNT_CODES = "(" + ", ".join(f"'{code}'" for code in SMALL_COUNT_INDICATORS) + ")"
+# a child-friendly criterion read from protection counts: its warning (self ≠ data) says what the hidden
+# score would (policy/child_friendly.py), so outside the protection role it is not listed
+CHILD_FRIENDLY_PROTECTION_RULES = (
+    f"rule_id in (select rule_id from s.validation_rules where source in {PROTECTION_SOURCES} "
+    "and left_side like '#{child_friendly.%')"
+)
 # outside the protection role, the counts other tables hold of protection and injury files are masked:
 # table → (the rows concerned, the columns set to null)
 MASKED_COUNTS = {
     "agg_quality_ward_sources": (
         f"source in {PROTECTION_SOURCES}",
-        ("rows_loaded", "rows_rejected", "rejected_share"),
+        ("rows_loaded", "rows_rejected", "rejected_share", "open_violations"),
     ),
     "fct_count_outliers": (
         f"source in {PROTECTION_SOURCES}",
@@ -46,7 +58,7 @@ MASKED_COUNTS = {
     ),
     # the figures behind the child-friendly cross-check: read through fct_ward_indicators instead
     "fct_child_friendly_evidence": (
-        "indicator_code in ('abuse_timely_intervention', 'injury_deaths')",
+        f"indicator_code in {SMALL_COUNT_CODES}",
         ("numerator", "denominator", "value"),
     ),
 }
@@ -55,13 +67,6 @@ ENGINEER_TABLES = {"gx_results"}
 ENGINEER_COLUMNS = {
     "agg_quality_ward_sources": ("latest_file_name", "latest_file_reason"),
     "fct_report_submissions": ("quarantined_file_name", "quarantine_reason"),
-}
-# indicator → the counts of it that are hidden when small (outside the protection role)
-# how each hidden count of a row is written ("<5", "x"), and its value ("hidden" for a rate)
-MARK_COLUMNS = ("numerator_mark", "denominator_mark", "baseline_mark", "value_mark")
-SMALL_COUNT_INDICATORS = {
-    "abuse_timely_intervention": ("numerator", "denominator"),
-    "injury_deaths": ("numerator", "baseline"),
 }
 
 
@@ -101,77 +106,16 @@ def _allowed(table: str, viewer: Viewer) -> bool:
     return True
 
 
-def shown_periods(rows: pd.DataFrame) -> pd.Series:
-    """The rows whose period shows protection counts outside the protection role (small ones hidden):
-    calendar years (a year to date through December is the same window, so it shows the same
-    figures) and the plan's report periods, which the report workbooks print for every role that
-    downloads them. Months, quarters and other year-to-date windows nest in these, so one period's
-    totals minus another's would give hidden counts back: they show none."""
-    start, end = pd.to_datetime(rows["period_start"]), pd.to_datetime(rows["period_end"])
-    whole_year = (start.dt.month == 1) & (start.dt.day == 1) & (end.dt.month == 12) & (end.dt.day == 31)
-    whole_year &= start.dt.year == end.dt.year
-    return rows["period_type"].isin(("year", "report")) | whole_year
-
-
 @lru_cache(maxsize=8)
 def _hidden_small_counts(path: str, version: float) -> pd.DataFrame:
-    """The protection and injury indicator rows for everyone but the protection role: counts of a
-    calendar year with small ones hidden (complementary suppression per year and indicator over the
-    wards and the district), counts of other periods not at all; hidden counts, what is computed from
-    them and the member rows are null, marked, and ``suppressed`` says so."""
+    """The protection and injury indicator rows of the serving copy as everyone but the protection role
+    reads them (``access.indicator_suppression.hide_small_counts``)."""
     con = duckdb_limits.connect(path, read_only=True)
     try:
-        marks = ", ".join("?" for _ in SMALL_COUNT_INDICATORS)
-        rows = con.execute(
-            f"select * from fct_ward_indicators where indicator_code in ({marks})",
-            list(SMALL_COUNT_INDICATORS),
-        ).df()
+        rows = small_count_rows(con)
     finally:
         con.close()
-    threshold = load_config().small_count_threshold
-    rows["suppressed"] = False
-    hidden_cells, cells_of = [], {}
-    other_periods = ~shown_periods(rows)
-    for (_, code), group in rows[~other_periods].groupby(["period_key", "indicator_code"]):
-        cells, lines = {}, []
-        district = group.index[group["org_unit_level"] == "district"]
-        wards = list(group.index[group["org_unit_level"] == "ward"])
-        for measure in SMALL_COUNT_INDICATORS[code]:
-            for i in group.index:
-                value = group.at[i, measure]
-                cells[(i, measure)] = None if pd.isna(value) else int(value)
-            for d in district:
-                lines.append(((d, measure), [(w, measure) for w in wards]))
-        hidden_cells.extend(suppress(cells, lines, threshold))
-        cells_of.update(cells)
-    for column in ("numerator", "denominator", "baseline", "value", "target", "meets_target", "member_rows"):
-        rows[column] = rows[column].astype("object")
-    for column in MARK_COLUMNS:
-        rows[column] = None
-    rows["member_rows"] = None  # the rows behind a figure count the cases themselves
-    by_year_only = [
-        (i, measure)
-        for i in rows.index[other_periods]
-        for measure in SMALL_COUNT_INDICATORS[rows.at[i, "indicator_code"]]
-        if not pd.isna(rows.at[i, measure])
-    ]
-    marks = {cell: marker(cells_of[cell], threshold) for cell in hidden_cells}
-    marks.update({cell: "hidden" for cell in by_year_only})
-    for (i, measure), mark in marks.items():
-        # how the hidden count is written: "<5" (0-4), "x" (5 or more, hidden to protect another), or
-        # "hidden" (shown for calendar years only)
-        rows.at[i, f"{measure}_mark"] = mark
-        rows.at[i, measure] = None
-        rows.at[i, "suppressed"] = True
-        # what is computed from a hidden count: the rate or count shown, or the target (90% of 2024)
-        if measure in ("numerator", "denominator"):
-            rows.at[i, "value"] = None
-            is_count = rows.at[i, "indicator_code"] == "injury_deaths"
-            rows.at[i, "value_mark"] = rows.at[i, "numerator_mark"] if is_count else "hidden"
-        if measure == "baseline":
-            rows.at[i, "target"] = None
-        rows.at[i, "meets_target"] = None
-    return rows
+    return hide_small_counts(rows, load_config().small_count_threshold)
 
 
 def connect(path: os.PathLike, version: float, viewer: Viewer | None) -> duckdb.DuckDBPyConnection:
@@ -187,6 +131,8 @@ def connect(path: os.PathLike, version: float, viewer: Viewer | None) -> duckdb.
         allowed = viewer is not None and _allowed(table, viewer)
         filtered = _office_filter if viewer is not None and viewer.sends_extracts else _ward_filter
         where = filtered(table, viewer, "dim_ward" in tables) if allowed else "false"
+        if table == "fct_validation_violations" and not (viewer and viewer.sees_small_counts):
+            where = f"({where}) and not {CHILD_FRIENDLY_PROTECTION_RULES}"
         replaced = (
             []
             if viewer and viewer.sees_quality_detail

@@ -10,29 +10,22 @@ at the points their data support, except a few that claim more (over-score) and 
 
 from __future__ import annotations
 
-import csv
 from fractions import Fraction
 from typing import Any
 
-from base.home import SEEDS_DIR
-
 from .context import Context
+from .seeds import read_seed
 
 OVER_SCORING_WARDS = 3
 UNDER_SCORING_WARDS = 1
 Figures = dict[str, dict[str, int]]  # indicator -> {numerator, denominator} (injury_deaths: {deaths})
 
 
-def _seed(name: str) -> list[dict[str, str]]:
-    with (SEEDS_DIR / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def criteria() -> list[dict[str, Any]]:
     """The 13 criteria: number, Vietnamese name and maximum points."""
     return [
         {"criterion": int(r["criterion"]), "name_vi": r["name_vi"], "max_points": int(r["max_points"])}
-        for r in _seed("child_friendly_criteria.csv")
+        for r in read_seed("child_friendly_criteria.csv")
     ]
 
 
@@ -40,7 +33,7 @@ def min_points() -> int:
     """child_friendly_min_points of indicator_parameters.csv."""
     return next(
         int(float(r["value"]))
-        for r in _seed("indicator_parameters.csv")
+        for r in read_seed("indicator_parameters.csv")
         if r["parameter"] == "child_friendly_min_points"
     )
 
@@ -51,11 +44,12 @@ def rules() -> list[dict[str, Any]]:
             "criterion": int(r["criterion"]),
             "part": int(r["part"]),
             "indicator": r["indicator_code"],
+            "sources": {source.strip() for source in r["sources"].split(";")},
             "comparison": r["comparison"],
             "threshold": Fraction(r["threshold"]) if r["threshold"] else None,
             "points": int(r["points"]),
         }
-        for r in _seed("child_friendly_rules.csv")
+        for r in read_seed("child_friendly_rules.csv")
     ]
 
 
@@ -76,9 +70,10 @@ def _reaches(rule: dict[str, Any], figure: dict[str, int]) -> bool:
     return share >= rule["threshold"] if rule["comparison"] == "at_least" else share <= rule["threshold"]
 
 
-def supported(figures: Figures, bands: list[dict[str, Any]]) -> dict[int, int | None]:
+def supported(figures: Figures, bands: list[dict[str, Any]], loaded: set[str]) -> dict[int, int | None]:
     """Points the year's figures support, per criterion with rules: each part's best band reached (0
-    if none), summed; None when a part's share has no denominator and no band for that."""
+    if none), summed; None when a part rests on a source whose extracts of the year are not all in
+    ``loaded``, or when its share has no denominator and no band for that."""
     parts: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for band in bands:
         parts.setdefault((band["criterion"], band["part"]), []).append(band)
@@ -88,6 +83,8 @@ def supported(figures: Figures, bands: list[dict[str, Any]]) -> dict[int, int | 
         reached = [b["points"] for b in part_bands if _reaches(b, figure)]
         empty = "deaths" not in figure and figure["denominator"] == 0
         part = max(reached) if reached else (None if empty else 0)
+        if not part_bands[0]["sources"] <= loaded:
+            part = None
         before = points.get(criterion, 0)
         points[criterion] = None if part is None or before is None else before + part
     return points
@@ -117,6 +114,7 @@ def claims(ctx: Context, supported_by_ward: dict[str, dict[int, int | None]]) ->
 def cross_check(
     assessments: dict[str, tuple[int, list[dict[str, Any]]]],
     figures_by_ward: dict[str, Figures],
+    loaded: dict[str, set[str]],
     year: int,
     min_points: int,
 ) -> dict[str, Any]:
@@ -128,7 +126,7 @@ def cross_check(
     for code, (assessed_year, rows) in sorted(assessments.items()):
         if assessed_year != year or code not in figures_by_ward:
             continue
-        data = supported(figures_by_ward[code], bands)
+        data = supported(figures_by_ward[code], bands, loaded[code])
         own = {r["criterion"]: r for r in rows}
         per_criterion, total, all_met = {}, 0, True
         for c in criteria():

@@ -141,6 +141,28 @@ def plan(ctx: Context) -> list[Job]:
     return jobs
 
 
+def _child_friendly_claims(
+    ctx: Context, facts: IndicatorFacts
+) -> tuple[IndicatorTruth, dict[str, Any], dict[str, set[str]]]:
+    """Before the self-assessments are written: the truth of every other source's files, the wards'
+    figures of the year and the sources each ward sent in full, and what each ward claims
+    (``ctx.cache["child_friendly_claims"]``, demo/child_friendly_truth.py)."""
+    if sources.SOURCES[-1] is not sources.CHILD_FRIENDLY:  # the truth built here must hold every other file
+        raise RuntimeError("the child-friendly self-assessments must be the last source written")
+    indicator_truth = IndicatorTruth(facts, ctx)
+    year_figures = ward_figures(indicator_truth, ctx, timing.whole_year(ctx.year))
+    loaded = indicator_truth.loaded_sources(ctx.year)
+    bands = child_friendly_truth.rules()
+    ctx.cache["child_friendly_claims"] = child_friendly_truth.claims(
+        ctx,
+        {
+            code: child_friendly_truth.supported(figures, bands, loaded[code])
+            for code, figures in year_figures.items()
+        },
+    )
+    return indicator_truth, year_figures, loaded
+
+
 def _baseline_injury_jobs(ctx: Context) -> list[Job]:
     """Injuries of the year before, one yearly file per ward of that time (17 wards before 2025)."""
     shares = ctx.profile["old_ward_shares"]
@@ -255,6 +277,7 @@ def generate(
     facts = IndicatorFacts()
     indicator_truth: IndicatorTruth | None = None
     year_figures: dict[str, Any] = {}
+    loaded: dict[str, set[str]] = {}
     latest = None  # the demo's simulated today: when its last extract was sent
     # Files are laid out here, in a fixed order, and written (openpyxl, xlwt, csv) by worker processes.
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as writers:
@@ -263,16 +286,8 @@ def generate(
             if folder.exists():
                 shutil.rmtree(folder)
             truth.source(spec.name)
-            if spec is sources.CHILD_FRIENDLY:  # the last source: every figure it is checked against is known
-                indicator_truth = IndicatorTruth(facts, ctx)
-                year_figures = ward_figures(indicator_truth, ctx, timing.whole_year(year))
-                ctx.cache["child_friendly_claims"] = child_friendly_truth.claims(
-                    ctx,
-                    {
-                        code: child_friendly_truth.supported(figures, child_friendly_truth.rules())
-                        for code, figures in year_figures.items()
-                    },
-                )
+            if spec is sources.CHILD_FRIENDLY:
+                indicator_truth, year_figures, loaded = _child_friendly_claims(ctx, facts)
             spec_jobs = [j for j in jobs if j.spec is spec]
             faults = _file_faults(ctx, spec, spec_jobs, messy)
             t0 = time.perf_counter()
@@ -297,7 +312,7 @@ def generate(
     t0 = time.perf_counter()
     truth.data["indicators"], truth.schedule_doses = indicators_and_doses(facts, ctx, indicator_truth)
     truth.data["child_friendly_cross_check"] = child_friendly_truth.cross_check(
-        facts.assessments, year_figures, year, child_friendly_truth.min_points()
+        facts.assessments, year_figures, loaded, year, child_friendly_truth.min_points()
     )
     say(f"Đã tính chỉ số đúng (ground truth) ({time.perf_counter() - t0:.1f} giây)")
     result = truth.finish(home / "generated" / "ground_truth.json")

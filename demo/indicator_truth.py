@@ -29,14 +29,11 @@ Conventions (the generator's):
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
-
-from base.home import SEEDS_DIR
 
 from . import timing
 from .context import Context
@@ -45,6 +42,7 @@ from .population import add_months_array
 from .profile import district_code, successor_codes
 from .registers import card_validity, in_register, on_card_list
 from .schedule_truth import carried_items, schedule_doses, schedule_items
+from .seeds import read_seed
 from .workbook import Extract
 
 DTP = "DTP_HEPB_HIB"
@@ -123,11 +121,6 @@ class IndicatorFacts:
             self.assessments[ward] = (period.end.year, good)
 
 
-def _seed(name: str) -> list[dict[str, str]]:
-    with (SEEDS_DIR / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _number(text: str) -> int | float:
     """A parameter's value: days, months and points are whole numbers (3.5, a z-score threshold, is not)."""
     value = float(text)
@@ -139,7 +132,7 @@ class IndicatorTruth:
 
     def __init__(self, facts: IndicatorFacts, ctx: Context) -> None:
         self.facts, self.pop = facts, ctx.pop
-        self.par = {row["parameter"]: _number(row["value"]) for row in _seed("indicator_parameters.csv")}
+        self.par = {row["parameter"]: _number(row["value"]) for row in read_seed("indicator_parameters.csv")}
         self.index = {w.code: k for k, w in enumerate(ctx.wards)}
         self.birth = ctx.pop.birth.astype(np.int64)
         self.ward = ctx.pop.ward.astype(np.int64)
@@ -254,7 +247,7 @@ class IndicatorTruth:
         """Mask over children: every dose of the fully-immunised list dated before the first birthday."""
         listed = [
             DOSE_INDEX[(row["vaccine_code"], int(row["dose_number"]))]
-            for row in _seed("vaccine_schedule.csv")
+            for row in read_seed("vaccine_schedule.csv")
             if row["in_full_immunisation"].strip().lower() == "true"
         ]
         slot = np.full(len(DOSE_INDEX), -1)
@@ -267,7 +260,7 @@ class IndicatorTruth:
 
     def vitamin_a_coverage(self, start: date, end: date) -> Parts:
         total = {"numerator": self.zeros(), "denominator": self.zeros()}
-        for row in _seed("vitamin_a_rounds.csv"):
+        for row in read_seed("vitamin_a_rounds.csv"):
             first = date.fromisoformat(row["round_start"])
             if not start <= first <= end:
                 continue
@@ -335,13 +328,28 @@ class IndicatorTruth:
                 )
         return {"numerator": meets, "denominator": self.zeros() + 1 if assessed else self.zeros()}
 
+    def loaded_sources(self, year: int) -> dict[str, set[str]]:
+        """Per ward, the sources whose extracts owed for periods ending in ``year`` all arrived readable
+        (a quarantined file leaves its extract missing)."""
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        rules = [rule for rule in read_seed("extract_calendar.csv") if rule["owed_by"] == "ward"]
+        owed = {rule["source"]: _owed(rule, start, end) for rule in rules}
+        return {
+            code: {
+                rule["source"]
+                for rule in rules
+                if all(self.facts.submitted.get((rule["source"], code, p.code)) for p in owed[rule["source"]])
+            }
+            for code in self.index
+        }
+
     def report_timeliness(self, start: date, end: date) -> Parts:
         """The extracts each ward owes (extract_calendar.csv, owed_by ward) for periods ending in
         [start, end]; numerator: those that arrived in a readable file submitted on or before the
         period's due day."""
         owed = [
             (rule["source"], period)
-            for rule in _seed("extract_calendar.csv")
+            for rule in read_seed("extract_calendar.csv")
             for period in _owed(rule, start, end)
         ]
         numerator, denominator = self.zeros(), self.zeros()

@@ -16,21 +16,14 @@ Every row of the demo's truth is linked to its child, so "unlinked" never occurs
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
-from base.home import SEEDS_DIR
-
 from .health import DOSE_INDEX, SCHEDULE
+from .seeds import read_seed
 from .sources import vaccine_product
-
-
-def _seed(name: str) -> list[dict[str, str]]:
-    with (SEEDS_DIR / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 @dataclass(frozen=True)
@@ -43,7 +36,7 @@ class Item:
 
 def schedule_items() -> list[Item]:
     """The items of vaccine_schedule.csv with the antigens they need and the dose numbers they list."""
-    rows = _seed("vaccine_schedule.csv")
+    rows = read_seed("vaccine_schedule.csv")
     items: dict[str, Item] = {}
     for row in rows:
         code = row["vaccine_code"]
@@ -59,7 +52,9 @@ def schedule_items() -> list[Item]:
 
 
 def product_antigens() -> dict[str, frozenset[str]]:
-    return {row["product_code"]: frozenset(row["antigens"].split()) for row in _seed("vaccine_products.csv")}
+    return {
+        row["product_code"]: frozenset(row["antigens"].split()) for row in read_seed("vaccine_products.csv")
+    }
 
 
 def carried_items(ward_codes: list[str], items: list[Item]) -> np.ndarray:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from access.disclosure import is_small, marker, suppress
+from policy import child_friendly
 from policy.status import CHECK, indicator_status, is_negative
 from reports.data import ReportData, Ward
 from reports.sheet import Column, Ratio, Sheet, Sum, Table
@@ -613,47 +614,33 @@ def _suppression_note(data: ReportData) -> list[str]:
 
 # ── Phụ lục 5b: the child-friendly self-assessment against the data (the year's last report) ─────────
 
-VERDICT_VI = {"over_scored": "Tự chấm cao hơn số liệu", "under_scored": "Tự chấm thấp hơn số liệu"}
-PROTECTION_COUNTS = {"abuse_timely_intervention", "injury_deaths"}
-
 
 def _yes_no(value: object) -> str:
     return "Đạt" if value else "Chưa đạt"
 
 
-def _on_data(row: dict) -> str:
-    if row["meets_standard"] and not row["meets_standard_on_data"]:
+def _on_data(row: dict, criteria: list[dict]) -> str:
+    """The ward's standing on the data as a reader of this edition may know it."""
+    if row["meets_standard_on_data"] is None:
+        return "Chưa đủ số liệu cả năm để đối chiếu"
+    hidden = {c["criterion"] for c in criteria if c["verdict"] == child_friendly.HIDDEN}
+    on_data = child_friendly.standing_on_data(row["meets_standard_on_data"], criteria, hidden)
+    if on_data is None:
+        return "Chưa kết luận được (số nhỏ được ẩn)"
+    if row["meets_standard"] and not on_data:
         return "Chưa đạt: số liệu không ủng hộ bản tự đánh giá"
-    return _yes_no(row["meets_standard_on_data"])
+    return _yes_no(on_data)
 
 
-def _differing(checks: list[dict]) -> str:
-    """'2, 3, 7: tự chấm cao hơn số liệu; 6: thấp hơn' for one ward's disagreements."""
+def _differing(criteria: list[dict]) -> str:
+    """'2, 3, 7: tự chấm cao hơn số liệu; 6: tự chấm thấp hơn số liệu' for one ward's disagreements."""
     parts = []
-    for verdict, words in (
-        ("over_scored", "tự chấm cao hơn số liệu"),
-        ("under_scored", "tự chấm thấp hơn số liệu"),
-    ):
-        numbers = [str(c["criterion"]) for c in checks if c["verdict"] == verdict]
+    for verdict in child_friendly.DISAGREEMENTS:
+        numbers = [str(c["criterion"]) for c in criteria if c["verdict"] == verdict]
         if numbers:
-            parts.append(f"{', '.join(numbers)}: {words}")
+            words = child_friendly.text(child_friendly.VERDICTS[verdict])
+            parts.append(f"{', '.join(numbers)}: {words[0].lower()}{words[1:]}")
     return "; ".join(parts) or "Không"
-
-
-def _part_text(part: dict, district_edition: bool) -> str:
-    """'TCĐĐ dưới 1 tuổi: 70/97 (72,2%)', 'Tử vong do TNTT: 1'; abuse and death counts stay out of the
-    district-wide edition (the small-count rule), as the protection annex's detail does."""
-    name = part["short_vi"] or part["indicator_code"]
-    if part["numerator"] is None:
-        return f"{name}: chưa đủ số liệu cả năm"
-    if district_edition and part["indicator_code"] in PROTECTION_COUNTS:
-        return f"{name}: không in số vụ việc trong bản toàn quận"
-    if part["unit"] == "count":
-        return f"{name}: {part['numerator']}"
-    if not part["denominator"]:
-        return f"{name}: không có trường hợp nào"
-    share = f"{part['numerator'] / part['denominator'] * 100:.1f}".replace(".", ",")
-    return f"{name}: {part['numerator']}/{part['denominator']} ({share}%)"
 
 
 def child_friendly_sheet(data: ReportData) -> Sheet | None:
@@ -662,7 +649,11 @@ def child_friendly_sheet(data: ReportData) -> Sheet | None:
     names = {w.code: w.name for w in data.wards}
     # the columns line up with the detail table's below (a sheet's column has one width): the wide
     # third and last columns hold the texts
-    disagreements = data.child_friendly_disagreements or []
+    criteria = data.child_friendly_criteria or []
+    of_ward = {
+        w["ward_code"]: [c for c in criteria if c["ward_code"] == w["ward_code"]]
+        for w in data.child_friendly_wards
+    }
     standing = Table(
         list(NAME_COLUMNS)
         + [
@@ -677,17 +668,21 @@ def child_friendly_sheet(data: ReportData) -> Sheet | None:
             {
                 "stt": i,
                 "name": names.get(row["ward_code"], row["ward_code"]),
-                "on_data": _on_data(row),
+                "on_data": _on_data(row, of_ward[row["ward_code"]]),
                 "year": str(row["assessment_year"]),
                 "points": row["total_points"],
-                "points_on_data": row["total_points_on_data"],
+                # a total of hidden scores would give them back
+                "points_on_data": None
+                if any(c["verdict"] == child_friendly.HIDDEN for c in of_ward[row["ward_code"]])
+                else row["total_points_on_data"],
                 "meets": _yes_no(row["meets_standard"]),
-                "differing": _differing([c for c in disagreements if c["ward_code"] == row["ward_code"]]),
+                "differing": _differing(of_ward[row["ward_code"]]),
             }
             for i, row in enumerate(data.child_friendly_wards, start=1)
         ],
         empty_message="Chưa phường nào gửi bản tự đánh giá.",
     )
+    disagreements = [c for c in criteria if c["verdict"] in child_friendly.DISAGREEMENTS]
     detail = Table(
         [
             Column("stt", "STT", fmt="count", width=5),
@@ -707,8 +702,8 @@ def child_friendly_sheet(data: ReportData) -> Sheet | None:
                 "max": row["max_points"],
                 "self": row["self_score"],
                 "data": row["data_score"],
-                "verdict": VERDICT_VI[row["verdict"]],
-                "figures": "; ".join(_part_text(p, data.district_edition) for p in row["parts"]),
+                "verdict": child_friendly.text(child_friendly.VERDICTS[row["verdict"]]),
+                "figures": "; ".join(child_friendly.figure_text(p) for p in row["parts"]),
             }
             for i, row in enumerate(disagreements, start=1)
         ],
@@ -725,6 +720,16 @@ def child_friendly_sheet(data: ReportData) -> Sheet | None:
             "trợ giúp trẻ HCĐB, tiêm chủng) lấy điểm mà số liệu cả năm cho phép theo thang điểm của quận; "
             "các tiêu chí khác giữ điểm phường tự chấm. Đạt chuẩn theo cùng quy định: đủ các tiêu chí đạt, "
             "không tiêu chí nào 0 điểm, tổng điểm từ mức tối thiểu trở lên.",
+            *(
+                [
+                    "Tiêu chí tính từ số vụ xâm hại hoặc số trẻ tử vong có số nhỏ hơn "
+                    f"{data.small_count_threshold} bị ẩn: điểm theo số liệu và đánh giá của tiêu chí đó "
+                    "cũng được ẩn (điểm cho biết số vụ); kết luận theo số liệu chỉ ghi khi các tiêu chí "
+                    "còn lại đủ để kết luận."
+                ]
+                if data.district_edition
+                else []
+            ),
         ],
     )
 

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from access.indicator_suppression import hide_small_counts, small_count_rows
 from base.errors import UserError
+from policy import child_friendly
+from reports.config import load_config
 from serving.contract import DISTRICT_CODE, open_serving
 
 
@@ -53,11 +56,11 @@ class ReportData:
     submissions: list[dict]  # fct_report_submissions rows of the extracts whose period ends in the window
     sources: dict[str, str] = field(default_factory=dict)  # source -> Vietnamese name
     # the last report of its kind in its year only: each ward's latest child-friendly self-assessment of a
-    # year up to the report's, against the data (agg_child_friendly_cross_check rows), and the criteria
-    # it scored differently from the data (fct_child_friendly_cross_check rows, with their evidence
-    # parts); None in the other reports
+    # year up to the report's, against the data (agg_child_friendly_cross_check rows), and its criteria
+    # (fct_child_friendly_cross_check rows with their evidence parts, as ``_child_friendly`` reads
+    # them); None in the other reports
     child_friendly_wards: list[dict] | None = None
-    child_friendly_disagreements: list[dict] | None = None
+    child_friendly_criteria: list[dict] | None = None
     small_count_threshold: int = 5  # report.yaml's, set by the builder
 
     @property
@@ -257,8 +260,8 @@ def read_report_data(
         "where period_type = 'report' and report_kind = ? and year(period_end) = ?",
         [period.end, period.kind, period.end.year],
     ).fetchone()[0]
-    wards_checked, disagreements = (
-        _child_friendly(con, period.end.year, ward_codes) if annual else (None, None)
+    wards_checked, criteria = (
+        _child_friendly(con, period.end.year, ward_codes, ward_code is None) if annual else (None, None)
     )
     return ReportData(
         period=period,
@@ -287,16 +290,19 @@ def read_report_data(
             ).fetchall()
         ),
         child_friendly_wards=wards_checked,
-        child_friendly_disagreements=disagreements,
+        child_friendly_criteria=criteria,
     )
 
 
 def _child_friendly(
-    con: duckdb.DuckDBPyConnection, year: int, ward_codes: list[str]
+    con: duckdb.DuckDBPyConnection, year: int, ward_codes: list[str], district_edition: bool
 ) -> tuple[list[dict], list[dict]]:
-    """Each ward's latest self-assessment of a year up to ``year`` against the data, and its criteria
-    scored differently from the data, each with its evidence parts (``parts``: indicator short name,
-    unit, numerator, denominator, value)."""
+    """Each ward's latest self-assessment of a year up to ``year`` against the data
+    (agg_child_friendly_cross_check rows), and its 13 criteria (fct_child_friendly_cross_check rows)
+    with their evidence ``parts`` (indicator short names, unit, numerator, denominator, marks,
+    missing_reason). In the district-wide edition the abuse and death counts are those a reader
+    outside the protection team sees on the dashboard (access.indicator_suppression); a criterion
+    holding a hidden one has no data score, the verdict ``hidden`` and no met_on_data."""
     marks = ", ".join("?" for _ in ward_codes)
     latest = f"""
         latest as (
@@ -314,23 +320,52 @@ def _child_friendly(
         f"""
         with {latest}
         select c.ward_code, c.assessment_year, c.criterion, c.criterion_name_vi, c.max_points,
-               c.self_score, c.data_score, c.verdict, e.part, e.indicator_code, i.short_vi, i.unit,
-               e.numerator, e.denominator, e.value
+               c.self_score, c.data_score, c.verdict, c.met_on_data, e.part, e.indicator_code,
+               e.period_key, e.missing_reason, i.short_vi, i.short_en, i.unit, e.numerator, e.denominator
         from fct_child_friendly_cross_check c
         join latest using (ward_code, assessment_year)
         left join fct_child_friendly_evidence e using (ward_code, assessment_year, criterion)
         left join indicators i on i.indicator_code = e.indicator_code
-        where c.verdict in ('over_scored', 'under_scored')
         order by c.ward_code, c.criterion, e.part
         """,
         [year, *ward_codes],
     )
-    checks: dict[tuple[str, int], dict] = {}
-    part_keys = ("indicator_code", "short_vi", "unit", "numerator", "denominator", "value")
+    hidden = _hidden_counts(con) if district_edition else {}
+    criteria: dict[tuple[str, int], dict] = {}
+    part_keys = (
+        "indicator_code",
+        "short_vi",
+        "short_en",
+        "unit",
+        "numerator",
+        "denominator",
+        "missing_reason",
+    )
     for row in rows:
-        check = checks.setdefault(
+        check = criteria.setdefault(
             (row["ward_code"], row["criterion"]),
-            {k: v for k, v in row.items() if k not in ("part", *part_keys)} | {"parts": []},
+            {k: v for k, v in row.items() if k not in ("part", "period_key", *part_keys)} | {"parts": []},
         )
-        check["parts"].append({k: row[k] for k in part_keys})
-    return wards, list(checks.values())
+        if row["part"] is not None:
+            part = {k: row[k] for k in part_keys}
+            part.update(hidden.get((row["ward_code"], row["period_key"], row["indicator_code"]), {}))
+            check["parts"].append(part)
+    for check in criteria.values():
+        if child_friendly.is_hidden(check["parts"]):
+            check.update(data_score=None, verdict=child_friendly.HIDDEN, met_on_data=None)
+    return wards, list(criteria.values())
+
+
+def _hidden_counts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], dict]:
+    """(ward, period, indicator) → the hidden counts and their marks, as the dashboard hides them."""
+    rows = hide_small_counts(small_count_rows(con), load_config().small_count_threshold)
+    rows = rows[rows["suppressed"]]
+    return {
+        (r["org_unit_code"], r["period_key"], r["indicator_code"]): {
+            "numerator": r["numerator"],
+            "denominator": r["denominator"],
+            "numerator_mark": r["numerator_mark"],
+            "denominator_mark": r["denominator_mark"],
+        }
+        for r in rows.to_dict("records")
+    }

@@ -7,6 +7,7 @@ from dashboard import charts, criteria, downloads, formatting, page
 from dashboard.auth import current_viewer
 from dashboard.i18n import lang, t
 from dashboard.queries import child_friendly, indicators, protection, serving
+from policy.child_friendly import DISAGREEMENTS
 from policy.status import STATUS_EN
 
 EN = lang() == "en"
@@ -354,17 +355,19 @@ st.subheader(
     )
 )
 checks = child_friendly.cross_check(year)
-if checks.empty:
+if not child_friendly.available():
+    criteria.not_in_this_copy()
+elif checks.empty:
     st.info(t("Chưa có bản tự đánh giá nào.", "No self-assessment yet."))
 else:
-    names = dict(zip(serving.current_wards()["ward_code"], serving.current_wards()["ward_name"], strict=True))
+    wards = serving.current_wards()
+    names = dict(zip(wards["ward_code"], wards["ward_name"], strict=True))
     summary = child_friendly.standings(period_key)
-    recognised = summary[summary["meets_standard"].fillna(False).astype(bool)]
-    if (text := child_friendly.contradicted_text(summary)) is not None:
-        contradicted = recognised[recognised["contradicted"].fillna(False).astype(bool)]
+    if (said := child_friendly.contradicted_text(summary)) is not None:
+        contradicted = summary[summary["contradicted"] == True]  # noqa: E712 (None: untold)
         listed = ", ".join(sorted(names.get(c, c) for c in contradicted["ward_code"]))
-        (st.warning if len(contradicted) else st.write)(text + (f": {listed}." if listed else "."))
-    disagreements = checks[checks["verdict"].isin(("over_scored", "under_scored"))]
+        (st.warning if listed else st.write)(said + (f": {listed}." if listed else "."))
+    disagreements = checks[checks["verdict"].isin(DISAGREEMENTS)]
     if disagreements.empty:
         st.write(
             t(

@@ -135,7 +135,9 @@ st.subheader(
     t("Phường phù hợp với trẻ em: tự đánh giá và số liệu", "Child-friendly ward: self-assessment and data")
 )
 checks = child_friendly.cross_check(year, ward_code)
-if checks.empty:
+if not child_friendly.available():
+    criteria.not_in_this_copy()
+elif checks.empty:
     st.info(
         t(
             f"Phường chưa gửi bản tự đánh giá của năm {year} hoặc trước đó.",
@@ -144,24 +146,25 @@ if checks.empty:
     )
 else:
     assessed = int(checks["assessment_year"].iloc[0])
-    own = standings.loc[ward_code] if ward_code in standings.index else None
-    if own is not None and not pd.isna(own["meets_standard_on_data"]):
-        by_self = (
-            t("đạt chuẩn", "meets the standard")
-            if own["meets_standard"]
-            else t("chưa đạt", "does not meet it")
-        )
+    own = standings.loc[ward_code]
+    by_self = (
+        t("đạt chuẩn", "meets the standard") if own["meets_standard"] else t("chưa đạt", "does not meet it")
+    )
+    if not own["year_complete"]:
+        on_data = t("chưa đủ số liệu cả năm để đối chiếu", "the year's figures are not complete")
+    elif own["meets_standard_on_data"] is None:
+        on_data = t("chưa kết luận được (số nhỏ được ẩn)", "cannot be told (small counts are hidden)")
+    else:
         on_data = (
             t("đạt chuẩn", "meets it") if own["meets_standard_on_data"] else t("chưa đạt", "does not meet it")
         )
-        disagreeing = int(own["criteria_disagreeing"])
-        line = t(
-            f"Tự đánh giá năm {assessed}: {by_self}; theo số liệu trong kho: {on_data}. "
-            f"{disagreeing} tiêu chí có điểm tự chấm khác số liệu.",
-            f"Self-assessment of {assessed}: {by_self}; on the warehouse's data: {on_data}. "
-            f"{disagreeing} criteria scored differently from the data.",
-        )
-        (st.warning if bool(own["contradicted"]) else st.write)(line)
+    line = t(
+        f"Tự đánh giá năm {assessed}: {by_self}; theo số liệu trong kho: {on_data}. "
+        f"{int(own['criteria_disagreeing'])} tiêu chí có điểm tự chấm khác số liệu.",
+        f"Self-assessment of {assessed}: {by_self}; on the warehouse's data: {on_data}. "
+        f"{int(own['criteria_disagreeing'])} criteria scored differently from the data.",
+    )
+    (st.warning if own["contradicted"] is True else st.write)(line)
     criteria.show(checks)
     viewer = current_viewer()
     criteria.legend(viewer is not None and not viewer.sees_small_counts)

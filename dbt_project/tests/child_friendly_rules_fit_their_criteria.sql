@@ -1,12 +1,18 @@
--- The bands of child_friendly_rules: a threshold wherever a figure is compared, one indicator per part,
 {{ config(meta={'dagster': {'ref': {'name': 'child_friendly_rules'}}}) }}
--- and no criterion able to score more than its maximum (the best band of each part, summed).
+-- The bands of child_friendly_rules: a threshold wherever a figure is compared, one indicator per part,
+-- sources that the extract calendar knows, and no criterion able to score more than its maximum (the
+-- best band of each part, summed).
 with rules as (
     select * from {{ ref('child_friendly_rules') }}
 ),
 
 criteria as (
     select * from {{ ref('child_friendly_criteria') }}
+),
+
+sources as (
+    select distinct rules.criterion, rules.part, trim(unnest(string_split(rules.sources, ';'))) as source
+    from rules
 ),
 
 parts as (
@@ -23,6 +29,9 @@ select 'missing threshold' as problem, criterion, part from rules
 where comparison <> 'no_members' and threshold is null
 union all
 select 'several indicators in one part', criterion, part from parts where indicators > 1
+union all
+select 'unknown source ' || source, criterion, part from sources
+where source not in (select source from {{ ref('extract_calendar') }})
 union all
 select 'more than the maximum', best.criterion, null from best
 inner join criteria on best.criterion = criteria.criterion

@@ -22,6 +22,9 @@ def _figures(**parts: tuple[int, int] | int) -> dict:
     return figures
 
 
+ALL = {"birth_registration", "protection_cases", "injuries", "hcdb_support", "child_register", "immunization"}
+
+
 def test_the_seeds_bands_give_the_points_computed_by_hand():
     bands = truth.rules()
     # 96% fully immunised: below 98%, 0; 96,0% on time births: 25; one death: 25; 2 of 3 abuse cases in
@@ -33,13 +36,15 @@ def test_the_seeds_bands_give_the_points_computed_by_hand():
         hcdb_supported=(19, 20),
         deaths=1,
     )
-    assert truth.supported(ward, bands) == {2: 25, 3: 0, 5: 25, 6: 50, 7: 0}
+    assert truth.supported(ward, bands, ALL) == {2: 25, 3: 0, 5: 25, 6: 50, 7: 0}
     # exactly 98% and 100%, no abuse case, no death: every maximum
     best = _figures(fully_immunised_under1=(49, 50), abuse_timely_intervention=(0, 0))
-    assert truth.supported(best, bands) == {2: 50, 3: 100, 5: 75, 6: 125, 7: 50}
+    assert truth.supported(best, bands, ALL) == {2: 50, 3: 100, 5: 75, 6: 125, 7: 50}
     # no child turned one and no birth: criteria 2 and 7 have no data
     empty = _figures(fully_immunised_under1=(0, 0), birth_reg_on_time=(0, 0))
-    assert truth.supported(empty, bands)[7] is None and truth.supported(empty, bands)[2] is None
+    assert truth.supported(empty, bands, ALL)[7] is None and truth.supported(empty, bands, ALL)[2] is None
+    # a protection file that never arrived: no abuse case in the warehouse is no data, not 100 points
+    assert truth.supported(best, bands, ALL - {"protection_cases"}) == {2: 50, 3: None, 5: 75, 6: None, 7: 50}
 
 
 def _assessment(scores: dict[int, int]) -> list[dict]:
@@ -56,7 +61,7 @@ def test_the_cross_check_gives_each_verdict_and_the_standing_on_the_data():
         "09544": _figures(fully_immunised_under1=(0, 0)),
     }
     assessments = {"09541": (2025, over), "09542": (2025, under), "09544": (2025, _assessment(scores))}
-    result = truth.cross_check(assessments, figures, 2025, 900)
+    result = truth.cross_check(assessments, figures, dict.fromkeys(figures, ALL), 2025, 900)
     assert result["09541"]["criteria"]["7"] == {"self": 50, "data": 0, "verdict": "over_scored"}
     assert result["09541"]["criteria"]["1"] == {"self": 100, "data": None, "verdict": "no_data"}
     assert result["09541"]["total_points_on_data"] == 950

@@ -1,83 +1,141 @@
 """PL5b, the child-friendly self-assessment against the data: in the year's last report only, each ward's
-standing both ways, then each criterion it scored differently from the data, with the figures behind it
-(abuse and death counts left out of the district-wide edition)."""
+standing both ways, then each criterion it scored differently from the data, with the figures behind it.
+In the district-wide edition a criterion read from a hidden abuse or death count shows no score on the
+data and no verdict (reports/data.py marks it as the dashboard does)."""
 
 from __future__ import annotations
 
+from policy.child_friendly import HIDDEN
 from reports.annexes import child_friendly_sheet
 from reports.build import build_workbook
 from tests.reports.hand_made import WARDS, report_data
 
-STANDINGS = [
-    {
-        "ward_code": "1",
-        "assessment_year": 2025,
-        "total_points": 935,
-        "meets_standard": True,
-        "total_points_on_data": 885,
-        "meets_standard_on_data": False,
-        "criteria_disagreeing": 2,
-    },
-    {
-        "ward_code": "2",
-        "assessment_year": 2024,
-        "total_points": 850,
-        "meets_standard": False,
-        "total_points_on_data": 925,
-        "meets_standard_on_data": False,
-        "criteria_disagreeing": 1,
-    },
-]
 
-
-def _part(code: str, short: str, unit: str, numerator: int | None, denominator: int | None) -> dict:
+def _standing(
+    ward: str, year: int, points: int, meets: bool, on_data_points: int, on_data: bool | None
+) -> dict:
     return {
-        "indicator_code": code,
-        "short_vi": short,
-        "unit": unit,
-        "numerator": numerator,
-        "denominator": denominator,
-        "value": None,
+        "ward_code": ward,
+        "assessment_year": year,
+        "total_points": points,
+        "meets_standard": meets,
+        "total_points_on_data": on_data_points,
+        "meets_standard_on_data": on_data,
     }
 
 
-DISAGREEMENTS = [
-    {
-        "ward_code": "1",
+def _part(code: str, short: str, unit: str, numerator, denominator, marks: tuple = (None, None)) -> dict:
+    return {
+        "indicator_code": code,
+        "short_vi": short,
+        "short_en": short,
+        "unit": unit,
+        "numerator": numerator,
+        "denominator": denominator,
+        "numerator_mark": marks[0],
+        "denominator_mark": marks[1],
+        "missing_reason": None,
+    }
+
+
+def _criterion(ward: str, n: int, name: str, top: int, own: int, data, verdict: str, met, parts) -> dict:
+    return {
+        "ward_code": ward,
         "assessment_year": 2025,
-        "criterion": 6,
-        "criterion_name_vi": "Trẻ em có hoàn cảnh đặc biệt được trợ giúp",
-        "max_points": 125,
-        "self_score": 125,
-        "data_score": 50,
-        "verdict": "over_scored",
-        "parts": [
-            _part("hcdb_supported", "Hỗ trợ trẻ HCĐB", "percent", 19, 20),
-            _part("abuse_timely_intervention", "Can thiệp xâm hại kịp thời", "percent", 2, 3),
-        ],
-    },
-    {
-        "ward_code": "1",
-        "assessment_year": 2025,
-        "criterion": 7,
-        "criterion_name_vi": "Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ",
-        "max_points": 50,
-        "self_score": 50,
-        "data_score": 0,
-        "verdict": "over_scored",
-        "parts": [_part("fully_immunised_under1", "TCĐĐ dưới 1 tuổi", "percent", 96, 100)],
-    },
-    {
-        "ward_code": "2",
-        "assessment_year": 2024,
-        "criterion": 5,
-        "criterion_name_vi": "Trẻ em bị tai nạn, thương tích",
-        "max_points": 75,
-        "self_score": 25,
-        "data_score": 75,
-        "verdict": "under_scored",
-        "parts": [_part("injury_deaths", "Tử vong do TNTT", "count", 0, None)],
-    },
+        "criterion": n,
+        "criterion_name_vi": name,
+        "max_points": top,
+        "self_score": own,
+        "data_score": data,
+        "verdict": verdict,
+        "met_on_data": met,
+        "parts": parts,
+    }
+
+
+HCDB = _part("hcdb_supported", "Hỗ trợ trẻ HCĐB", "percent", 19, 20)
+SIX, SEVEN = "Trẻ em có hoàn cảnh đặc biệt được trợ giúp", "Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ"
+SEVEN_OVER = _criterion(
+    "1",
+    7,
+    SEVEN,
+    50,
+    50,
+    0,
+    "over_scored",
+    False,
+    [_part("fully_immunised_under1", "TCĐĐ", "percent", 96, 100)],
+)
+# ward A's own edition: every count
+WARD_A = [
+    _criterion(
+        "1",
+        6,
+        SIX,
+        125,
+        125,
+        50,
+        "over_scored",
+        True,
+        [HCDB, _part("abuse_timely_intervention", "CT", "percent", 2, 3)],
+    ),
+    SEVEN_OVER,
+    _criterion("1", 1, "Nguồn lực", 100, 100, None, "no_data", True, []),
+]
+# the district's edition: A's 3 abuse cases hidden, and with them criterion 6's score on the data; B's
+# criterion 5 (deaths shown: 0) under-scored; C recognises itself and only a hidden criterion could
+# contradict it
+DISTRICT = [
+    _criterion(
+        "1",
+        6,
+        SIX,
+        125,
+        125,
+        None,
+        HIDDEN,
+        None,
+        [HCDB, _part("abuse_timely_intervention", "CT", "percent", None, None, ("<5", "<5"))],
+    ),
+    SEVEN_OVER,
+    _criterion(
+        "2",
+        5,
+        "Trẻ em bị tai nạn, thương tích",
+        75,
+        25,
+        75,
+        "under_scored",
+        True,
+        [_part("injury_deaths", "Tử vong", "count", 0, None)],
+    ),
+    _criterion(
+        "3",
+        5,
+        "Trẻ em bị tai nạn, thương tích",
+        75,
+        75,
+        None,
+        HIDDEN,
+        None,
+        [_part("injury_deaths", "Tử vong", "count", None, None, ("<5", None))],
+    ),
+    _criterion(
+        "3",
+        7,
+        SEVEN,
+        50,
+        50,
+        50,
+        "agrees",
+        True,
+        [_part("fully_immunised_under1", "TCĐĐ", "percent", 49, 50)],
+    ),
+]
+STANDINGS = [
+    _standing("1", 2025, 935, True, 885, False),
+    _standing("2", 2025, 850, False, 900, False),
+    _standing("3", 2025, 950, True, 900, False),
 ]
 
 
@@ -87,75 +145,49 @@ def _cells(table) -> list[list]:
 
 def test_the_other_reports_have_no_such_sheet():
     assert child_friendly_sheet(report_data()) is None
-    workbook = build_workbook(report_data())
-    assert "PL5b Phù hợp với trẻ em" not in workbook.sheetnames
+    assert "PL5b Phù hợp với trẻ em" not in build_workbook(report_data()).sheetnames
 
 
-def test_the_district_edition_lists_standings_and_disagreements_without_abuse_counts():
-    data = report_data(child_friendly_wards=STANDINGS, child_friendly_disagreements=DISAGREEMENTS)
+def test_the_district_edition_tells_only_what_the_hidden_counts_allow():
+    data = report_data(child_friendly_wards=STANDINGS, child_friendly_criteria=DISTRICT)
     standing, detail = child_friendly_sheet(data).tables
     assert _cells(standing) == [
+        # criterion 7, not hidden, settles A: contradicted; its total on the data would give 6 away
         [
             1,
             "A",
             "Chưa đạt: số liệu không ủng hộ bản tự đánh giá",
             "2025",
             935,
-            885,
+            None,
             "Đạt",
-            "6, 7: tự chấm cao hơn số liệu",
+            "7: tự chấm cao hơn số liệu",
         ],
-        [2, "B", "Chưa đạt", "2024", 850, 925, "Chưa đạt", "5: tự chấm thấp hơn số liệu"],
+        [2, "B", "Chưa đạt", "2025", 850, 900, "Chưa đạt", "5: tự chấm thấp hơn số liệu"],
+        # only hidden criterion 5 could make C fall short: not told
+        [3, "C", "Chưa kết luận được (số nhỏ được ẩn)", "2025", 950, None, "Đạt", "Không"],
     ]
     assert _cells(detail) == [
-        [
-            1,
-            "A",
-            "6. Trẻ em có hoàn cảnh đặc biệt được trợ giúp",
-            125,
-            125,
-            50,
-            "Tự chấm cao hơn số liệu",
-            "Hỗ trợ trẻ HCĐB: 19/20 (95,0%); "
-            "Can thiệp xâm hại kịp thời: không in số vụ việc trong bản toàn quận",
-        ],
-        [
-            2,
-            "A",
-            "7. Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ",
-            50,
-            50,
-            0,
-            "Tự chấm cao hơn số liệu",
-            "TCĐĐ dưới 1 tuổi: 96/100 (96,0%)",
-        ],
-        [
-            3,
-            "B",
-            "5. Trẻ em bị tai nạn, thương tích",
-            75,
-            25,
-            75,
-            "Tự chấm thấp hơn số liệu",
-            "Tử vong do TNTT: không in số vụ việc trong bản toàn quận",
-        ],
+        [1, "A", f"7. {SEVEN}", 50, 50, 0, "Tự chấm cao hơn số liệu", "TCĐĐ: 96/100 (96,0%)"],
+        [2, "B", "5. Trẻ em bị tai nạn, thương tích", 75, 25, 75, "Tự chấm thấp hơn số liệu", "Tử vong: 0"],
     ]
     assert "PL5b Phù hợp với trẻ em" in build_workbook(data).sheetnames
 
 
-def test_a_wards_edition_prints_its_own_counts():
+def test_a_wards_edition_prints_its_own_counts_and_verdicts():
+    data = report_data(WARDS[0], child_friendly_wards=STANDINGS[:1], child_friendly_criteria=WARD_A)
+    standing, detail = child_friendly_sheet(data).tables
+    assert standing.rows[0]["points_on_data"] == 885
+    assert standing.rows[0]["differing"] == "6, 7: tự chấm cao hơn số liệu"
+    assert detail.rows[0]["figures"] == "Hỗ trợ trẻ HCĐB: 19/20 (95,0%); CT: 2/3 (66,7%)"
+
+
+def test_a_year_not_complete_is_said_so():
     data = report_data(
-        WARDS[0], child_friendly_wards=STANDINGS[:1], child_friendly_disagreements=DISAGREEMENTS[:1]
+        child_friendly_wards=[_standing("1", 2026, 935, True, 935, None)], child_friendly_criteria=[]
     )
-    _, detail = child_friendly_sheet(data).tables
-    assert (
-        detail.rows[0]["figures"] == "Hỗ trợ trẻ HCĐB: 19/20 (95,0%); Can thiệp xâm hại kịp thời: 2/3 (66,7%)"
-    )
-
-
-def test_no_disagreement_says_so():
-    data = report_data(child_friendly_wards=STANDINGS, child_friendly_disagreements=[])
-    _, detail = child_friendly_sheet(data).tables
+    standing, detail = child_friendly_sheet(data).tables
+    assert standing.rows[0]["on_data"] == "Chưa đủ số liệu cả năm để đối chiếu"
     assert (
         detail.rows == [] and detail.empty_message == "Điểm tự chấm khớp số liệu ở mọi tiêu chí có số liệu."
     )

@@ -1,7 +1,8 @@
 -- Per ward × assessment year: the self-assessment's standing (agg_child_friendly_wards) beside the
 -- standing the data leave (fct_child_friendly_cross_check's score_on_data and met_on_data: the same
--- rule, every criterion met, none at 0, total at least child_friendly_min_points), the disagreements,
--- and whether the data contradict a ward that recognises itself.
+-- rule, every criterion met, none at 0, total at least child_friendly_min_points; none while the
+-- assessed year's figures are not complete), the disagreements, and whether the data contradict a ward
+-- that recognises itself.
 with cross_check as (
     select * from {{ ref('fct_child_friendly_cross_check') }}
 ),
@@ -20,9 +21,12 @@ on_data as (
         count(*) filter (where verdict = 'agrees') as criteria_agreeing,
         count(*) filter (where verdict = 'over_scored') as criteria_over_scored,
         count(*) filter (where verdict = 'under_scored') as criteria_under_scored,
-        count(*) = {{ parameter('child_friendly_criteria') }}
+        -- no standing on the data before the year's figures are complete
+        case when not bool_or(coalesce(missing_reason = 'year_not_complete', false)) then
+            count(*) = {{ parameter('child_friendly_criteria') }}
             and bool_and(met_on_data)
-            and sum(score_on_data) >= {{ parameter('child_friendly_min_points') }} as meets_standard_on_data
+            and sum(score_on_data) >= {{ parameter('child_friendly_min_points') }}
+        end as meets_standard_on_data
     from cross_check
     group by all
 ),

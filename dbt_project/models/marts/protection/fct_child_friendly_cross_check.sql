@@ -1,7 +1,8 @@
 -- The child-friendly self-assessment held against the data: one row per ward × assessment year × each
 -- of the 13 criteria of child_friendly_criteria, with the ward's own score and the score the
 -- warehouse's figures support (fct_child_friendly_evidence, summed over the criterion's parts; null
--- where the criterion has no data in treem or a part has none). verdict: agrees, over_scored (the ward
+-- where the criterion has no data in treem or a part has none, and missing_reason says why). verdict:
+-- agrees, over_scored (the ward
 -- claims more than the data support), under_scored, or no_data (the self-assessed score stands). A
 -- criterion missing from the ward's file counts as scored 0.
 with scores as (
@@ -26,7 +27,14 @@ supported as (
         assessment_year,
         criterion,
         -- every part must have figures for the criterion to be checked
-        case when count(*) = count(points) then sum(points) end as data_score
+        case when count(*) = count(points) then sum(points) end as data_score,
+        -- why not, when not: the first reason in this order
+        case
+            when bool_or(missing_reason = 'year_not_complete') then 'year_not_complete'
+            when bool_or(missing_reason = 'ward_changed') then 'ward_changed'
+            when bool_or(missing_reason = 'files_missing') then 'files_missing'
+            when bool_or(missing_reason = 'no_members') then 'no_members'
+        end as missing_reason
     from evidence
     group by all
 ),
@@ -43,6 +51,7 @@ final as (
         coalesce(scores.met, false) and coalesce(scores.score, 0) > 0 as self_met,
         supported.criterion is not null as has_rules,
         cast(supported.data_score as integer) as data_score,
+        cast(supported.missing_reason as varchar) as missing_reason,
         case
             when supported.data_score is null then 'no_data'
             when coalesce(scores.score, 0) > supported.data_score then 'over_scored'
