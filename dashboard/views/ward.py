@@ -164,7 +164,7 @@ else:
         f"Self-assessment of {assessed}: {by_self}; on the warehouse's data: {on_data}. "
         f"{int(own['criteria_disagreeing'])} criteria scored differently from the data.",
     )
-    (st.warning if own["contradicted"] is True else st.write)(line)
+    (st.warning if own["contradicted"] == True else st.write)(line)  # noqa: E712 (None: untold)
     criteria.show(checks)
     viewer = current_viewer()
     criteria.legend(viewer is not None and not viewer.sees_small_counts)
