@@ -24,6 +24,7 @@ from access.indicator_suppression import (
 )
 from access.roles import Viewer
 from base import duckdb_limits
+from policy import child_friendly
 from reports.config import load_config
 from serving.contract import WARD_COLUMNS
 
@@ -34,7 +35,6 @@ PROTECTION_TABLES = {
     "agg_hcdb_children_groups",  # per ward and group: abused, trafficked, HIV… in ones and twos
 }
 PROTECTION_SOURCES = "('protection_cases', 'injuries')"
-SMALL_COUNT_CODES = "(" + ", ".join(f"'{code}'" for code in SMALL_COUNT_INDICATORS) + ")"
 # a child-friendly criterion read from protection counts: its warning (self ≠ data) says what the hidden
 # score would (policy/child_friendly.py), so outside the protection role it is not listed
 CHILD_FRIENDLY_PROTECTION_RULES = (
@@ -55,11 +55,6 @@ MASKED_COUNTS = {
     "fct_validation_violations": (
         f"rule_id in (select rule_id from s.validation_rules where source in {PROTECTION_SOURCES})",
         ("left_value", "right_value"),
-    ),
-    # the figures behind the child-friendly cross-check: read through fct_ward_indicators instead
-    "fct_child_friendly_evidence": (
-        f"indicator_code in {SMALL_COUNT_CODES}",
-        ("numerator", "denominator", "value"),
     ),
 }
 CHILD_LIST_TABLES = {"child_reconciliation"}
@@ -118,6 +113,32 @@ def _hidden_small_counts(path: str, version: float) -> pd.DataFrame:
     return hide_small_counts(rows, load_config().small_count_threshold)
 
 
+@lru_cache(maxsize=8)
+def _withheld_child_friendly(path: str, version: float) -> tuple[pd.DataFrame, ...]:
+    """The child-friendly cross-check's tables as everyone but the protection role reads them
+    (policy.child_friendly.withheld, on the same hidden counts as the indicator views)."""
+    con = duckdb_limits.connect(path, read_only=True)
+    try:
+        frames = [con.execute(f"select * from {table}").df() for table in child_friendly.TABLES]
+    finally:
+        con.close()
+    return child_friendly.withheld(*frames, _hidden_small_counts(path, version))
+
+
+def _withheld_view(con: duckdb.DuckDBPyConnection, path, version, table: str, where: str) -> str:
+    """The view of one cross-check table for a reader outside the protection role: the withheld rows,
+    typed as the published table."""
+    frame = _withheld_child_friendly(os.fspath(path), version)[child_friendly.TABLES.index(table)]
+    types = con.execute(
+        "select column_name, data_type from duckdb_columns() where database_name = 's' and table_name = ? "
+        "order by column_index",
+        [table],
+    ).fetchall()
+    con.register(f"withheld_{table}", frame[[name for name, _ in types]])
+    columns = ", ".join(f'cast("{name}" as {kind}) as "{name}"' for name, kind in types)
+    return f"create view {table} as select * from (select {columns} from withheld_{table}) where {where}"
+
+
 def connect(path: os.PathLike, version: float, viewer: Viewer | None) -> duckdb.DuckDBPyConnection:
     """An in-memory connection whose tables are the viewer's views of the serving copy at ``path``;
     with no viewer (nobody signed in) every view is empty."""
@@ -144,6 +165,8 @@ def connect(path: os.PathLike, version: float, viewer: Viewer | None) -> duckdb.
         select = f"* replace ({', '.join(replaced)})" if replaced else "*"
         if table == "fct_ward_indicators":
             con.execute(_indicator_view(con, path, version, viewer, where))
+        elif table in child_friendly.TABLES and allowed and not viewer.sees_small_counts:
+            con.execute(_withheld_view(con, path, version, table, where))
         else:
             con.execute(f"create view {table} as select {select} from s.{table} where {where}")
     return con

@@ -1,10 +1,10 @@
 """The child-friendly cross-check as every surface words it, and what a reader may be told of it.
 
-The dashboard (ward and protection pages, the overview's tile) and the report's PL5b both call these, so
-a ward's criteria read the same on screen and on paper. Outside the protection role the abuse and death
-counts under 5 are hidden (access.indicator_suppression); a criterion whose figure is hidden for the
-reader shows no data score and no verdict either, since a score maps back to the count ("no death" is
-75 points). A ward's standing on the data is told only when the criteria the reader can see settle it.
+The dashboard's views (dashboard/scope.py) and the report's PL5b both call these, so a ward's criteria
+read the same on screen and on paper. Outside the protection role the abuse and death counts under 5 are
+hidden (access.indicator_suppression); a criterion whose figure holds a hidden count shows no data score
+and no verdict either, since a score maps back to the count ("no death" is 75 points). A ward's
+standing on the data is told only when the criteria the reader can see settle it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pandas as pd
+
 from base import vi
 
+# the cross-check's tables, in the order :func:`withheld` takes and returns them
+TABLES = ("fct_child_friendly_cross_check", "fct_child_friendly_evidence", "agg_child_friendly_cross_check")
 HIDDEN = "hidden"  # a verdict withheld from this reader
 VERDICTS = {
     "over_scored": ("Tự chấm cao hơn số liệu", "Over-scored"),
@@ -79,3 +83,58 @@ def standing_on_data(
     if any(not c["met_on_data"] for c in criteria if c["criterion"] not in hidden):
         return False
     return None
+
+
+def withheld(
+    criteria: pd.DataFrame, evidence: pd.DataFrame, wards: pd.DataFrame, hidden_counts: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """fct_child_friendly_cross_check, fct_child_friendly_evidence and agg_child_friendly_cross_check
+    rows as a reader for whom ``hidden_counts`` (access.indicator_suppression.hide_small_counts) hides
+    counts may read them. A criterion with a data score whose part rests on a hidden count gets the
+    verdict ``hidden`` and no data score, difference, score or met on the data; the part loses its
+    counts and points and carries their marks; its ward's standing on the data is
+    :func:`standing_on_data`'s, its total on the data is dropped and its counts of criteria are those
+    of the criteria the reader sees."""
+    criteria, evidence, wards = (_plain(frame) for frame in (criteria, evidence, wards))
+    keys = ["org_unit_code", "period_key", "indicator_code"]
+    marked = hidden_counts[hidden_counts[list(MARKS)].notna().any(axis=1)][[*keys, *MARKS]]
+    evidence = evidence.merge(
+        marked.rename(columns={"org_unit_code": "ward_code"}),
+        on=["ward_code", "period_key", "indicator_code"],
+        how="left",
+    )
+    marks_found = evidence[list(MARKS)].notna().any(axis=1)
+    evidence = _plain(evidence)
+    evidence.loc[marks_found, ["numerator", "denominator", "value", "points"]] = None
+    criterion = ["ward_code", "assessment_year", "criterion"]
+    touched = evidence.loc[marks_found, criterion].drop_duplicates()
+    criteria = _plain(criteria.merge(touched.assign(_touched=True), on=criterion, how="left"))
+    hidden = criteria["_touched"].eq(True) & criteria["data_score"].notna()
+    criteria = criteria.drop(columns="_touched")
+    criteria.loc[hidden, ["data_score", "score_difference", "score_on_data", "met_on_data"]] = None
+    criteria.loc[hidden, "verdict"] = HIDDEN
+    for i, ward in wards.iterrows():
+        mine = criteria[
+            (criteria["ward_code"] == ward["ward_code"])
+            & (criteria["assessment_year"] == ward["assessment_year"])
+        ]
+        secret = set(mine.loc[mine["verdict"] == HIDDEN, "criterion"])
+        verdicts = mine["verdict"]
+        on_data = standing_on_data(ward["meets_standard_on_data"], mine.to_dict("records"), secret)
+        wards.loc[i, "meets_standard_on_data"] = on_data
+        wards.loc[i, "contradicted"] = (
+            (None if on_data is None else not on_data) if ward["meets_standard"] else False
+        )
+        wards.loc[i, "criteria_checked"] = int((~verdicts.isin(("no_data", HIDDEN))).sum())
+        wards.loc[i, "criteria_agreeing"] = int((verdicts == "agrees").sum())
+        wards.loc[i, "criteria_over_scored"] = int((verdicts == "over_scored").sum())
+        wards.loc[i, "criteria_under_scored"] = int((verdicts == "under_scored").sum())
+        wards.loc[i, "criteria_disagreeing"] = int(verdicts.isin(DISAGREEMENTS).sum())
+        if secret:
+            wards.loc[i, ["total_points_on_data", "criteria_met_on_data"]] = None
+    return criteria, evidence, wards
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Python values, None for every missing one (DuckDB gives NaN, NA or NaT)."""
+    return frame.astype(object).where(frame.notna(), None)

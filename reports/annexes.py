@@ -619,17 +619,15 @@ def _yes_no(value: object) -> str:
     return "Đạt" if value else "Chưa đạt"
 
 
-def _on_data(row: dict, criteria: list[dict]) -> str:
+def _on_data(row: dict) -> str:
     """The ward's standing on the data as a reader of this edition may know it."""
-    if row["meets_standard_on_data"] is None:
+    if not row["year_complete"]:
         return "Chưa đủ số liệu cả năm để đối chiếu"
-    hidden = {c["criterion"] for c in criteria if c["verdict"] == child_friendly.HIDDEN}
-    on_data = child_friendly.standing_on_data(row["meets_standard_on_data"], criteria, hidden)
-    if on_data is None:
+    if row["meets_standard_on_data"] is None:
         return "Chưa kết luận được (số nhỏ được ẩn)"
-    if row["meets_standard"] and not on_data:
+    if row["meets_standard"] and not row["meets_standard_on_data"]:
         return "Chưa đạt: số liệu không ủng hộ bản tự đánh giá"
-    return _yes_no(on_data)
+    return _yes_no(row["meets_standard_on_data"])
 
 
 def _differing(criteria: list[dict]) -> str:
@@ -668,13 +666,10 @@ def child_friendly_sheet(data: ReportData) -> Sheet | None:
             {
                 "stt": i,
                 "name": names.get(row["ward_code"], row["ward_code"]),
-                "on_data": _on_data(row, of_ward[row["ward_code"]]),
+                "on_data": _on_data(row),
                 "year": str(row["assessment_year"]),
                 "points": row["total_points"],
-                # a total of hidden scores would give them back
-                "points_on_data": None
-                if any(c["verdict"] == child_friendly.HIDDEN for c in of_ward[row["ward_code"]])
-                else row["total_points_on_data"],
+                "points_on_data": row["total_points_on_data"],
                 "meets": _yes_no(row["meets_standard"]),
                 "differing": _differing(of_ward[row["ward_code"]]),
             }

@@ -300,72 +300,36 @@ def _child_friendly(
     """Each ward's latest self-assessment of a year up to ``year`` against the data
     (agg_child_friendly_cross_check rows), and its 13 criteria (fct_child_friendly_cross_check rows)
     with their evidence ``parts`` (indicator short names, unit, numerator, denominator, marks,
-    missing_reason). In the district-wide edition the abuse and death counts are those a reader
-    outside the protection team sees on the dashboard (access.indicator_suppression); a criterion
-    holding a hidden one has no data score, the verdict ``hidden`` and no met_on_data."""
-    marks = ", ".join("?" for _ in ward_codes)
-    latest = f"""
-        latest as (
-            select ward_code, max(assessment_year) as assessment_year from agg_child_friendly_cross_check
-            where assessment_year <= ? and ward_code in ({marks}) group by ward_code
-        )"""
-    wards = _rows(
-        con,
-        f"with {latest} select a.* from agg_child_friendly_cross_check a "
-        "join latest using (ward_code, assessment_year) order by a.ward_code",
-        [year, *ward_codes],
-    )
-    rows = _rows(
-        con,
-        f"""
-        with {latest}
-        select c.ward_code, c.assessment_year, c.criterion, c.criterion_name_vi, c.max_points,
-               c.self_score, c.data_score, c.verdict, c.met_on_data, e.part, e.indicator_code,
-               e.period_key, e.missing_reason, i.short_vi, i.short_en, i.unit, e.numerator, e.denominator
-        from fct_child_friendly_cross_check c
-        join latest using (ward_code, assessment_year)
-        left join fct_child_friendly_evidence e using (ward_code, assessment_year, criterion)
-        left join indicators i on i.indicator_code = e.indicator_code
-        order by c.ward_code, c.criterion, e.part
-        """,
-        [year, *ward_codes],
-    )
-    hidden = _hidden_counts(con) if district_edition else {}
-    criteria: dict[tuple[str, int], dict] = {}
-    part_keys = (
-        "indicator_code",
-        "short_vi",
-        "short_en",
-        "unit",
-        "numerator",
-        "denominator",
-        "missing_reason",
-    )
-    for row in rows:
-        check = criteria.setdefault(
-            (row["ward_code"], row["criterion"]),
-            {k: v for k, v in row.items() if k not in ("part", "period_key", *part_keys)} | {"parts": []},
+    missing_reason). The district-wide edition reads them as the dashboard shows them to a reader
+    outside the protection team (policy.child_friendly.withheld, on the same hidden counts)."""
+    frames = [con.execute(f"select * from {table}").df() for table in child_friendly.TABLES]
+    if district_edition:
+        hidden = hide_small_counts(small_count_rows(con), load_config().small_count_threshold)
+        frames = list(child_friendly.withheld(*frames, hidden))
+    criteria, evidence, wards = (frame.astype(object).where(frame.notna(), None) for frame in frames)
+    wards = wards[wards["ward_code"].isin(ward_codes) & (wards["assessment_year"] <= year)]
+    wards = wards.sort_values("assessment_year").groupby("ward_code").tail(1).sort_values("ward_code")
+    keys = ["ward_code", "assessment_year", "criterion"]
+    criteria = criteria.merge(wards[["ward_code", "assessment_year"]], on=["ward_code", "assessment_year"])
+    names = dict(con.execute("select indicator_code, short_vi from indicators").fetchall())
+    units = dict(con.execute("select indicator_code, unit from indicators").fetchall())
+    parts: dict[tuple, list[dict]] = {}
+    for part in evidence.sort_values([*keys, "part"]).to_dict("records"):
+        code = part["indicator_code"]
+        parts.setdefault(tuple(part[k] for k in keys), []).append(
+            {
+                "indicator_code": code,
+                "short_vi": names.get(code, code),
+                "unit": units.get(code),
+                "numerator": part["numerator"],
+                "denominator": part["denominator"],
+                "numerator_mark": part.get("numerator_mark"),
+                "denominator_mark": part.get("denominator_mark"),
+                "missing_reason": part["missing_reason"],
+            }
         )
-        if row["part"] is not None:
-            part = {k: row[k] for k in part_keys}
-            part.update(hidden.get((row["ward_code"], row["period_key"], row["indicator_code"]), {}))
-            check["parts"].append(part)
-    for check in criteria.values():
-        if child_friendly.is_hidden(check["parts"]):
-            check.update(data_score=None, verdict=child_friendly.HIDDEN, met_on_data=None)
-    return wards, list(criteria.values())
-
-
-def _hidden_counts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], dict]:
-    """(ward, period, indicator) → the hidden counts and their marks, as the dashboard hides them."""
-    rows = hide_small_counts(small_count_rows(con), load_config().small_count_threshold)
-    rows = rows[rows["suppressed"]]
-    return {
-        (r["org_unit_code"], r["period_key"], r["indicator_code"]): {
-            "numerator": r["numerator"],
-            "denominator": r["denominator"],
-            "numerator_mark": r["numerator_mark"],
-            "denominator_mark": r["denominator_mark"],
-        }
-        for r in rows.to_dict("records")
-    }
+    rows = [
+        row | {"parts": parts.get(tuple(row[k] for k in keys), [])}
+        for row in criteria.sort_values(keys).to_dict("records")
+    ]
+    return wards.to_dict("records"), rows

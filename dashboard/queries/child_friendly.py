@@ -38,7 +38,7 @@ def cross_check(year: int, ward_code: str | None = None) -> pd.DataFrame:
     criterion_name, max_points, self_score, data_score, verdict, verdict_text, figures (the parts'
     figures of the assessed year, with the small-count marks the viewer's indicator figures carry),
     met_on_data. A criterion whose figures hold a count hidden from the viewer has no data score and
-    the verdict ``hidden``."""
+    the verdict ``hidden`` (dashboard/scope.py's views)."""
     if not available():
         return pd.DataFrame(columns=CRITERIA_COLUMNS)
     frame = query(
@@ -74,8 +74,7 @@ def cross_check(year: int, ward_code: str | None = None) -> pd.DataFrame:
     for (ward, criterion), group in frame.groupby(["ward_code", "criterion"], sort=False):
         first = group.iloc[0]
         parts = [part for _, part in group.iterrows() if part["part"] is not None]
-        hidden = policy.is_hidden(parts)
-        verdict = policy.HIDDEN if hidden else first["verdict"]
+        verdict = first["verdict"]
         rows.append(
             {
                 "ward_code": ward,
@@ -84,12 +83,12 @@ def cross_check(year: int, ward_code: str | None = None) -> pd.DataFrame:
                 "criterion_name": first["criterion_name_en" if english else "criterion_name_vi"],
                 "max_points": int(first["max_points"]),
                 "self_score": int(first["self_score"]),
-                "data_score": None if hidden or first["data_score"] is None else int(first["data_score"]),
+                "data_score": None if first["data_score"] is None else int(first["data_score"]),
                 "verdict": verdict,
                 "verdict_text": policy.text(policy.VERDICTS[verdict], english),
                 "figures": "; ".join(policy.figure_text(part, english) for part in parts)
                 or t("Không có trong kho dữ liệu", "Not in the warehouse"),
-                "met_on_data": None if hidden else bool(first["met_on_data"]),
+                "met_on_data": first["met_on_data"],
             }
         )
     out = pd.DataFrame(rows, columns=CRITERIA_COLUMNS)
@@ -104,10 +103,10 @@ def standings(period_key: str) -> pd.DataFrame:
     criteria_met, criteria_required, meets_standard, ``standing`` ('Đạt', 'Chưa đạt', 'Chưa tự đánh
     giá') and ``standing_detail`` ('Đạt · 935/1.000 điểm, 13/13 tiêu chí'; the assessment's year added
     when it is not the period's); and the same assessment held against the data as the viewer may
-    know it (policy.child_friendly.standing_on_data): year_complete, meets_standard_on_data (None:
-    untold), criteria_disagreeing (among the criteria the viewer sees), contradicted (meets the
-    standard by its own scores and not on the data; None: untold). Never a percentage: per ward the
-    indicator is met or not."""
+    know it (agg_child_friendly_cross_check through dashboard/scope.py): year_complete,
+    meets_standard_on_data (None: not told), criteria_disagreeing (among the criteria the viewer sees),
+    contradicted (meets the standard by its own scores and not on the data; None: not told). Never a
+    percentage: per ward the indicator is met or not."""
     columns = ["ward_code", "assessment_year", "total_points", "max_points", "criteria_assessed"]
     columns += ["criteria_met", "criteria_required", "meets_standard", "standing", "standing_detail"]
     columns += ["year_complete", "meets_standard_on_data", "criteria_disagreeing", "contradicted"]
@@ -117,14 +116,15 @@ def standings(period_key: str) -> pd.DataFrame:
         "agg_child_friendly_cross_check"
         if has_table("agg_child_friendly_cross_check")
         else "(select null::varchar as ward_code, null::integer as assessment_year, "
-        "null::boolean as meets_standard_on_data where false)"
+        "null::boolean as year_complete, null::boolean as meets_standard_on_data, "
+        "null::bigint as criteria_disagreeing, null::boolean as contradicted where false)"
     )
     frame = query(
         f"""
         with period as (select period_end from dim_period where period_key = ?)
         select w.ward_code, year(p.period_end) as period_year, a.assessment_year, a.total_points,
                a.max_points, a.criteria_assessed, a.criteria_met, a.criteria_required, a.meets_standard,
-               c.meets_standard_on_data, c.ward_code is not null as checked
+               c.year_complete, c.meets_standard_on_data, c.criteria_disagreeing, c.contradicted
         from dim_ward w
         cross join period p
         left join agg_child_friendly_wards a
@@ -138,11 +138,11 @@ def standings(period_key: str) -> pd.DataFrame:
     )
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    criteria = cross_check(int(frame["period_year"].iloc[0]))
-    rows = []
-    for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
-        rows.append({**row._asdict(), **_standing_texts(row), **_on_data(row, criteria)})
-    return pd.DataFrame(rows)[columns]
+    frame = frame.astype(object).where(frame.notna(), None)
+    texts = [_standing_texts(row) for row in frame.itertuples(index=False)]
+    return frame.assign(
+        standing=[t["standing"] for t in texts], standing_detail=[t["standing_detail"] for t in texts]
+    )[columns]
 
 
 def _standing_texts(row) -> dict:
@@ -160,27 +160,6 @@ def _standing_texts(row) -> dict:
     if int(row.assessment_year) != int(row.period_year):
         detail += t(" (tự đánh giá năm ", " (self-assessed in ") + f"{int(row.assessment_year)})"
     return {"standing": standing, "standing_detail": detail}
-
-
-def _on_data(row, criteria: pd.DataFrame) -> dict:
-    """The standing on the data as this viewer may know it (nothing before the cross-check exists)."""
-    if row.assessment_year is None or not row.checked:
-        return {
-            "year_complete": None,
-            "meets_standard_on_data": None,
-            "criteria_disagreeing": None,
-            "contradicted": None,
-        }
-    mine = criteria[criteria["ward_code"] == row.ward_code].to_dict("records")
-    hidden = {c["criterion"] for c in mine if c["verdict"] == policy.HIDDEN}
-    on_data = policy.standing_on_data(row.meets_standard_on_data, mine, hidden)
-    meets = bool(row.meets_standard)
-    return {
-        "year_complete": row.meets_standard_on_data is not None,
-        "meets_standard_on_data": on_data,
-        "criteria_disagreeing": sum(c["verdict"] in policy.DISAGREEMENTS for c in mine),
-        "contradicted": (None if on_data is None else not on_data) if meets else False,
-    }
 
 
 def contradicted_text(frame: pd.DataFrame) -> str | None:

@@ -74,7 +74,8 @@ def checked_home(fixture_home, tmp_path_factory) -> Home:
             ],
         )
         con.executemany(
-            "insert into agg_child_friendly_cross_check values (?, 2025, ?, ?, ?, ?, 2, ?, ?, ?, ?, ?, ?)",
+            "insert into agg_child_friendly_cross_check "
+            "values (?, 2025, ?, ?, ?, ?, 2, ?, ?, ?, ?, true, ?, ?)",
             [
                 (MO_LAO, 935, True, 885, 12, 1, 1, 0, 1, False, True),
                 (VAN_QUAN, 850, False, 925, 12, 1, 0, 1, 1, False, False),
@@ -268,10 +269,21 @@ def test_a_ward_officer_reads_only_their_wards_cross_check(home):
             )
         }
         counts = con.execute(
-            "select numerator, denominator from fct_child_friendly_evidence "
+            "select numerator, denominator, points from fct_child_friendly_evidence "
             "where indicator_code = 'abuse_timely_intervention'"
+        ).fetchall()
+        six = con.execute(
+            "select verdict, data_score, score_on_data, met_on_data from fct_child_friendly_cross_check "
+            "where criterion = 6"
+        ).fetchall()
+        standing = con.execute(
+            "select meets_standard_on_data, contradicted, total_points_on_data, criteria_disagreeing "
+            "from agg_child_friendly_cross_check"
         ).fetchall()
     finally:
         con.close()
     assert wards == dict.fromkeys(wards, {MO_LAO})
-    assert counts == [(None, None)]  # read through the indicator's own small-count rule, never here
+    # the views themselves withhold what the small-count rule hides, not only the pages
+    assert counts == [(None, None, None)]
+    assert six == [("hidden", None, None, None)]
+    assert standing == [(False, True, None, 1)]

@@ -1,7 +1,8 @@
 """PL5b, the child-friendly self-assessment against the data: in the year's last report only, each ward's
 standing both ways, then each criterion it scored differently from the data, with the figures behind it.
-In the district-wide edition a criterion read from a hidden abuse or death count shows no score on the
-data and no verdict (reports/data.py marks it as the dashboard does)."""
+In the district-wide edition the rows are those policy.child_friendly.withheld leaves a reader outside
+the protection team (tests/test_child_friendly_policy.py): a criterion read from a hidden count has the
+verdict "hidden", and a standing the visible criteria do not settle is not told."""
 
 from __future__ import annotations
 
@@ -11,15 +12,14 @@ from reports.build import build_workbook
 from tests.reports.hand_made import WARDS, report_data
 
 
-def _standing(
-    ward: str, year: int, points: int, meets: bool, on_data_points: int, on_data: bool | None
-) -> dict:
+def _standing(ward: str, points: int, meets: bool, on_data_points, on_data, complete: bool = True) -> dict:
     return {
         "ward_code": ward,
-        "assessment_year": year,
+        "assessment_year": 2025,
         "total_points": points,
         "meets_standard": meets,
         "total_points_on_data": on_data_points,
+        "year_complete": complete,
         "meets_standard_on_data": on_data,
     }
 
@@ -132,10 +132,12 @@ DISTRICT = [
         [_part("fully_immunised_under1", "TCĐĐ", "percent", 49, 50)],
     ),
 ]
+WARD_A_STANDING = _standing("1", 935, True, 885, False)
+# as withheld: A's total on the data would give criterion 6 away; C's standing rests on its hidden 5
 STANDINGS = [
-    _standing("1", 2025, 935, True, 885, False),
-    _standing("2", 2025, 850, False, 900, False),
-    _standing("3", 2025, 950, True, 900, False),
+    _standing("1", 935, True, None, False),
+    _standing("2", 850, False, 900, False),
+    _standing("3", 950, True, None, None),
 ]
 
 
@@ -152,7 +154,7 @@ def test_the_district_edition_tells_only_what_the_hidden_counts_allow():
     data = report_data(child_friendly_wards=STANDINGS, child_friendly_criteria=DISTRICT)
     standing, detail = child_friendly_sheet(data).tables
     assert _cells(standing) == [
-        # criterion 7, not hidden, settles A: contradicted; its total on the data would give 6 away
+        # criterion 7, not hidden, settles A: contradicted
         [
             1,
             "A",
@@ -175,7 +177,7 @@ def test_the_district_edition_tells_only_what_the_hidden_counts_allow():
 
 
 def test_a_wards_edition_prints_its_own_counts_and_verdicts():
-    data = report_data(WARDS[0], child_friendly_wards=STANDINGS[:1], child_friendly_criteria=WARD_A)
+    data = report_data(WARDS[0], child_friendly_wards=[WARD_A_STANDING], child_friendly_criteria=WARD_A)
     standing, detail = child_friendly_sheet(data).tables
     assert standing.rows[0]["points_on_data"] == 885
     assert standing.rows[0]["differing"] == "6, 7: tự chấm cao hơn số liệu"
@@ -184,7 +186,7 @@ def test_a_wards_edition_prints_its_own_counts_and_verdicts():
 
 def test_a_year_not_complete_is_said_so():
     data = report_data(
-        child_friendly_wards=[_standing("1", 2026, 935, True, 935, None)], child_friendly_criteria=[]
+        child_friendly_wards=[_standing("1", 935, True, 935, None, False)], child_friendly_criteria=[]
     )
     standing, detail = child_friendly_sheet(data).tables
     assert standing.rows[0]["on_data"] == "Chưa đủ số liệu cả năm để đối chiếu"

@@ -21,6 +21,7 @@ on_data as (
         count(*) filter (where verdict = 'agrees') as criteria_agreeing,
         count(*) filter (where verdict = 'over_scored') as criteria_over_scored,
         count(*) filter (where verdict = 'under_scored') as criteria_under_scored,
+        not bool_or(coalesce(missing_reason = 'year_not_complete', false)) as year_complete,
         -- no standing on the data before the year's figures are complete
         case when not bool_or(coalesce(missing_reason = 'year_not_complete', false)) then
             count(*) = {{ parameter('child_friendly_criteria') }}
@@ -44,6 +45,7 @@ final as (
         on_data.criteria_over_scored,
         on_data.criteria_under_scored,
         on_data.criteria_over_scored + on_data.criteria_under_scored as criteria_disagreeing,
+        on_data.year_complete,
         on_data.meets_standard_on_data,
         standing.meets_standard and not on_data.meets_standard_on_data as contradicted
     from standing
