@@ -72,8 +72,9 @@ def _reaches(rule: dict[str, Any], figure: dict[str, int]) -> bool:
 
 def supported(figures: Figures, bands: list[dict[str, Any]], loaded: set[str]) -> dict[int, int | None]:
     """Points the year's figures support, per criterion with rules: each part's best band reached (0
-    if none), summed; None when a part rests on a source whose extracts of the year are not all in
-    ``loaded``, or when its share has no denominator and no band for that."""
+    if none), summed; None when a part rests on a source whose extracts of the year (``<source>@-1``:
+    of the year before) are not all in ``loaded``, or when its share has no denominator and no band
+    for that."""
     parts: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for band in bands:
         parts.setdefault((band["criterion"], band["part"]), []).append(band)

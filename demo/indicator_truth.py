@@ -330,18 +330,24 @@ class IndicatorTruth:
 
     def loaded_sources(self, year: int) -> dict[str, set[str]]:
         """Per ward, the sources whose extracts owed for periods ending in ``year`` all arrived readable
-        (a quarantined file leaves its extract missing)."""
-        start, end = date(year, 1, 1), date(year, 12, 31)
+        (a quarantined file leaves its extract missing; a source owing nothing that year is not
+        loaded), and ``<source>@-1`` for those of the year before (owing nothing then is no gap)."""
         rules = [rule for rule in read_seed("extract_calendar.csv") if rule["owed_by"] == "ward"]
-        owed = {rule["source"]: _owed(rule, start, end) for rule in rules}
-        return {
-            code: {
-                rule["source"]
-                for rule in rules
-                if all(self.facts.submitted.get((rule["source"], code, p.code)) for p in owed[rule["source"]])
-            }
-            for code in self.index
-        }
+
+        def arrived(code: str, rule: dict[str, str], y: int) -> tuple[bool, bool]:
+            owed = _owed(rule, date(y, 1, 1), date(y, 12, 31))
+            return bool(owed), all(self.facts.submitted.get((rule["source"], code, p.code)) for p in owed)
+
+        loaded: dict[str, set[str]] = {}
+        for code in self.index:
+            loaded[code] = set()
+            for rule in rules:
+                owed, complete = arrived(code, rule, year)
+                if owed and complete:
+                    loaded[code].add(rule["source"])
+                if arrived(code, rule, year - 1)[1]:
+                    loaded[code].add(f"{rule['source']}@-1")
+        return loaded
 
     def report_timeliness(self, start: date, end: date) -> Parts:
         """The extracts each ward owes (extract_calendar.csv, owed_by ward) for periods ending in

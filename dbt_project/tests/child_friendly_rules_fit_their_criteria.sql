@@ -11,7 +11,7 @@ criteria as (
 ),
 
 sources as (
-    select distinct rules.criterion, rules.part, trim(unnest(string_split(rules.sources, ';'))) as source
+    select distinct rules.criterion, rules.part, split_part(trim(unnest(string_split(rules.sources, ';'))), '@', 1) as source
     from rules
 ),
 

@@ -23,6 +23,7 @@ def _figures(**parts: tuple[int, int] | int) -> dict:
 
 
 ALL = {"birth_registration", "protection_cases", "injuries", "hcdb_support", "child_register", "immunization"}
+ALL |= {"immunization@-1"}
 
 
 def test_the_seeds_bands_give_the_points_computed_by_hand():
@@ -45,6 +46,8 @@ def test_the_seeds_bands_give_the_points_computed_by_hand():
     assert truth.supported(empty, bands, ALL)[7] is None and truth.supported(empty, bands, ALL)[2] is None
     # a protection file that never arrived: no abuse case in the warehouse is no data, not 100 points
     assert truth.supported(best, bands, ALL - {"protection_cases"}) == {2: 50, 3: None, 5: 75, 6: None, 7: 50}
+    # a month of last year's doses missing: criterion 7 cannot be judged
+    assert truth.supported(best, bands, ALL - {"immunization@-1"})[7] is None
 
 
 def _assessment(scores: dict[int, int]) -> list[dict]:

@@ -20,8 +20,18 @@ parts as (
     select distinct criterion, part, indicator_code, sources from rules
 ),
 
+-- 'immunization@-1': the year before's extracts too (doses before a first birthday fall in it)
+source_entries as (
+    select distinct criterion, part, trim(unnest(string_split(sources, ';'))) as entry from parts
+),
+
 part_sources as (
-    select distinct criterion, part, trim(unnest(string_split(sources, ';'))) as source from parts
+    select
+        criterion,
+        part,
+        split_part(entry, '@', 1) as source,
+        coalesce(try_cast(nullif(split_part(entry, '@', 2), '') as integer), 0) as year_offset
+    from source_entries
 ),
 
 catalogue as (
@@ -47,13 +57,15 @@ complete_parts as (
         assessments.assessment_year,
         part_sources.criterion,
         part_sources.part,
-        bool_and(coalesce(loaded_years.all_loaded, false)) as all_loaded
+        -- nothing owed in the assessed year is no data; nothing owed in a year before (before the
+        -- calendar began) cannot be checked, and is not held against the year
+        bool_and(coalesce(loaded_years.all_loaded, part_sources.year_offset < 0)) as all_loaded
     from assessments
     cross join part_sources
     left join loaded_years
         on assessments.ward_code = loaded_years.ward_code
         and part_sources.source = loaded_years.source
-        and assessments.assessment_year = loaded_years.year
+        and assessments.assessment_year + part_sources.year_offset = loaded_years.year
     group by all
 ),
 
