@@ -114,28 +114,38 @@ def _hidden_small_counts(path: str, version: float) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=8)
-def _withheld_child_friendly(path: str, version: float) -> tuple[pd.DataFrame, ...]:
+def _withheld_child_friendly(path: str, version: float) -> dict[str, tuple[pd.DataFrame, str]]:
     """The child-friendly cross-check's tables as everyone but the protection role reads them
-    (policy.child_friendly.withheld, on the same hidden counts as the indicator views)."""
+    (policy.child_friendly.withheld, on the same hidden counts as the indicator views): per table, the
+    withheld rows in the published columns and the select list that types them as published. Built
+    once per publish, not per query."""
     con = duckdb_limits.connect(path, read_only=True)
     try:
         frames = [con.execute(f"select * from {table}").df() for table in child_friendly.TABLES]
+        types = {
+            table: con.execute(
+                "select column_name, data_type from duckdb_columns() where table_name = ? "
+                "order by column_index",
+                [table],
+            ).fetchall()
+            for table in child_friendly.TABLES
+        }
     finally:
         con.close()
-    return child_friendly.withheld(*frames, _hidden_small_counts(path, version))
+    withheld = child_friendly.withheld(*frames, _hidden_small_counts(path, version))
+    return {
+        table: (
+            frame[[name for name, _ in types[table]]],
+            ", ".join(f'cast("{name}" as {kind}) as "{name}"' for name, kind in types[table]),
+        )
+        for table, frame in zip(child_friendly.TABLES, withheld, strict=True)
+    }
 
 
 def _withheld_view(con: duckdb.DuckDBPyConnection, path, version, table: str, where: str) -> str:
-    """The view of one cross-check table for a reader outside the protection role: the withheld rows,
-    typed as the published table."""
-    frame = _withheld_child_friendly(os.fspath(path), version)[child_friendly.TABLES.index(table)]
-    types = con.execute(
-        "select column_name, data_type from duckdb_columns() where database_name = 's' and table_name = ? "
-        "order by column_index",
-        [table],
-    ).fetchall()
-    con.register(f"withheld_{table}", frame[[name for name, _ in types]])
-    columns = ", ".join(f'cast("{name}" as {kind}) as "{name}"' for name, kind in types)
+    """The view of one cross-check table for a reader outside the protection role."""
+    frame, columns = _withheld_child_friendly(os.fspath(path), version)[table]
+    con.register(f"withheld_{table}", frame)
     return f"create view {table} as select * from (select {columns} from withheld_{table}) where {where}"
 
 

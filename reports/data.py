@@ -311,16 +311,20 @@ def _child_friendly(
     wards = wards.sort_values("assessment_year").groupby("ward_code").tail(1).sort_values("ward_code")
     keys = ["ward_code", "assessment_year", "criterion"]
     criteria = criteria.merge(wards[["ward_code", "assessment_year"]], on=["ward_code", "assessment_year"])
-    names = dict(con.execute("select indicator_code, short_vi from indicators").fetchall())
-    units = dict(con.execute("select indicator_code, unit from indicators").fetchall())
+    catalogue = {
+        code: (name, unit)
+        for code, name, unit in con.execute(
+            "select indicator_code, short_vi, unit from indicators"
+        ).fetchall()
+    }
     parts: dict[tuple, list[dict]] = {}
     for part in evidence.sort_values([*keys, "part"]).to_dict("records"):
         code = part["indicator_code"]
         parts.setdefault(tuple(part[k] for k in keys), []).append(
             {
                 "indicator_code": code,
-                "short_vi": names.get(code, code),
-                "unit": units.get(code),
+                "short_vi": catalogue.get(code, (code, None))[0],
+                "unit": catalogue.get(code, (code, None))[1],
                 "numerator": part["numerator"],
                 "denominator": part["denominator"],
                 "numerator_mark": part.get("numerator_mark"),
