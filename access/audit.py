@@ -94,6 +94,8 @@ RELEASE_FILE = "release_file"  # treem release: a held correction may replace th
 CONTRACT_MAPPING = "contract_mapping"  # treem contract: a header or value confirmed (or withdrawn)
 CHECK_EXTRACT = "check_extract"  # an office checked a file against its contract (nothing loaded)
 SEND_EXTRACT = "send_extract"  # an office sent a file into its inbox from the dashboard
+APPROVE_PERIOD = "approve_period"  # a report period's figures approved (a ward's, or the district's)
+WITHDRAW_APPROVAL = "withdraw_approval"  # an approval withdrawn, with its reason
 LOG_UPGRADED = "audit_log_upgraded"  # rows of an older log given their hashes
 LOG_RESTARTED = "audit_log_restarted"  # a new log after a broken one was set aside
 

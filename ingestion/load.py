@@ -29,9 +29,10 @@ from ingestion.lookups import load_lookups
 from ingestion.mappings import with_mappings
 from ingestion.parse_file import ParsedFile, rejects_summary
 from ingestion.reading import Readers, ReadFailure, Reading, labelled_failure, unexpected_failure
-from ingestion.receipt import RejectLine, receipt_path, receipt_text
+from ingestion.receipt import RejectLine, approved_line, receipt_path, receipt_text
 from ingestion.registry import ensure_raw_schema
 from ingestion.safety import display_name, safe_file_name
+from signoff import ledger
 
 log = logging.getLogger(__name__)
 ARROW_TYPES = {"date": pa.date32(), "integer": pa.int64(), "boolean": pa.bool_()}
@@ -325,7 +326,10 @@ def _stage_read_file(
     ward_name = load_lookups()["ward"].display_name(parsed.ward_code) if parsed.ward_code else None
     lines = [RejectLine(r.row_number, r.column, r.value, r.reason) for r in parsed.rejects]
     hint = unknown_values_hint(contract, parsed.unknown_values, load_lookups())
-    record["receipt"] = receipt_text(record, contract.name_vi, lines, ward_name, hint=hint)
+    approved = ledger.covering(home.root, parsed.ward_code, parsed.period.start, parsed.period.end)
+    record["receipt"] = receipt_text(
+        record, contract.name_vi, lines, ward_name, hint=hint, approved=[approved_line(a) for a in approved]
+    )
     batch.add_loaded(contract.raw_table, rows, rejects, record)  # last: nothing after it can fail
     outcome = FileOutcome(
         contract.source,

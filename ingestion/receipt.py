@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from base import vi
+from signoff.ledger import Approval
 
 RECEIPT_SUFFIX = ".receipt.txt"
 REJECTS_LISTED = 50
@@ -60,8 +61,10 @@ def receipt_text(
     ward_name: str | None,
     detail: str | None = None,
     hint: str = "",
+    approved: list[str] | None = None,
 ) -> str:
-    """``hint``: what the file's unknown headers or values may mean, and how a data engineer confirms it."""
+    """``hint``: what the file's unknown headers or values may mean, and how a data engineer confirms it.
+    ``approved``: the report periods the file's figures fall in that are approved (``approved_line``)."""
     lines = [
         "BIÊN NHẬN TỆP DỮ LIỆU – treem",
         f"Tệp: {record['file_name']}",
@@ -91,8 +94,23 @@ def receipt_text(
     ]
     if record.get("supersedes"):
         lines.append(f"Tệp này thay thế tệp đã gửi trước cho cùng kỳ (mã tệp {record['supersedes']}).")
+    if approved:
+        lines += [
+            "",
+            "LƯU Ý: số liệu của tệp thuộc kỳ báo cáo đã được phê duyệt. Tệp vẫn được nạp (không mất gì); "
+            "bản báo cáo đã phê duyệt giữ nguyên, số liệu thay đổi có trong bản điều chỉnh và chờ phường "
+            "và quận phê duyệt lại:",
+            *approved,
+        ]
     if rejects:
         lines += ["", "Các dòng bị loại (sửa và gửi lại cả tệp nếu cần bổ sung):", *reject_lines(rejects)]
     if hint:
         lines += ["", hint]
     return "\n".join(lines) + "\n"
+
+
+def approved_line(approval: Approval) -> str:
+    return (
+        f"  - {approval.period_label} ({approval.period_key}), {approval.unit_name}: phê duyệt ngày "
+        f"{approval.approved_at:%d/%m/%Y %H:%M} bởi {approval.name} (mã {approval.approval_id})"
+    )

@@ -9,6 +9,7 @@ from orchestration.assets.dbt import treem_dbt_assets
 from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.publish import serving_copy
 from orchestration.assets.reports import period_reports
+from orchestration.assets.signoff import approved_figures
 from orchestration.checks import great_expectations_suites
 from orchestration.console import treem_console_logger
 from orchestration.dbt_project import dbt_resource
@@ -21,7 +22,7 @@ use_private_umask()  # `dagster dev -m orchestration.definitions` started withou
 write_history_fast()  # the run processes Dagster's daemon starts store their events as `treem run` does
 
 defs = dg.Definitions(
-    assets=[*ingestion_assets(), treem_dbt_assets, serving_copy, period_reports],
+    assets=[*ingestion_assets(), treem_dbt_assets, serving_copy, period_reports, approved_figures],
     asset_checks=[great_expectations_suites],
     jobs=[treem_all_job],
     sensors=[inbox_sensor],

@@ -886,7 +886,45 @@ def notes_sheet(data: ReportData) -> Sheet:
     )
 
 
+def changes_sheet(data: ReportData) -> Sheet | None:
+    """An amended edition's first sheet: each figure changed since the approval it amends."""
+    mark = data.signoff
+    if mark is None or not mark.amended:
+        return None
+    columns = [
+        Column("stt", "STT", fmt="count", width=5),
+        Column("org_unit_name", "Đơn vị", fmt="text", width=16, fit=True),
+        Column("indicator", "Chỉ tiêu", fmt="text", width=28),
+        Column("measure", "Số liệu", fmt="text", width=12),
+        Column("approved", "Đã phê duyệt", fmt="text", width=13, fit=True),
+        Column("current", "Hiện nay", fmt="text", width=13, fit=True),
+        Column("files", "Tệp nhận sau phê duyệt", fmt="text", width=60),
+    ]
+    rows = [{"stt": i} | row for i, row in enumerate(mark.changes, start=1)]
+    return Sheet(
+        "PL0 Thay đổi",
+        "PHỤ LỤC 0. SỐ LIỆU THAY ĐỔI SAU KHI PHÊ DUYỆT",
+        [Table(columns, rows, empty_message="Không có chỉ tiêu nào thay đổi; thay đổi ở các bảng khác.")],
+        notes=[
+            f"Bản điều chỉnh của bản đã phê duyệt ngày {mark.approved_at:%d/%m/%Y %H:%M}, bởi "
+            f"{mark.approved_by} (mã phê duyệt {mark.approval_id}). Bản đã phê duyệt giữ nguyên; bản này "
+            "có số liệu hiện nay và cần được phường và quận phê duyệt lại.",
+            "Mỗi dòng là một số liệu của bộ chỉ tiêu (PL1) khác với bản đã phê duyệt; cột cuối là các tệp "
+            "được nạp sau khi phê duyệt cho phường đó trong kỳ (với dòng toàn quận: của mọi phường).",
+            *(
+                [
+                    "Số liệu bảo vệ trẻ em thay đổi được nêu nhưng không ghi số (số nhỏ được ẩn ở bản "
+                    "toàn quận)."
+                ]
+                if data.district_edition
+                else []
+            ),
+        ],
+    )
+
+
 ANNEXES = (
+    changes_sheet,
     indicator_sheet,
     immunisation_sheet,
     registration_sheet,

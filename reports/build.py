@@ -14,6 +14,8 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from base.atomic import write_atomically
+from base.home import Home
+from reports import signoff
 from reports.annexes import ANNEXES
 from reports.config import ReportConfig, load_config
 from reports.data import (
@@ -51,6 +53,17 @@ def _heading(data: ReportData, config: ReportConfig) -> Callable[[str], Heading]
     as_of = f"{data.data_as_of:%d/%m/%Y %H:%M}" if data.data_as_of else "chưa có tệp nào"
     subtitle = f"(Kèm theo {period.label_vi[0].lower()}{period.label_vi[1:]}"
     subtitle += f" của UBND phường {data.ward.name})" if data.ward else ")"
+    mark = data.signoff
+    if mark is not None and mark.amended:
+        subtitle = (
+            f"BẢN ĐIỀU CHỈNH của bản đã phê duyệt ngày {mark.approved_at:%d/%m/%Y}, bởi {mark.approved_by} "
+            f"(mã {mark.approval_id}): {len(mark.changes)} số liệu thay đổi, xem PL0. {subtitle}"
+        )
+    elif mark is not None:
+        subtitle = (
+            f"{subtitle} Đã phê duyệt ngày {mark.approved_at:%d/%m/%Y %H:%M}, bởi {mark.approved_by} "
+            f"(mã phê duyệt {mark.approval_id})."
+        )
     period_line = (
         f"Phạm vi: {scope}. Kỳ số liệu: từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y}. Hạn gửi báo "
         f"cáo: {period.deadline:%d/%m/%Y}. Số liệu tính đến: {as_of}."
@@ -88,18 +101,31 @@ def build_workbook(data: ReportData, config: ReportConfig | None = None) -> Work
     return workbook
 
 
-def report_bytes(serving: os.PathLike, period_key: str, ward_code: str | None = None) -> bytes:
+def _current(data: ReportData, home: Home | None) -> ReportData:
+    """The edition as the data hold it now: the amended edition when ``home``'s ledger has an approval of
+    the period whose figures differ."""
+    return signoff.amend(home, data, data.ward.code if data.ward else DISTRICT_CODE) if home else data
+
+
+def report_bytes(
+    serving: os.PathLike, period_key: str, ward_code: str | None = None, home: Home | None = None
+) -> bytes:
     """The workbook as bytes (for a download)."""
     buffer = BytesIO()
-    build_workbook(load_report_data(serving, period_key, ward_code)).save(buffer)
+    build_workbook(_current(load_report_data(serving, period_key, ward_code), home)).save(buffer)
     return buffer.getvalue()
 
 
 def build_report(
-    serving: os.PathLike, period_key: str, out: os.PathLike, ward_code: str | None = None
+    serving: os.PathLike,
+    period_key: str,
+    out: os.PathLike,
+    ward_code: str | None = None,
+    home: Home | None = None,
 ) -> Path:
     """Write the workbook to ``out`` (through a temporary file, so a reader never sees half of it)."""
-    return _write(build_workbook(load_report_data(serving, period_key, ward_code)), Path(out))
+    data = _current(load_report_data(serving, period_key, ward_code), home)
+    return _write(build_workbook(data), Path(out))
 
 
 def _write(workbook: Workbook, out: Path) -> Path:
@@ -119,10 +145,14 @@ def build_all(
     reports_dir: os.PathLike,
     progress: Callable[[str], None] = lambda _: None,
     rewrite: bool = False,
+    home: Home | None = None,
+    only: str | None = None,
 ) -> BuiltReports:
     """Every report period of the calendar that the data covers, in ``reports_dir/<period>/``: the
     district edition and one per ward. Files of a period are replaced, never half-written; a workbook
-    whose figures did not change since it was written is left alone unless ``rewrite``."""
+    whose figures did not change since it was written is left alone unless ``rewrite``. With ``home``,
+    a period the district approved gets amended editions where its figures changed, and every frozen
+    edition missing (a kill while freezing) is written from its snapshot. ``only``: that period alone."""
     reports_dir = Path(reports_dir)
     written, skipped, unchanged = [], [], []
     con = open_serving(serving, REPORT_NEEDS)
@@ -130,6 +160,8 @@ def build_all(
         wards = read_wards(con)
         for period in read_report_periods(con):
             key = period["period_key"]
+            if only is not None and key != only:
+                continue
             if not period["has_data"]:
                 skipped.append(key)
                 continue
@@ -140,7 +172,7 @@ def build_all(
             editions = [(None, report_file_name(key))]
             editions += [(w.code, report_file_name(key, w.code, w.name)) for w in wards]
             for ward_code, name in editions:
-                data = read_report_data(con, key, ward_code)
+                data = _current(read_report_data(con, key, ward_code), home)
                 digest, out = inputs_digest(data), folder / name
                 if not rewrite and record.unchanged(out, digest):
                     unchanged.append(out)
@@ -153,4 +185,11 @@ def build_all(
             )
     finally:
         con.close()
+    for approval in signoff.district_approvals(home) if home else []:
+        frozen = signoff.freeze(home, approval)
+        if frozen:
+            progress(
+                f"{approval.approval_id}: {len(frozen)} tệp bản đã phê duyệt ghi lại từ bản chụp số liệu"
+            )
+        written += frozen
     return BuiltReports(written, skipped, unchanged)

@@ -34,6 +34,21 @@ class Ward:
     name: str
 
 
+@dataclass(frozen=True)
+class SignoffMark:
+    """How an edition is signed off: the approval it was frozen by (``changes`` None), or the approval it
+    amends, with each figure changed since (``changes``: reports.signoff.changes rows)."""
+
+    approval_id: str
+    approved_at: dt.datetime
+    approved_by: str
+    changes: list[dict] | None = None
+
+    @property
+    def amended(self) -> bool:
+        return self.changes is not None
+
+
 @dataclass
 class ReportData:
     period: ReportPeriod
@@ -62,6 +77,7 @@ class ReportData:
     child_friendly_wards: list[dict] | None = None
     child_friendly_criteria: list[dict] | None = None
     small_count_threshold: int = 5  # report.yaml's, set by the builder
+    signoff: SignoffMark | None = None  # a frozen or an amended edition (reports.signoff)
 
     @property
     def district_edition(self) -> bool:

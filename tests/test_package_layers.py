@@ -10,6 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LEVELS = {
     "base": 0,  # home folder, file modes, clock, Vietnamese formats, the district, the user's error
+    "signoff": 0.5,  # the sign-off ledger: approvals of report periods and their snapshots
     "policy": 1,  # judgements of a figure against its target
     "access": 1,  # accounts, roles, audit log, disclosure, safe exports
     "ingestion": 1,  # inbox → raw

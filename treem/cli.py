@@ -458,7 +458,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         if args.all:
             built = build_all(
-                home.serving, home.reports, progress=lambda m: print("  " + m, flush=True), rewrite=True
+                home.serving,
+                home.reports,
+                progress=lambda m: print("  " + m, flush=True),
+                rewrite=True,
+                home=home,
             )
             print(
                 f"Đã ghi {len(built.written)} tệp vào {home.reports} trong "
@@ -478,11 +482,56 @@ def cmd_report(args: argparse.Namespace) -> int:
                 return 2
         else:
             out = home.reports / args.period / report_file_name(args.period, args.ward, ward_name)
-        path = build_report(home.serving, args.period, out, args.ward)
+        path = build_report(home.serving, args.period, out, args.ward, home=home)
     except UserError as error:
         print(error, file=sys.stderr)
         return 2
     print(f"Đã ghi báo cáo {path} ({time.perf_counter() - started:.1f} giây)")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    import getpass
+
+    from access.roles import Role, Viewer
+    from reports.signoff import SignoffError, approve, frozen_folder, withdraw
+    from signoff.ledger import approvals
+
+    home = _home(args)
+    if args.list or not (args.period or args.withdraw):
+        found = approvals(home.root, args.period)
+        if not found:
+            print("Chưa có phê duyệt nào" + (f" của kỳ {args.period}." if args.period else "."))
+        for a in found:
+            state = (
+                "có hiệu lực"
+                if a.in_force
+                else f"đã huỷ {a.withdrawn_at:%d/%m/%Y %H:%M} bởi {a.withdrawn_by}: {a.withdraw_reason}"
+            )
+            print(
+                f"  {a.approval_id:<24} {a.period_label}, {a.unit_name}: {a.approved_at:%d/%m/%Y %H:%M} bởi "
+                f"{a.name} ({a.role}); {state}"
+                + (f"; không chờ các phường: {a.override_reason}" if a.override_reason else "")
+            )
+        return 0
+    user = getpass.getuser()
+    viewer = Viewer(user, f"{user} (kỹ sư dữ liệu, dòng lệnh)", Role.DATA_ENGINEER)
+    try:
+        if args.withdraw:
+            done = withdraw(home, viewer, args.withdraw, args.reason or "")
+            print(f"Đã huỷ phê duyệt {done.approval_id} ({done.period_label}, {done.unit_name}).")
+            return 0
+        done = approve(home, viewer, args.period, args.ward, override_reason=args.override)
+    except SignoffError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except UserError as error:
+        print(error, file=sys.stderr)
+        return error.code
+    print(f"Đã phê duyệt {done.period_label}, {done.unit_name}: mã {done.approval_id}.")
+    print(f"Mã băm số liệu: {done.figures_hash}")
+    if done.ward_code is None:
+        print(f"Bản đã phê duyệt (không ghi lại): {frozen_folder(home, done)}")
     return 0
 
 
@@ -847,6 +896,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="mọi kỳ có số liệu, bản toàn quận và bản từng phường")
     p.add_argument("--list", action="store_true", help="liệt kê các kỳ báo cáo và kỳ nào đã đủ số liệu")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser(
+        "approve",
+        help="phê duyệt số liệu một kỳ báo cáo của một phường hoặc toàn quận (kỹ sư dữ liệu)",
+        description="Ghi phê duyệt số liệu của kỳ như bản phục vụ hiện có (người phê duyệt: tài khoản máy "
+        "chạy lệnh, vai trò kỹ sư dữ liệu), kèm mã băm và bản chụp số liệu, vào sổ phê duyệt và nhật ký truy "
+        "cập. Phê duyệt toàn quận ghi các bản báo cáo của kỳ một lần, không ghi lại (reports/<kỳ>/phe-duyet-"
+        "<mã>/), và cần mọi phường đã phê duyệt số liệu hiện nay, hoặc --override LÝ_DO. Không có MÃ_KỲ: "
+        "liệt kê các phê duyệt.",
+    )
+    home_after_command(p)
+    p.add_argument("period", nargs="?", metavar="MÃ_KỲ", help="kỳ báo cáo, ví dụ 2025-BCT-6T")
+    p.add_argument("--ward", metavar="MÃ", help="phê duyệt số liệu của một phường (mặc định: toàn quận)")
+    p.add_argument("--override", metavar="LÝ_DO", help="phê duyệt toàn quận khi còn phường chưa phê duyệt")
+    p.add_argument("--withdraw", metavar="MÃ_PHÊ_DUYỆT", help="huỷ một phê duyệt (cần --reason)")
+    p.add_argument("--reason", metavar="LÝ_DO", help="lý do huỷ phê duyệt")
+    p.add_argument("--list", action="store_true", help="liệt kê các phê duyệt (của MÃ_KỲ nếu có)")
+    p.set_defaults(func=cmd_approve)
     p = sub.add_parser(
         "check",
         help="kiểm tra một tệp theo mẫu của nguồn trước khi gửi, không nạp (chạy thử)",

@@ -9,8 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from access.roles import Role
+from base.home import home_from_env
 from dashboard import auth
 from dashboard.queries.serving import current_wards, query, serving_path, version_of
+from dashboard.queries.signoff import ledger_version, period_figures
+from reports.signoff import approved_data, district_approvals, frozen_bytes, frozen_file_name
+from reports.snapshot import figures_hash
+from serving.contract import DISTRICT_CODE
+from signoff.ledger import Approval, in_force
 
 
 def report_periods() -> pd.DataFrame:
@@ -28,10 +34,12 @@ def report_periods() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _report_workbook(path: str, period_key: str, ward_code: str | None, version: float) -> bytes:
+def _report_workbook(
+    path: str, period_key: str, ward_code: str | None, version: float, ledger: float | None
+) -> bytes:
     from reports.build import report_bytes
 
-    return report_bytes(path, period_key, ward_code)
+    return report_bytes(path, period_key, ward_code, home_from_env())
 
 
 def report_editions() -> list[str | None]:
@@ -53,5 +61,40 @@ def report_workbook(period_key: str, ward_code: str | None = None) -> Callable[[
     if ward_code not in report_editions():
         raise PermissionError(f"edition {ward_code or 'district'} is not allowed for this account")
     path = serving_path()
-    version = version_of(path)
-    return lambda: _report_workbook(os.fspath(path), period_key, ward_code, version)
+    version, ledger = version_of(path), ledger_version()
+    return lambda: _report_workbook(os.fspath(path), period_key, ward_code, version, ledger)
+
+
+def frozen_editions(period_key: str) -> tuple[Approval | None, list[Approval]]:
+    """The district's approval of the period in force (None: none), and the earlier ones (superseded or
+    withdrawn), latest first: each has its frozen editions."""
+    current = in_force(home_from_env().root, period_key).get(DISTRICT_CODE)
+    return current, [a for a in district_approvals(home_from_env(), period_key) if a != current]
+
+
+def frozen_workbook(approval: Approval, ward_code: str | None = None) -> Callable[[], bytes]:
+    """A frozen edition for a download button (the permission checked now): the file written when the
+    district approved, or, if a kill kept it from being written, the same bytes from its snapshot."""
+    if ward_code not in report_editions():
+        raise PermissionError(f"edition {ward_code or 'district'} is not allowed for this account")
+    home = home_from_env()
+    edition = ward_code or DISTRICT_CODE
+
+    def read() -> bytes:
+        path = frozen_file_name(approval, edition, home)
+        return path.read_bytes() if path.is_file() else frozen_bytes(home, approval, edition)
+
+    return read
+
+
+def is_amended(period_key: str, ward_code: str | None = None) -> bool:
+    """Whether the edition's figures differ from those the district approved (the current workbook is
+    then the amended edition)."""
+    approval = in_force(home_from_env().root, period_key).get(DISTRICT_CODE)
+    if approval is None:
+        return False
+    figures = period_figures(period_key, None)
+    approved = approved_data(home_from_env(), approval, ward_code or DISTRICT_CODE)
+    return approved is not None and figures_hash(approved) != figures_hash(
+        figures.editions[ward_code or DISTRICT_CODE]
+    )

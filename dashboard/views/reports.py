@@ -6,6 +6,7 @@ import streamlit as st
 
 from access import audit
 from dashboard import downloads, entry_templates, formatting, page
+from dashboard import signoff as signoff_section
 from dashboard.i18n import lang, t
 from dashboard.queries import editions as editions_queries
 from dashboard.queries import serving
@@ -61,6 +62,7 @@ period = records[
         ),
     )
 ]
+signoff_section.section(period)
 if not editions_queries.report_editions():
     st.info(
         t(
@@ -80,6 +82,7 @@ editions = {
     else t("Toàn quận", "Whole district")
     for code in editions_queries.report_editions()
 }
+st.subheader(t("Tải báo cáo", "Download"))
 chosen = st.selectbox(t("Bản", "Edition"), list(editions), format_func=editions.get)
 ward_code = None if chosen == DISTRICT else chosen
 ward_name = wards.get(ward_code)
@@ -92,12 +95,55 @@ st.caption(
         f"file {file_name}",
     )
 )
+
+
+def frozen_download(approval, key: str, primary: bool) -> None:
+    downloads.download(
+        editions_queries.frozen_workbook(approval, ward_code),
+        file_name,
+        key,
+        label=("Tải bản đã phê duyệt (Excel)", "Download the approved edition (Excel)"),
+        logged=(audit.EXPORT_REPORT, ward_code, f"{period['period_key']} {approval.approval_id}"),
+        primary=primary,
+    )
+    st.caption(signoff_section.approved_text(approval))
+
+
+approved, earlier = editions_queries.frozen_editions(period["period_key"])
+if approved is not None:
+    frozen_download(approved, "frozen_download", True)
+amended = editions_queries.is_amended(period["period_key"], ward_code)
 downloads.download(
     editions_queries.report_workbook(period["period_key"], ward_code),
     file_name,
     "report_download",
-    label=("Tải báo cáo (Excel)", "Download the report (Excel)"),
+    label=("Tải bản điều chỉnh (Excel)", "Download the amended edition (Excel)")
+    if amended
+    else ("Tải báo cáo (Excel)", "Download the report (Excel)"),
     logged=(audit.EXPORT_REPORT, ward_code, period["period_key"]),
-    primary=True,
+    primary=approved is None,
 )
+if amended:
+    st.caption(
+        t(
+            "Bản điều chỉnh: số liệu hiện nay, có trang PL0 liệt kê từng số liệu đã đổi so với bản đã phê "
+            "duyệt.",
+            "Amended edition: today's figures, with a PL0 sheet listing each figure changed since approval.",
+        )
+    )
+if earlier:
+    with st.expander(
+        t(f"Các bản đã phê duyệt trước ({len(earlier)})", f"Earlier approved editions ({len(earlier)})")
+    ):
+        for approval in earlier:
+            frozen_download(approval, f"frozen_{approval.approval_id}", False)
+            if approval.withdrawn_at:
+                st.caption(
+                    t(
+                        f"Đã huỷ phê duyệt ngày {formatting.date(approval.withdrawn_at.date())}: "
+                        f"{approval.withdraw_reason}",
+                        f"Withdrawn on {formatting.date(approval.withdrawn_at.date())}: "
+                        f"{approval.withdraw_reason}",
+                    )
+                )
 entry_templates.section()

@@ -18,7 +18,7 @@ from reports.build import build_all
 )
 def period_reports(context: dg.AssetExecutionContext, treem_home: HomeResource) -> dg.MaterializeResult:
     home = treem_home.home
-    built = build_all(home.serving, home.reports, progress=context.log.info)
+    built = build_all(home.serving, home.reports, progress=context.log.info, home=home)
     if built.skipped:
         context.log.info("Chưa đủ số liệu, chưa lập báo cáo: " + ", ".join(built.skipped))
     return dg.MaterializeResult(

@@ -1,0 +1,273 @@
+"""The report page's sign-off section: whether the period's figures are approved (each ward, the
+district), what changed since, and, for the ward officer and the district leader, the approval itself
+(docs/reports.md#sign-off)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from access.roles import Role, Viewer
+from base.home import Home, home_from_env
+from dashboard import auth, formatting
+from dashboard.i18n import t
+from dashboard.queries import signoff as signoff_queries
+from reports import signoff
+from reports.signoff import PeriodFigures, SignoffError
+from serving.contract import DISTRICT_CODE
+from signoff import ledger
+from signoff.ledger import Approval
+
+
+def _when(approval: Approval) -> str:
+    return f"{formatting.date(approval.approved_at.date())} {approval.approved_at:%H:%M}"
+
+
+def approved_text(approval: Approval) -> str:
+    return t(
+        f"Đã phê duyệt ngày {_when(approval)}, bởi {approval.name} (mã {approval.approval_id})",
+        f"Approved on {_when(approval)} by {approval.name} (id {approval.approval_id})",
+    )
+
+
+def _changes_table(
+    home: Home, approval: Approval, figures: PeriodFigures, edition: str, viewer: Viewer
+) -> int:
+    """The approved and the current figures side by side, with the files loaded since; the number of
+    figures changed."""
+    approved = signoff.approved_data(home, approval, edition)
+    if approved is None:
+        return 0
+    rows = signoff.changes(
+        approved, figures.editions[edition], approval.approved_at, viewer.sees_small_counts
+    )
+    if rows:
+        st.dataframe(
+            pd.DataFrame(rows)[
+                ["org_unit_name", "indicator", "measure", "approved", "current", "files"]
+            ].rename(
+                columns={
+                    "org_unit_name": t("Đơn vị", "Unit"),
+                    "indicator": t("Chỉ tiêu", "Indicator"),
+                    "measure": t("Số liệu", "Figure"),
+                    "approved": t("Đã phê duyệt", "Approved"),
+                    "current": t("Hiện nay", "Now"),
+                    "files": t("Tệp nhận sau phê duyệt", "Files loaded since"),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.caption(
+            t(
+                "Bộ chỉ tiêu không đổi; thay đổi ở các bảng khác của báo cáo (tiêm chủng, tình hình gửi "
+                "số liệu…).",
+                "No indicator changed; the change is in the report's other tables (doses, submissions…).",
+            )
+        )
+    return len(rows)
+
+
+def _approve_form(
+    home: Home, viewer: Viewer, key: str, ward_code: str | None, seen: str, waiting: list
+) -> None:
+    with st.form(f"approve_{key}_{ward_code or DISTRICT_CODE}"):
+        reason = ""
+        if waiting:
+            reason = st.text_area(
+                t(
+                    "Lý do phê duyệt không chờ các phường trên (bắt buộc)",
+                    "Why approve without those wards (required)",
+                )
+            )
+        seen_all = st.checkbox(
+            t(
+                "Tôi đã xem số liệu và các cảnh báo chất lượng dữ liệu của kỳ này.",
+                "I have looked at this period's figures and data-quality warnings.",
+            )
+        )
+        label = (
+            t("Phê duyệt bản toàn quận", "Approve the district edition")
+            if ward_code is None
+            else t("Phê duyệt số liệu của phường", "Approve the ward's figures")
+        )
+        if st.form_submit_button(label, type="primary"):
+            if not seen_all:
+                st.error(t("Hãy xác nhận đã xem số liệu trước khi phê duyệt.", "Confirm you looked first."))
+                return
+            try:
+                done = signoff.approve(home, viewer, key, ward_code, seen, reason, auth.client_address())
+            except SignoffError as error:
+                st.error(str(error))
+                return
+            st.session_state["signoff_done"] = approved_text(done)
+            st.rerun()
+
+
+def _withdraw_form(home: Home, viewer: Viewer, approval: Approval) -> None:
+    with st.expander(t("Huỷ phê duyệt", "Withdraw the approval")):
+        with st.form(f"withdraw_{approval.approval_id}"):
+            reason = st.text_input(t("Lý do (bắt buộc)", "Reason (required)"))
+            if st.form_submit_button(t("Huỷ phê duyệt", "Withdraw")):
+                try:
+                    signoff.withdraw(home, viewer, approval.approval_id, reason, auth.client_address())
+                except SignoffError as error:
+                    st.error(str(error))
+                    return
+                st.rerun()
+
+
+def _ward_part(
+    home: Home, viewer: Viewer, key: str, figures: PeriodFigures, forced: dict[str, Approval]
+) -> None:
+    """A ward's reader: the ward's approval, its figures and warnings, the changes since."""
+    code = viewer.ward_code
+    mine, district = forced.get(code), forced.get(DISTRICT_CODE)
+    current = figures.hash_of(code)
+    if mine is not None and mine.figures_hash == current:
+        st.success(t("Số liệu của phường: ", "The ward's figures: ") + approved_text(mine))
+    elif mine is not None:
+        st.warning(
+            t(
+                f"Số liệu của phường đã thay đổi sau phê duyệt {mine.approval_id} ({_when(mine)}): cần phê "
+                "duyệt lại.",
+                f"The ward's figures changed after approval {mine.approval_id} ({_when(mine)}): approve "
+                "again.",
+            )
+        )
+        _changes_table(home, mine, figures, code, viewer)
+    else:
+        st.info(t("Số liệu của phường chưa được phê duyệt.", "The ward's figures are not approved yet."))
+    if district is not None and mine is None:
+        _changes_table(home, district, figures, code, viewer)
+    if not signoff.may_approve(viewer, code):
+        return
+    if mine is None or mine.figures_hash != current:
+        st.markdown(t("**Số liệu của phường trong kỳ**", "**The ward's figures for the period**"))
+        shown = signoff_queries.ward_figures(key, code)
+        st.dataframe(
+            shown.drop(columns=["name_en" if t("vi", "en") == "vi" else "name_vi"]).rename(
+                columns={
+                    "name_vi": "Chỉ tiêu",
+                    "name_en": "Indicator",
+                    "numerator": t("Tử số", "Numerator"),
+                    "denominator": t("Mẫu số", "Denominator"),
+                    "value_shown": t("Tỷ lệ (%) / số ca", "Rate (%) / cases"),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        warnings = signoff_queries.ward_warnings(key, code)
+        if warnings.empty:
+            st.caption(
+                t("Không có cảnh báo chất lượng dữ liệu trong kỳ.", "No data-quality warning in the period.")
+            )
+        else:
+            st.warning(
+                t(
+                    f"{len(warnings)} cảnh báo chất lượng dữ liệu trong kỳ (xem bảng; sửa tệp trước nếu "
+                    "cần):",
+                    f"{len(warnings)} data-quality warnings in the period (see the table; fix files first "
+                    "if need be):",
+                )
+            )
+            st.dataframe(
+                warnings.drop(columns=["name_en" if t("vi", "en") == "vi" else "name_vi"]).rename(
+                    columns={
+                        "period_key": t("Tháng", "Month"),
+                        "name_vi": "Quy tắc",
+                        "name_en": "Rule",
+                        "severity": t("Mức", "Severity"),
+                        "left_value": t("Vế trái", "Left side"),
+                        "operator": t("So sánh", "Operator"),
+                        "right_value": t("Vế phải", "Right side"),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        _approve_form(home, viewer, key, code, current, [])
+    if mine is not None:
+        _withdraw_form(home, viewer, mine)
+
+
+def _district_part(
+    home: Home, viewer: Viewer, key: str, figures: PeriodFigures, forced: dict[str, Approval]
+) -> None:
+    """The district's reader: every ward's approval, the district's, the changes since."""
+    waiting = signoff.wards_waiting(forced, figures)
+    rows = []
+    for code, name in figures.wards.items():
+        mine = forced.get(code)
+        if mine is None:
+            state = t("Chưa phê duyệt", "Not approved")
+        elif mine.figures_hash != figures.hash_of(code):
+            state = t(f"Số liệu đã đổi sau phê duyệt {mine.approval_id}", f"Changed since {mine.approval_id}")
+        else:
+            state = approved_text(mine)
+        rows.append({t("Phường", "Ward"): name, t("Phê duyệt", "Approval"): state})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    district = forced.get(DISTRICT_CODE)
+    stale = district is not None and district.figures_hash != figures.hash_of(None)
+    if stale:
+        st.warning(
+            t(
+                f"Số liệu đã thay đổi sau khi quận phê duyệt ({_when(district)}): bản đã phê duyệt giữ "
+                "nguyên, "
+                "bản điều chỉnh dưới đây có số liệu hiện nay; cần phê duyệt lại.",
+                f"Figures changed after the district approved ({_when(district)}): the approved edition "
+                "stays as "
+                "it was, the amended edition below has today's figures; approve again.",
+            )
+        )
+        _changes_table(home, district, figures, DISTRICT_CODE, viewer)
+    if signoff.may_approve(viewer, None) and (district is None or stale):
+        if waiting:
+            st.info(
+                t(
+                    f"{len(waiting)} phường chưa phê duyệt số liệu hiện nay: chờ các phường, hoặc ghi lý do.",
+                    f"{len(waiting)} wards have not approved today's figures: wait for them, or give a "
+                    "reason.",
+                )
+            )
+        _approve_form(home, viewer, key, None, figures.hash_of(None), list(waiting))
+    if district is not None and signoff.may_approve(viewer, None):
+        _withdraw_form(home, viewer, district)
+
+
+def section(period: dict) -> None:
+    viewer = auth.current_viewer()
+    if viewer is None:
+        return
+    home, key = home_from_env(), period["period_key"]
+    st.subheader(t("Phê duyệt số liệu", "Sign-off"))
+    if done := st.session_state.pop("signoff_done", None):
+        st.success(done)
+    forced = ledger.in_force(home.root, key)
+    district = forced.get(DISTRICT_CODE)
+    if district is not None:
+        st.markdown(t("Bản toàn quận: ", "District edition: ") + approved_text(district))
+        if district.override_reason:
+            st.caption(
+                t("Phê duyệt không chờ các phường, lý do: ", "Approved without every ward, because: ")
+                + district.override_reason
+            )
+    else:
+        st.markdown(t("Bản toàn quận chưa được phê duyệt.", "The district edition is not approved yet."))
+    own_ward = viewer.ward_code if viewer.role in (Role.WARD_OFFICER, Role.PROTECTION_OFFICER) else None
+    figures = signoff_queries.period_figures(key, own_ward)
+    if own_ward:
+        _ward_part(home, viewer, key, figures, forced)
+    else:
+        _district_part(home, viewer, key, figures, forced)
+    if viewer.role not in (Role.WARD_OFFICER, Role.DISTRICT_LEADER):
+        st.caption(
+            t(
+                "Cán bộ phường phê duyệt số liệu của phường, lãnh đạo quận phê duyệt bản toàn quận; kỹ sư dữ "
+                "liệu dùng lệnh `treem approve`.",
+                "Ward officers approve their ward's figures, the district leader the district edition; data "
+                "engineers use `treem approve`.",
+            )
+        )

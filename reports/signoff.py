@@ -1,0 +1,406 @@
+"""Sign-off of a report period (docs/reports.md#sign-off): a ward officer approves their ward's figures, the
+district leader the district edition once the wards have (or with a reason for those that have not), a
+data engineer either from the command line. The district's approval freezes every edition of the
+period: written once from the snapshot kept in the ledger, under ``reports/<period>/phe-duyet-<id>/``,
+never rewritten. A later run that changes an approved figure leaves the frozen edition as it is; the
+period's current workbooks become amended editions with the list of changes, and the approval asks to
+be given again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sqlite3
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+
+import duckdb
+from openpyxl import Workbook
+from openpyxl.xml.constants import ARC_CORE
+from openpyxl.xml.functions import tostring
+
+from access import audit
+from access.indicator_suppression import SMALL_COUNT_INDICATORS
+from access.roles import Role, Viewer
+from base.atomic import write_atomically
+from base.clock import DISTRICT_TZ, local_now
+from base.district import DISTRICT_CODE
+from base.errors import UserError
+from base.home import Home
+from base.vi import count
+from reports.data import REPORT_NEEDS, ReportData, SignoffMark, read_report_data, read_wards
+from reports.snapshot import figures_hash, from_json, to_json
+from serving.contract import open_serving
+from signoff import ledger
+from signoff.ledger import Approval, Snapshot
+
+FROZEN_PREFIX = "phe-duyet-"
+
+
+class SignoffError(UserError):
+    """An approval or its withdrawal cannot be made as asked; the message (Vietnamese) says why."""
+
+
+def may_approve(viewer: Viewer, ward_code: str | None) -> bool:
+    """A ward officer approves their own ward's figures, the district leader the district edition; a
+    data engineer either (``treem approve``). Nobody else."""
+    if viewer.role == Role.WARD_OFFICER:
+        return ward_code is not None and ward_code == viewer.ward_code
+    if viewer.role == Role.DISTRICT_LEADER:
+        return ward_code is None
+    return viewer.role == Role.DATA_ENGINEER
+
+
+def unit_name(ward_code: str | None, wards: dict[str, str]) -> str:
+    return f"phường {wards.get(ward_code, ward_code)}" if ward_code else "toàn quận"
+
+
+# ── the figures of a period, as they are now ─────────────────────────────────────────────────────
+
+
+@dataclass
+class PeriodFigures:
+    """Every edition of a period read from one serving copy: the district's (key DISTRICT_CODE) and each
+    ward's, with their hashes."""
+
+    period_key: str
+    editions: dict[str, ReportData]
+
+    def hash_of(self, ward_code: str | None) -> str:
+        """A ward's approval covers its edition; the district's covers every edition of the period."""
+        if ward_code is not None:
+            return figures_hash(self.editions[ward_code])
+        joined = "|".join(f"{e}:{figures_hash(d)}" for e, d in sorted(self.editions.items()))
+        return hashlib.sha256(joined.encode()).hexdigest()
+
+    @property
+    def wards(self) -> dict[str, str]:
+        return {w.code: w.name for data in self.editions.values() for w in data.wards}
+
+
+def read_period(
+    con: duckdb.DuckDBPyConnection, period_key: str, ward_code: str | None = None
+) -> PeriodFigures:
+    """The editions of ``period_key`` (only ``ward_code``'s when given) from an open serving copy."""
+    codes = [ward_code] if ward_code else [None, *(w.code for w in read_wards(con))]
+    return PeriodFigures(
+        period_key, {code or DISTRICT_CODE: read_report_data(con, period_key, code) for code in codes}
+    )
+
+
+def load_period(serving: os.PathLike, period_key: str, ward_code: str | None = None) -> PeriodFigures:
+    con = open_serving(serving, REPORT_NEEDS)
+    try:
+        return read_period(con, period_key, ward_code)
+    finally:
+        con.close()
+
+
+# ── approving and withdrawing ────────────────────────────────────────────────────────────────────
+
+
+def approve(
+    home: Home,
+    viewer: Viewer,
+    period_key: str,
+    ward_code: str | None = None,
+    seen_hash: str | None = None,
+    override_reason: str | None = None,
+    client: str | None = None,
+) -> Approval:
+    """Approve the period's figures of a ward (or the district's), as the serving copy holds them now.
+    ``seen_hash``: the figures the approver looked at (refused when the data changed since); the
+    district's approval without every ward's current approval needs ``override_reason``. Recorded in
+    the ledger with its snapshot, then in the audit log; the district's approval freezes the editions."""
+    if not may_approve(viewer, ward_code):
+        raise SignoffError(
+            "Tài khoản này không được phê duyệt số liệu của "
+            + (f"phường {ward_code}." if ward_code else "toàn quận.")
+        )
+    figures = load_period(home.serving, period_key, ward_code)
+    current = figures.hash_of(ward_code)
+    if seen_hash is not None and seen_hash != current:
+        raise SignoffError(
+            "Số liệu vừa được cập nhật sau khi bạn xem: hãy xem lại số liệu mới rồi phê duyệt."
+        )
+    forced = ledger.in_force(home.root, period_key)
+    unit = ward_code or DISTRICT_CODE
+    if unit in forced and forced[unit].figures_hash == current:
+        raise SignoffError(
+            f"Kỳ {period_key} của {unit_name(ward_code, figures.wards)} đã được phê duyệt "
+            f"({forced[unit].approval_id}) và số liệu chưa đổi từ đó."
+        )
+    reason = (override_reason or "").strip() or None
+    if ward_code is None:
+        waiting = wards_waiting(forced, figures)
+        if waiting and not reason:
+            raise SignoffError(
+                "Chưa thể phê duyệt bản toàn quận: "
+                + "; ".join(f"phường {name}: {why}" for name, why in waiting)
+                + ". Chờ các phường phê duyệt, hoặc ghi lý do phê duyệt không chờ (--override)."
+            )
+        if not waiting:
+            reason = None
+    district = figures.editions[DISTRICT_CODE if ward_code is None else ward_code]
+    snapshots = [
+        Snapshot(edition, figures_hash(data), to_json(data), _indicator_rows(data))
+        for edition, data in sorted(figures.editions.items())
+    ]
+    for _ in range(3):  # another approval of the same unit may take the number meanwhile
+        approval = Approval(
+            approval_id=ledger.next_id(home.root, period_key, ward_code),
+            period_key=period_key,
+            period_label=district.period.label_vi,
+            period_start=district.period.start,
+            period_end=district.period.end,
+            ward_code=ward_code,
+            unit_name=unit_name(ward_code, figures.wards),
+            approved_at=local_now().replace(microsecond=0),
+            username=viewer.username,
+            name=viewer.name,
+            role=viewer.role.value,
+            figures_hash=current,
+            data_as_of=district.data_as_of,
+            override_reason=reason,
+        )
+        try:
+            ledger.record(home.root, approval, snapshots)
+            break
+        except sqlite3.IntegrityError:
+            continue
+    else:
+        raise SignoffError("Không ghi được phê duyệt: nhiều người phê duyệt cùng lúc, hãy thử lại.")
+    detail = (
+        f"{approval.approval_id}: {approval.period_label}, {approval.unit_name}; mã băm số liệu {current}"
+    )
+    if reason:
+        detail += f"; phê duyệt không chờ các phường, lý do: {reason}"
+    audit.record(
+        home.root, viewer.username, audit.APPROVE_PERIOD, viewer.role.value, ward_code, detail, client=client
+    )
+    if ward_code is None:
+        freeze(home, approval)
+        refresh(home, period_key)
+    return approval
+
+
+def refresh(home: Home, period_key: str) -> None:
+    """The period's current workbooks written again after the district's approval changed: an amended
+    edition becomes plain once approved, a plain one amended once its approval is withdrawn."""
+    from reports.build import build_all
+
+    build_all(home.serving, home.reports, home=home, only=period_key)
+
+
+def wards_waiting(forced: dict[str, Approval], figures: PeriodFigures) -> list[tuple[str, str]]:
+    """The wards whose approval the district's waits for: (ward name, why)."""
+    waiting = []
+    for code, name in figures.wards.items():
+        approval = forced.get(code)
+        if approval is None:
+            waiting.append((name, "chưa phê duyệt"))
+        elif approval.figures_hash != figures.hash_of(code):
+            waiting.append((name, f"số liệu đã thay đổi sau phê duyệt {approval.approval_id}"))
+    return waiting
+
+
+def withdraw(
+    home: Home, viewer: Viewer, approval_id: str, reason: str, client: str | None = None
+) -> Approval:
+    """Withdraw an approval in force (a reason is required), recorded in the ledger and the audit log.
+    Its frozen edition stays, as what was sent."""
+    found = {a.approval_id: a for a in ledger.approvals(home.root)}.get(approval_id)
+    if found is None or not found.in_force:
+        raise SignoffError(f"Không có phê duyệt '{approval_id}' đang có hiệu lực.")
+    if not may_approve(viewer, found.ward_code):
+        raise SignoffError("Tài khoản này không được huỷ phê duyệt này.")
+    if not reason.strip():
+        raise SignoffError("Huỷ phê duyệt cần ghi lý do.")
+    ledger.withdraw(
+        home.root,
+        approval_id,
+        local_now().replace(microsecond=0),
+        viewer.username,
+        viewer.role.value,
+        reason.strip(),
+    )
+    audit.record(
+        home.root,
+        viewer.username,
+        audit.WITHDRAW_APPROVAL,
+        viewer.role.value,
+        found.ward_code,
+        f"{approval_id}: {found.period_label}; lý do: {reason.strip()}",
+        client=client,
+    )
+    if found.ward_code is None:
+        refresh(home, found.period_key)
+    return found
+
+
+def _indicator_rows(data: ReportData) -> list[dict]:
+    return [
+        {k: row.get(k) for k in ("org_unit_code", "indicator_code", "numerator", "denominator", "value")}
+        for row in data.indicators
+    ]
+
+
+# ── the frozen editions ──────────────────────────────────────────────────────────────────────────
+
+
+def frozen_folder(home: Home, approval: Approval) -> Path:
+    return home.reports / approval.period_key / f"{FROZEN_PREFIX}{approval.approval_id}"
+
+
+def workbook_bytes(workbook: Workbook, when: dt.datetime) -> bytes:
+    """The workbook's bytes with every time in it set to ``when`` (district time): the same figures give
+    the same bytes. openpyxl stamps the save time into the document properties; they are written again."""
+    utc = when.replace(tzinfo=DISTRICT_TZ).astimezone(dt.UTC).replace(tzinfo=None)
+    saved, fixed = BytesIO(), BytesIO()
+    workbook.save(saved)
+    workbook.properties.created = workbook.properties.modified = utc
+    with ZipFile(saved) as src, ZipFile(fixed, "w", ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            entry = ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type, entry.external_attr = ZIP_DEFLATED, info.external_attr
+            content = tostring(workbook.properties.to_tree()) if info.filename == ARC_CORE else src.read(info)
+            out.writestr(entry, content)
+    return fixed.getvalue()
+
+
+def mark(approval: Approval, changes: list[dict] | None = None) -> SignoffMark:
+    return SignoffMark(approval.approval_id, approval.approved_at, approval.name, changes)
+
+
+def approved_data(home: Home, approval: Approval, edition: str) -> ReportData | None:
+    text = ledger.snapshot(home.root, approval.approval_id, edition)
+    return from_json(text) if text else None
+
+
+def frozen_bytes(home: Home, approval: Approval, edition: str) -> bytes:
+    """One edition of an approval built from its snapshot alone: the frozen workbook, byte for byte."""
+    from reports.build import build_workbook
+
+    data = approved_data(home, approval, edition)
+    if data is None:
+        raise SignoffError(f"Phê duyệt {approval.approval_id} không có bản {edition}.")
+    data.signoff = mark(approval)
+    return workbook_bytes(build_workbook(data), approval.approved_at)
+
+
+def frozen_file_name(approval: Approval, edition: str, home: Home) -> Path:
+    from reports.build import report_file_name
+
+    data = approved_data(home, approval, edition)
+    ward = data.ward if data else None
+    return frozen_folder(home, approval) / report_file_name(
+        approval.period_key, ward.code if ward else None, ward.name if ward else None
+    )
+
+
+def freeze(home: Home, approval: Approval) -> list[Path]:
+    """Write the approval's editions that are not written yet (a kill midway leaves the rest to the next
+    run); a frozen workbook already there is never written again."""
+    written = []
+    for edition in ledger.editions(home.root, approval.approval_id):
+        path = frozen_file_name(approval, edition, home)
+        if path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        content = frozen_bytes(home, approval, edition)
+        written.append(write_atomically(path, lambda f, content=content: f.write(content)))
+    return written
+
+
+def district_approvals(home: Home, period_key: str | None = None) -> list[Approval]:
+    """The district's approvals (withdrawn ones too) of a period or of every period, latest first."""
+    found = [a for a in ledger.approvals(home.root, period_key) if a.ward_code is None]
+    return sorted(found, key=lambda a: (a.approved_at, a.approval_id), reverse=True)
+
+
+# ── what changed since an approval ───────────────────────────────────────────────────────────────
+
+MEASURES = (("numerator", "Tử số"), ("denominator", "Mẫu số"), ("value", "Tỷ lệ / số ca"))
+
+
+def _figure(value: object, measure: str, percent: bool) -> str:
+    if value is None:
+        return "trống"
+    if measure == "value" and percent:
+        return f"{float(value) * 100:.1f}%".replace(".", ",")
+    return (
+        count(float(value)) if float(value) == int(float(value)) else f"{float(value):.2f}".replace(".", ",")
+    )
+
+
+def files_since(data: ReportData, org_unit: str, since: dt.datetime) -> str:
+    """The files loaded after ``since`` for the unit's extracts of the period (a ward's, and the
+    district-wide ones; for the district, every ward's)."""
+    files = []
+    for row in data.submissions:
+        if org_unit != DISTRICT_CODE and row["org_unit_code"] not in (org_unit, DISTRICT_CODE):
+            continue
+        when = max((t for t in (row.get("first_submitted_at"), row.get("corrected_at")) if t), default=None)
+        if when is not None and when > since:
+            source = data.sources.get(row["source"], row["source"])
+            extract = row.get("period_label_vi") or row["period_key"]
+            file_id = str(row.get("current_file_id"))[:8]
+            files.append((when, f"{source} {extract}, tệp {file_id} ({when:%d/%m/%Y %H:%M})"))
+    return "; ".join(text for _, text in sorted(files)) or "không có tệp mới (đổi do cách tính hoặc danh mục)"
+
+
+def changes(
+    approved: ReportData, current: ReportData, since: dt.datetime, shows_small_counts: bool
+) -> list[dict]:
+    """Each indicator figure of the edition that differs from the approved one: org unit, indicator,
+    measure, approved and current (as text), the files loaded since. Where the reader does not see
+    small protection counts, a changed protection figure is named without its values."""
+    names = {w.code: w.name for w in current.wards} | {DISTRICT_CODE: "Toàn quận"}
+    catalogue = {i["indicator_code"]: i for i in current.catalogue}
+    rows = []
+    keys = sorted(
+        {(r["org_unit_code"], r["indicator_code"]) for r in (*approved.indicators, *current.indicators)}
+    )
+    for unit, code in keys:
+        before, after = approved.indicator(unit, code) or {}, current.indicator(unit, code) or {}
+        indicator = catalogue.get(code, {"name_vi": code, "is_percent": True})
+        for measure, label in MEASURES:
+            old, new = before.get(measure), after.get(measure)
+            if old == new or (old is not None and new is not None and float(old) == float(new)):
+                continue
+            hidden = code in SMALL_COUNT_INDICATORS and not shows_small_counts
+            rows.append(
+                {
+                    "org_unit_code": unit,
+                    "org_unit_name": names.get(unit, unit),
+                    "indicator_code": code,
+                    "indicator": indicator.get("name_vi") or code,
+                    "measure": label,
+                    "approved": "Ẩn (số nhỏ)"
+                    if hidden
+                    else _figure(old, measure, bool(indicator.get("is_percent"))),
+                    "current": "Ẩn (số nhỏ)"
+                    if hidden
+                    else _figure(new, measure, bool(indicator.get("is_percent"))),
+                    "files": files_since(current, unit, since),
+                }
+            )
+    return rows
+
+
+def amend(home: Home, current: ReportData, edition: str) -> ReportData:
+    """``current`` marked as the amended edition of the period's district approval in force, when its
+    figures differ from those approved (else as it is)."""
+    approval = ledger.in_force(home.root, current.period.key).get(DISTRICT_CODE)
+    if approval is None:
+        return current
+    approved = approved_data(home, approval, edition)
+    if approved is None or figures_hash(approved) == figures_hash(current):
+        return current
+    current.signoff = mark(
+        approval, changes(approved, current, approval.approved_at, current.ward is not None)
+    )
+    return current
