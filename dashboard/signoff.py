@@ -30,6 +30,36 @@ def approved_text(approval: Approval) -> str:
     )
 
 
+def _figures_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each indicator's numerator, denominator and value in Vietnamese formats, as the pages print them
+    (a hidden count as its mark, a negative value as '–')."""
+
+    def count(value: object, mark: object) -> str:
+        return mark if isinstance(mark, str) else formatting.number(None if pd.isna(value) else value)
+
+    return pd.DataFrame(
+        {
+            t("Chỉ tiêu", "Indicator"): rows["name_vi" if t("vi", "en") == "vi" else "name_en"],
+            t("Tử số", "Numerator"): [
+                count(v, m) for v, m in zip(rows["numerator"], rows["numerator_mark"], strict=True)
+            ],
+            t("Mẫu số", "Denominator"): [
+                count(v, m) for v, m in zip(rows["denominator"], rows["denominator_mark"], strict=True)
+            ],
+            t("Tỷ lệ / số ca", "Rate / count"): [
+                formatting.indicator_value(None if pd.isna(v) else v, u, m)
+                for v, u, m in zip(rows["value"], rows["unit"], rows["value_mark"], strict=True)
+            ],
+        }
+    )
+
+
+def _approves(viewer: Viewer, ward_code: str | None) -> bool:
+    """On the dashboard, the ward officer and the district leader; a data engineer approves from the
+    command line (``treem approve``), where the act is the engineer's own."""
+    return viewer.role != Role.DATA_ENGINEER and signoff.may_approve(viewer, ward_code)
+
+
 def _changes_table(
     home: Home, approval: Approval, figures: PeriodFigures, edition: str, viewer: Viewer
 ) -> int:
@@ -44,7 +74,7 @@ def _changes_table(
     if rows:
         st.dataframe(
             pd.DataFrame(rows)[
-                ["org_unit_name", "indicator", "measure", "approved", "current", "files"]
+                ["org_unit_name", "measure", "approved", "current", "indicator", "files"]
             ].rename(
                 columns={
                     "org_unit_name": t("Đơn vị", "Unit"),
@@ -141,23 +171,15 @@ def _ward_part(
         st.info(t("Số liệu của phường chưa được phê duyệt.", "The ward's figures are not approved yet."))
     if district is not None and mine is None:
         _changes_table(home, district, figures, code, viewer)
-    if not signoff.may_approve(viewer, code):
+    if not _approves(viewer, code):
         return
     if mine is None or mine.figures_hash != current:
         st.markdown(t("**Số liệu của phường trong kỳ**", "**The ward's figures for the period**"))
-        shown = signoff_queries.ward_figures(key, code)
         st.dataframe(
-            shown.drop(columns=["name_en" if t("vi", "en") == "vi" else "name_vi"]).rename(
-                columns={
-                    "name_vi": "Chỉ tiêu",
-                    "name_en": "Indicator",
-                    "numerator": t("Tử số", "Numerator"),
-                    "denominator": t("Mẫu số", "Denominator"),
-                    "value_shown": t("Tỷ lệ (%) / số ca", "Rate (%) / cases"),
-                }
-            ),
+            _figures_table(signoff_queries.ward_figures(key, code)),
             hide_index=True,
             width="stretch",
+            height=36 * 13 + 3,
         )
         warnings = signoff_queries.ward_warnings(key, code)
         if warnings.empty:
@@ -207,8 +229,17 @@ def _district_part(
             state = t(f"Số liệu đã đổi sau phê duyệt {mine.approval_id}", f"Changed since {mine.approval_id}")
         else:
             state = approved_text(mine)
-        rows.append({t("Phường", "Ward"): name, t("Phê duyệt", "Approval"): state})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        rows.append((mine is not None and mine.figures_hash == figures.hash_of(code), name, state))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {t("Phường", "Ward"): name, t("Phê duyệt", "Approval"): state}
+                for _, name, state in sorted(rows)
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     district = forced.get(DISTRICT_CODE)
     stale = district is not None and district.figures_hash != figures.hash_of(None)
     if stale:
@@ -223,7 +254,7 @@ def _district_part(
             )
         )
         _changes_table(home, district, figures, DISTRICT_CODE, viewer)
-    if signoff.may_approve(viewer, None) and (district is None or stale):
+    if _approves(viewer, None) and (district is None or stale):
         if waiting:
             st.info(
                 t(
@@ -233,7 +264,7 @@ def _district_part(
                 )
             )
         _approve_form(home, viewer, key, None, figures.hash_of(None), list(waiting))
-    if district is not None and signoff.may_approve(viewer, None):
+    if district is not None and _approves(viewer, None):
         _withdraw_form(home, viewer, district)
 
 

@@ -29,11 +29,12 @@ def period_figures(period_key: str, ward_code: str | None = None) -> PeriodFigur
 
 
 def ward_figures(period_key: str, ward_code: str) -> pd.DataFrame:
-    """The ward's indicators for the period as the viewer may see them (small counts hidden)."""
+    """The ward's indicators for the period as the viewer may see them (small counts hidden, marked):
+    name_vi, name_en, unit, numerator, denominator, value and their marks."""
     return query(
         """
-        select i.name_vi, i.name_en, f.numerator, f.denominator,
-               round(f.value * case when i.is_percent then 100 else 1 end, 1) as value_shown
+        select i.name_vi, i.name_en, i.unit, f.numerator, f.denominator, f.value,
+               f.numerator_mark, f.denominator_mark, f.value_mark
         from fct_ward_indicators f join dim_indicator i using (indicator_code)
         where f.period_key = ? and f.org_unit_code = ?
         order by f.indicator_code

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 import sqlite3
 from io import BytesIO
 
@@ -30,10 +29,9 @@ from reports.snapshot import figures_hash, from_json, to_json
 from signoff import ledger
 from signoff.ledger import Approval
 from tests.conftest import drop_fixtures
+from tests.signoff_home import PERIOD, WARD, correct, period_home
 
-PERIOD = "2025-BCT-6T"
-WARD, OTHER = "09541", "09542"  # Mộ Lao, Văn Quán
-INDICATOR = "bhyt_under6_coverage"
+OTHER = "09542"  # Văn Quán
 LEADER = Viewer("lanh.dao", "Phó Chủ tịch UBND quận", Role.DISTRICT_LEADER)
 
 
@@ -43,17 +41,7 @@ def officer(code: str) -> Viewer:
 
 @pytest.fixture
 def home(fixture_home, tmp_path) -> Home:
-    home = Home(tmp_path / "home")
-    home.root.mkdir()
-    shutil.copy(fixture_home.serving, home.serving)
-    con = duckdb.connect(str(home.serving))
-    con.execute(
-        "insert into fct_ward_indicators select * replace (? as period_key) from fct_ward_indicators "
-        "where period_key = '2025-03'",
-        [PERIOD],
-    )
-    con.close()
-    return home
+    return period_home(fixture_home, tmp_path / "home")
 
 
 def _wards(home: Home) -> list[str]:
@@ -64,29 +52,6 @@ def _approve_everything(home: Home) -> Approval:
     for code in _wards(home):
         signoff.approve(home, officer(code), PERIOD, code)
     return signoff.approve(home, LEADER, PERIOD)
-
-
-def _correct(home: Home, received: dt.datetime) -> tuple[float, float]:
-    """A correction of Mộ Lao's figures: BHYT cards up by 7 (the ward, and so the district), loaded at
-    ``received``; returns Mộ Lao's numerator before and after."""
-    con = duckdb.connect(str(home.serving))
-    before = con.execute(
-        "select numerator from fct_ward_indicators where period_key = ? and org_unit_code = ? and "
-        "indicator_code = ?",
-        [PERIOD, WARD, INDICATOR],
-    ).fetchone()[0]
-    con.execute(
-        "update fct_ward_indicators set numerator = numerator + 7, value = (numerator + 7) / denominator "
-        "where period_key = ? and org_unit_code in (?, '268') and indicator_code = ?",
-        [PERIOD, WARD, INDICATOR],
-    )
-    con.execute(
-        "update fct_report_submissions set corrected_at = ? where org_unit_code = ? and source = "
-        "'immunization' and period_key = '2025-03'",
-        [received, WARD],
-    )
-    con.close()
-    return before, before + 7
 
 
 def _sheet_rows(content: bytes, sheet: str) -> list[tuple]:
@@ -132,7 +97,7 @@ def test_the_approved_edition_stays_as_sent_and_a_correction_makes_an_amended_ed
     stamps = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.xlsx")}
 
     received = local_now() + dt.timedelta(minutes=5)
-    before, after = _correct(home, received)
+    before, after = correct(home, received)
     built = build_all(home.serving, home.reports, home=home)
 
     assert {p.name: p.read_bytes() for p in folder.glob("*.xlsx")} == frozen  # the same bytes
@@ -196,7 +161,7 @@ def test_the_district_waits_for_its_wards_or_a_reason(home):
 
 def test_figures_that_changed_after_the_approver_looked_are_not_approved(home):
     seen = signoff.load_period(home.serving, PERIOD, WARD).hash_of(WARD)
-    _correct(home, local_now())
+    correct(home, local_now())
     with pytest.raises(SignoffError, match="Số liệu vừa được cập nhật sau khi bạn xem"):
         signoff.approve(home, officer(WARD), PERIOD, WARD, seen_hash=seen)
     assert ledger.approvals(home.root) == []
