@@ -30,6 +30,7 @@ from signoff import ledger
 from signoff.ledger import Approval
 from tests.conftest import drop_fixtures
 from tests.signoff_home import PERIOD, WARD, correct, period_home
+from treem.cli import main
 
 OTHER = "09542"  # Văn Quán
 LEADER = Viewer("lanh.dao", "Phó Chủ tịch UBND quận", Role.DISTRICT_LEADER)
@@ -254,3 +255,31 @@ def test_a_file_for_an_approved_period_loads_and_its_receipt_says_so(home, tmp_p
         in receipts["TCMR_MoLao_T03-2025.xlsx.receipt.txt"]
     )
     assert "phê duyệt" not in receipts["TCMR_VanQuan_T03-2025.xlsx.receipt.txt"]  # another ward's file
+
+
+def test_treem_approve_approves_lists_and_withdraws_as_the_data_engineer(home, capsys, monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "ky.su")
+    root = ["--home", str(home.root)]
+    assert main([*root, "approve", PERIOD, "--ward", WARD]) == 0
+    assert f"mã {PERIOD}.{WARD}.1" in capsys.readouterr().out
+    assert main([*root, "approve", PERIOD]) == 2  # the other wards have not approved
+    assert "Chưa thể phê duyệt bản toàn quận: phường Văn Quán: chưa phê duyệt" in capsys.readouterr().err
+    assert main([*root, "approve", PERIOD, "--override", "Gửi thành phố đúng hạn"]) == 0
+    out = capsys.readouterr().out
+    assert f"Bản đã phê duyệt (không ghi lại): {home.reports / PERIOD / f'phe-duyet-{PERIOD}.268.1'}" in out
+    assert main([*root, "approve", "--withdraw", f"{PERIOD}.268.1"]) == 2
+    assert "Huỷ phê duyệt cần ghi lý do." in capsys.readouterr().err
+    assert main([*root, "approve", "--withdraw", f"{PERIOD}.268.1", "--reason", "Sai kỳ"]) == 0
+    capsys.readouterr()
+    assert main([*root, "approve", "--list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert (
+        listed[0].split()[0] == f"{PERIOD}.{WARD}.1" and "bởi ky.su (kỹ sư dữ liệu, dòng lệnh)" in listed[0]
+    )
+    assert listed[1].endswith("không chờ các phường: Gửi thành phố đúng hạn")
+    assert "đã huỷ" in listed[1] and "bởi ky.su: Sai kỳ" in listed[1]
+    assert [e.action for e in audit.entries(home.root)][:3] == [
+        audit.WITHDRAW_APPROVAL,
+        audit.APPROVE_PERIOD,
+        audit.APPROVE_PERIOD,
+    ]
