@@ -14,6 +14,7 @@ from dashboard.i18n import t
 from dashboard.queries import signoff as signoff_queries
 from reports import signoff
 from reports.signoff import PeriodFigures, SignoffError
+from reports.snapshot import figures_hash
 from serving.contract import DISTRICT_CODE
 from signoff import ledger
 from signoff.ledger import Approval
@@ -61,16 +62,21 @@ def _approves(viewer: Viewer, ward_code: str | None) -> bool:
 
 
 def _changes_table(
-    home: Home, approval: Approval, figures: PeriodFigures, edition: str, viewer: Viewer
+    home: Home,
+    approval: Approval,
+    figures: PeriodFigures,
+    edition: str,
+    viewer: Viewer,
+    heading: tuple[str, str] | None = None,
 ) -> int:
-    """The approved and the current figures side by side, with the files loaded since; the number of
-    figures changed."""
+    """The approved and the current figures side by side, with the files loaded since (under
+    ``heading``), when they differ; the number of figures changed."""
     approved = signoff.approved_data(home, approval, edition)
-    if approved is None:
-        return 0
-    rows = signoff.changes(
-        approved, figures.editions[edition], approval.approved_at, viewer.sees_small_counts
-    )
+    if approved is None or figures_hash(approved) == figures_hash(figures.editions[edition]):
+        return 0  # as approved
+    if heading:
+        st.warning(t(*heading))
+    rows = signoff.changes(approved, figures.editions[edition], viewer.sees_small_counts)
     if rows:
         st.dataframe(
             pd.DataFrame(rows)[
@@ -170,7 +176,17 @@ def _ward_part(
     else:
         st.info(t("Số liệu của phường chưa được phê duyệt.", "The ward's figures are not approved yet."))
     if district is not None and mine is None:
-        _changes_table(home, district, figures, code, viewer)
+        _changes_table(
+            home,
+            district,
+            figures,
+            code,
+            viewer,
+            (
+                f"Số liệu của phường đã thay đổi sau khi quận phê duyệt ({_when(district)}):",
+                f"The ward's figures changed after the district approved ({_when(district)}):",
+            ),
+        )
     if not _approves(viewer, code):
         return
     if mine is None or mine.figures_hash != current:

@@ -1,6 +1,7 @@
 """Whether a run would change nothing: no file waits, the project is the one the last complete run
 used, the warehouse's file registry and the published pair are as that run left them, and the day is
-the same (the models judge deadlines against today). Then `treem run` skips dbt, the checks, the
+the same (the models judge deadlines against today), and no report period was approved or withdrawn
+since. Then `treem run` skips dbt, the checks, the
 publish and the reports, and says so.
 
 The last complete run leaves a fingerprint of all that in the home (``last_complete_run.json``); a
@@ -25,10 +26,20 @@ from ingestion.contract import load_contracts
 from ingestion.inbox import pending_files, unknown_source_files
 from orchestration.dbt_project import project_fingerprint
 from serving.contract import RESTRICTED_META, SERVING_META, publish_id
+from signoff import ledger
 
 STAMP = "last_complete_run.json"
 # the packages whose code or configuration shapes what a run builds (the dashboard and the demo do not)
-PIPELINE_PACKAGES = ("base", "policy", "access", "ingestion", "serving", "reports", "orchestration")
+PIPELINE_PACKAGES = (
+    "base",
+    "policy",
+    "access",
+    "ingestion",
+    "serving",
+    "reports",
+    "orchestration",
+    "signoff",
+)
 LIBRARIES = (
     "dagster",
     "dagster-dbt",
@@ -108,7 +119,8 @@ def fingerprint(home: Home) -> str | None:
         state = _warehouse_state(home)
     except (duckdb.Error, OSError):
         return None
-    parts = [code_fingerprint(), state, repr(_days(home)), *_reports_state(home)]
+    # an approval or a withdrawal since: the warehouse's copy of the ledger and the frozen editions are due
+    parts = [code_fingerprint(), state, repr(_days(home)), *_reports_state(home), ledger.state(home.root)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -26,7 +26,7 @@ from reports.data import (
     read_report_periods,
     read_wards,
 )
-from reports.inputs import InputsRecord, inputs_digest
+from reports.inputs import InputsRecord, inputs_digest, period_lock
 from reports.sheet import Heading, use_document_font, write_sheet
 from serving.contract import DISTRICT_CODE, open_serving
 
@@ -166,19 +166,19 @@ def build_all(
                 skipped.append(key)
                 continue
             folder = reports_dir / key
-            folder.mkdir(parents=True, exist_ok=True)
-            record = InputsRecord(folder)
-            before = len(written)
-            editions = [(None, report_file_name(key))]
-            editions += [(w.code, report_file_name(key, w.code, w.name)) for w in wards]
-            for ward_code, name in editions:
-                data = _current(read_report_data(con, key, ward_code), home)
-                digest, out = inputs_digest(data), folder / name
-                if not rewrite and record.unchanged(out, digest):
-                    unchanged.append(out)
-                    continue
-                written.append(_write(build_workbook(data), out))
-                record.remember(out, digest)
+            with period_lock(folder):
+                record = InputsRecord(folder)
+                before = len(written)
+                editions = [(None, report_file_name(key))]
+                editions += [(w.code, report_file_name(key, w.code, w.name)) for w in wards]
+                for ward_code, name in editions:
+                    data = _current(read_report_data(con, key, ward_code), home)
+                    digest, out = inputs_digest(data), folder / name
+                    if not rewrite and record.unchanged(out, digest):
+                        unchanged.append(out)
+                        continue
+                    written.append(_write(build_workbook(data), out))
+                    record.remember(out, digest)
             progress(
                 f"{key}: {len(written) - before} tệp ghi mới, {len(editions) - len(written) + before} "
                 f"không đổi, trong {folder}"

@@ -8,8 +8,11 @@ lay them out. A workbook whose digest is unchanged, and that is still there, is 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from base.atomic import write_atomically
 from reports.data import ReportData
 
 RECORD = ".inputs.json"
+LOCK = ".lock"
 NOT_FIGURES = {"data_as_of"}  # changes with every file loaded, whatever the period it belongs to
 
 
@@ -33,6 +37,19 @@ def code_fingerprint() -> str:
 def inputs_digest(data: ReportData) -> str:
     figures = [(f.name, getattr(data, f.name)) for f in dataclasses.fields(data) if f.name not in NOT_FIGURES]
     return hashlib.sha256(f"{code_fingerprint()}|{figures!r}".encode()).hexdigest()
+
+
+@contextmanager
+def period_lock(folder: Path) -> Iterator[None]:
+    """One writer at a time in a period's folder (the report asset, and a dashboard's approval writing
+    the frozen and the current editions), so that a workbook and its record are written by the same one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class InputsRecord:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import sqlite3
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -32,6 +31,7 @@ from base.errors import UserError
 from base.home import Home
 from base.vi import count
 from reports.data import REPORT_NEEDS, ReportData, SignoffMark, read_report_data, read_wards
+from reports.inputs import period_lock
 from reports.snapshot import figures_hash, from_json, to_json
 from serving.contract import open_serving
 from signoff import ledger
@@ -42,6 +42,12 @@ FROZEN_PREFIX = "phe-duyet-"
 
 class SignoffError(UserError):
     """An approval or its withdrawal cannot be made as asked; the message (Vietnamese) says why."""
+
+
+CONFLICT = (
+    "Phê duyệt của kỳ này vừa thay đổi (một người khác vừa phê duyệt hoặc huỷ phê duyệt): hãy xem lại "
+    "rồi làm lại."
+)
 
 
 def may_approve(viewer: Viewer, ward_code: str | None) -> bool:
@@ -144,35 +150,33 @@ def approve(
             )
         if not waiting:
             reason = None
-    district = figures.editions[DISTRICT_CODE if ward_code is None else ward_code]
     snapshots = [
         Snapshot(edition, figures_hash(data), to_json(data), _indicator_rows(data))
         for edition, data in sorted(figures.editions.items())
     ]
-    for _ in range(3):  # another approval of the same unit may take the number meanwhile
-        approval = Approval(
-            approval_id=ledger.next_id(home.root, period_key, ward_code),
-            period_key=period_key,
-            period_label=district.period.label_vi,
-            period_start=district.period.start,
-            period_end=district.period.end,
-            ward_code=ward_code,
-            unit_name=unit_name(ward_code, figures.wards),
-            approved_at=local_now().replace(microsecond=0),
-            username=viewer.username,
-            name=viewer.name,
-            role=viewer.role.value,
-            figures_hash=current,
-            data_as_of=district.data_as_of,
-            override_reason=reason,
+    first = figures.editions[DISTRICT_CODE if ward_code is None else ward_code]
+    decided = Approval(
+        approval_id="",  # numbered by the ledger, under its lock
+        period_key=period_key,
+        period_label=first.period.label_vi,
+        period_start=first.period.start,
+        period_end=first.period.end,
+        ward_code=ward_code,
+        unit_name=unit_name(ward_code, figures.wards),
+        approved_at=local_now().replace(microsecond=0),
+        username=viewer.username,
+        name=viewer.name,
+        role=viewer.role.value,
+        figures_hash=current,
+        data_as_of=first.data_as_of,
+        override_reason=reason,
+    )
+    try:
+        approval = ledger.record(
+            home.root, decided, snapshots, {unit: a.approval_id for unit, a in forced.items()}
         )
-        try:
-            ledger.record(home.root, approval, snapshots)
-            break
-        except sqlite3.IntegrityError:
-            continue
-    else:
-        raise SignoffError("Không ghi được phê duyệt: nhiều người phê duyệt cùng lúc, hãy thử lại.")
+    except ledger.Conflict:
+        raise SignoffError(CONFLICT) from None
     detail = (
         f"{approval.approval_id}: {approval.period_label}, {approval.unit_name}; mã băm số liệu {current}"
     )
@@ -210,23 +214,30 @@ def wards_waiting(forced: dict[str, Approval], figures: PeriodFigures) -> list[t
 def withdraw(
     home: Home, viewer: Viewer, approval_id: str, reason: str, client: str | None = None
 ) -> Approval:
-    """Withdraw an approval in force (a reason is required), recorded in the ledger and the audit log.
-    Its frozen edition stays, as what was sent."""
-    found = {a.approval_id: a for a in ledger.approvals(home.root)}.get(approval_id)
-    if found is None or not found.in_force:
+    """Withdraw the approval in force of its unit (a reason is required), recorded in the ledger and the
+    audit log. Its frozen edition stays, as what was sent; the approval it had replaced does not come
+    back: the unit has none in force until it approves again."""
+    found = next(
+        (a for a in ledger.approvals(home.root) if a.approval_id == approval_id),
+        None,
+    )
+    if found is None or ledger.in_force(home.root, found.period_key).get(found.unit) != found:
         raise SignoffError(f"Không có phê duyệt '{approval_id}' đang có hiệu lực.")
     if not may_approve(viewer, found.ward_code):
         raise SignoffError("Tài khoản này không được huỷ phê duyệt này.")
     if not reason.strip():
         raise SignoffError("Huỷ phê duyệt cần ghi lý do.")
-    ledger.withdraw(
-        home.root,
-        approval_id,
-        local_now().replace(microsecond=0),
-        viewer.username,
-        viewer.role.value,
-        reason.strip(),
-    )
+    try:
+        ledger.withdraw(
+            home.root,
+            found,
+            local_now().replace(microsecond=0),
+            viewer.username,
+            viewer.role.value,
+            reason.strip(),
+        )
+    except ledger.Conflict:
+        raise SignoffError(CONFLICT) from None
     audit.record(
         home.root,
         viewer.username,
@@ -305,13 +316,14 @@ def freeze(home: Home, approval: Approval) -> list[Path]:
     """Write the approval's editions that are not written yet (a kill midway leaves the rest to the next
     run); a frozen workbook already there is never written again."""
     written = []
-    for edition in ledger.editions(home.root, approval.approval_id):
-        path = frozen_file_name(approval, edition, home)
-        if path.exists():
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        content = frozen_bytes(home, approval, edition)
-        written.append(write_atomically(path, lambda f, content=content: f.write(content)))
+    with period_lock(home.reports / approval.period_key):
+        for edition in ledger.editions(home.root, approval.approval_id):
+            path = frozen_file_name(approval, edition, home)
+            if path.exists():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            content = frozen_bytes(home, approval, edition)
+            written.append(write_atomically(path, lambda f, content=content: f.write(content)))
     return written
 
 
@@ -336,42 +348,50 @@ def _figure(value: object, measure: str, percent: bool) -> str:
     )
 
 
-def files_since(data: ReportData, org_unit: str, since: dt.datetime) -> str:
-    """The files loaded after ``since`` for the unit's extracts of the period (a ward's, and the
-    district-wide ones; for the district, every ward's)."""
+def files_since(approved: ReportData, current: ReportData, org_unit: str) -> str:
+    """The files in force now that were not when the approval was given (a late file, a correction), for
+    the unit's extracts of the period: a ward's, and the district-wide ones; for the district, every
+    ward's."""
+    before = {
+        (r["org_unit_code"], r["source"], r["period_key"]): r.get("current_file_id")
+        for r in approved.submissions
+    }
     files = []
-    for row in data.submissions:
+    for row in current.submissions:
         if org_unit != DISTRICT_CODE and row["org_unit_code"] not in (org_unit, DISTRICT_CODE):
             continue
-        when = max((t for t in (row.get("first_submitted_at"), row.get("corrected_at")) if t), default=None)
-        if when is not None and when > since:
-            source = data.sources.get(row["source"], row["source"])
-            extract = row.get("period_label_vi") or row["period_key"]
-            file_id = str(row.get("current_file_id"))[:8]
-            files.append((when, f"{source} {extract}, tệp {file_id} ({when:%d/%m/%Y %H:%M})"))
+        file_id = row.get("current_file_id")
+        if file_id is None or before.get((row["org_unit_code"], row["source"], row["period_key"])) == file_id:
+            continue
+        when = row.get("corrected_at") or row.get("first_submitted_at")
+        source = current.sources.get(row["source"], row["source"])
+        extract = row.get("period_label_vi") or row["period_key"]
+        files.append((str(when), f"{source} {extract}, tệp {str(file_id)[:8]} (gửi {when:%d/%m/%Y %H:%M})"))
     return "; ".join(text for _, text in sorted(files)) or "không có tệp mới (đổi do cách tính hoặc danh mục)"
 
 
-def changes(
-    approved: ReportData, current: ReportData, since: dt.datetime, shows_small_counts: bool
-) -> list[dict]:
+def changes(approved: ReportData, current: ReportData, shows_small_counts: bool) -> list[dict]:
     """Each indicator figure of the edition that differs from the approved one: org unit, indicator,
-    measure, approved and current (as text), the files loaded since. Where the reader does not see
-    small protection counts, a changed protection figure is named without its values."""
+    measure, approved and current (as text), the files in force now that were not then. Where the reader
+    does not see small protection counts, a changed protection indicator is one line for the whole
+    edition, without values or unit: which ward's count moved would tell of a case."""
     names = {w.code: w.name for w in current.wards} | {DISTRICT_CODE: "Toàn quận"}
     catalogue = {i["indicator_code"]: i for i in current.catalogue}
-    rows = []
-    keys = sorted(
+    rows, hidden = [], set()
+    units = sorted(
         {(r["org_unit_code"], r["indicator_code"]) for r in (*approved.indicators, *current.indicators)}
     )
-    for unit, code in keys:
+    for unit, code in units:
         before, after = approved.indicator(unit, code) or {}, current.indicator(unit, code) or {}
         indicator = catalogue.get(code, {"name_vi": code, "is_percent": True})
+        percent = bool(indicator.get("is_percent"))
         for measure, label in MEASURES:
             old, new = before.get(measure), after.get(measure)
             if old == new or (old is not None and new is not None and float(old) == float(new)):
                 continue
-            hidden = code in SMALL_COUNT_INDICATORS and not shows_small_counts
+            if code in SMALL_COUNT_INDICATORS and not shows_small_counts:
+                hidden.add(code)
+                continue
             rows.append(
                 {
                     "org_unit_code": unit,
@@ -379,15 +399,24 @@ def changes(
                     "indicator_code": code,
                     "indicator": indicator.get("name_vi") or code,
                     "measure": label,
-                    "approved": "Ẩn (số nhỏ)"
-                    if hidden
-                    else _figure(old, measure, bool(indicator.get("is_percent"))),
-                    "current": "Ẩn (số nhỏ)"
-                    if hidden
-                    else _figure(new, measure, bool(indicator.get("is_percent"))),
-                    "files": files_since(current, unit, since),
+                    "approved": _figure(old, measure, percent),
+                    "current": _figure(new, measure, percent),
+                    "files": files_since(approved, current, unit),
                 }
             )
+    for code in sorted(hidden):
+        rows.append(
+            {
+                "org_unit_code": None,
+                "org_unit_name": "–",
+                "indicator_code": code,
+                "indicator": catalogue.get(code, {}).get("name_vi") or code,
+                "measure": "–",
+                "approved": "Ẩn (số nhỏ)",
+                "current": "Ẩn (số nhỏ)",
+                "files": "–",
+            }
+        )
     return rows
 
 
@@ -400,7 +429,5 @@ def amend(home: Home, current: ReportData, edition: str) -> ReportData:
     approved = approved_data(home, approval, edition)
     if approved is None or figures_hash(approved) == figures_hash(current):
         return current
-    current.signoff = mark(
-        approval, changes(approved, current, approval.approved_at, current.ward is not None)
-    )
+    current.signoff = mark(approval, changes(approved, current, current.ward is not None))
     return current

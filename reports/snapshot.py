@@ -18,6 +18,18 @@ from reports.data import ReportData, ReportPeriod, Ward
 
 CLASSES = {cls.__name__: cls for cls in (ReportPeriod, Ward)}
 NOT_FIGURES = {"data_as_of", "small_count_threshold", "signoff"}  # not what was approved
+# an owed extract's files (which one is in force, when each came, those set aside) are not figures: a
+# file rejected or a correction that changes no figure leaves an approval in force
+FILE_COLUMNS = {
+    "first_submitted_at",
+    "files_received",
+    "files_quarantined",
+    "superseded",
+    "corrected_at",
+    "current_file_id",
+    "quarantined_file_name",
+    "quarantine_reason",
+}
 
 
 def _encode(value: object) -> object:
@@ -83,7 +95,11 @@ def from_json(text: str) -> ReportData:
 
 
 def figures_hash(data: ReportData) -> str:
-    """The hash of what an edition shows (not when the data were taken, nor how it is signed off): equal
-    for two reads of the same figures, different when any figure changed."""
-    text = json.dumps(_fields(data, NOT_FIGURES), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    """The hash of the figures an edition shows (not when the data were taken, how it is signed off, nor
+    which files they came from): equal for two reads of the same figures, different when any changed."""
+    figures = _fields(data, NOT_FIGURES)
+    figures["submissions"] = _encode(
+        [{k: v for k, v in row.items() if k not in FILE_COLUMNS} for row in data.submissions]
+    )
+    text = json.dumps(figures, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

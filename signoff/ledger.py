@@ -8,6 +8,7 @@ edition it covers, exactly as approved (``reports.snapshot``), and its indicator
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sqlite3
@@ -44,6 +45,9 @@ SCHEMA = (
 )
 
 
+TABLES = ("approvals", "withdrawals", "approved_figures")  # what the warehouse copies
+
+
 @dataclass(frozen=True)
 class Approval:
     approval_id: str
@@ -69,8 +73,8 @@ class Approval:
         return self.ward_code or DISTRICT_CODE
 
     @property
-    def in_force(self) -> bool:
-        return self.withdrawn_at is None
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 @dataclass(frozen=True)
@@ -178,16 +182,17 @@ def approvals(home_root: os.PathLike, period_key: str | None = None) -> list[App
     return [_approval(row) for row in rows]
 
 
+def _in_force(found: list[Approval]) -> dict[str, Approval]:
+    latest: dict[str, Approval] = {}
+    for approval in found:  # oldest first: the last one of a unit is its latest
+        latest[approval.unit] = approval
+    return {unit: a for unit, a in latest.items() if not a.withdrawn}
+
+
 def in_force(home_root: os.PathLike, period_key: str) -> dict[str, Approval]:
-    """The approval in force of each unit (ward code, or the district's) of a period: the latest one
-    not withdrawn."""
-    found: dict[str, Approval] = {}
-    for approval in approvals(home_root, period_key):
-        if approval.in_force:
-            found[approval.unit] = approval
-        elif found.get(approval.unit) == approval:
-            del found[approval.unit]
-    return found
+    """The approval in force of each unit (ward code, or the district's) of a period: its latest one,
+    unless withdrawn (a withdrawal does not bring back the approval the withdrawn one replaced)."""
+    return _in_force(approvals(home_root, period_key))
 
 
 def covering(home_root: os.PathLike, ward_code: str | None, start: dt.date, end: dt.date) -> list[Approval]:
@@ -202,18 +207,30 @@ def covering(home_root: os.PathLike, ward_code: str | None, start: dt.date, end:
     ]
 
 
-def next_id(home_root: os.PathLike, period_key: str, ward_code: str | None) -> str:
-    """``2025-BCT-6T.268.1``: the period, the unit, and the number of the unit's approvals of it."""
-    unit = ward_code or DISTRICT_CODE
-    made = sum(1 for a in approvals(home_root, period_key) if a.unit == unit)
-    return f"{period_key}.{unit}.{made + 1}"
+class Conflict(RuntimeError):
+    """The approvals of the period changed between the decision and its record (another session)."""
 
 
-def record(home_root: os.PathLike, approval: Approval, snapshots: Iterable[Snapshot]) -> None:
-    """Write an approval with its snapshots, all or nothing (a number taken meanwhile by another
-    approval of the same unit fails with ``sqlite3.IntegrityError``)."""
-    a = approval
+def _read_period(con: sqlite3.Connection, period_key: str) -> list[Approval]:
+    rows = con.execute(
+        SELECT + " where a.period_key = ? order by a.approved_at, a.approval_id", (period_key,)
+    ).fetchall()
+    return [_approval(row) for row in rows]
+
+
+def record(
+    home_root: os.PathLike, approval: Approval, snapshots: Iterable[Snapshot], based_on: dict[str, str]
+) -> Approval:
+    """Write an approval with its snapshots, all or nothing, under the ledger's write lock. It is given
+    the next number of its unit (``2025-BCT-6T.09541.2``: period, unit, count). ``based_on``: the
+    approval ids in force (unit → id) that the decision read; ``Conflict`` if they changed meanwhile
+    (another approval or withdrawal of the period), so two sessions never both approve."""
     with _writing(home_root) as con:
+        found = _read_period(con, approval.period_key)
+        if {unit: a.approval_id for unit, a in _in_force(found).items()} != based_on:
+            raise Conflict(approval.period_key)
+        number = sum(1 for a in found if a.unit == approval.unit) + 1
+        a = dataclasses.replace(approval, approval_id=f"{approval.period_key}.{approval.unit}.{number}")
         con.execute(
             "insert into approvals values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -253,15 +270,20 @@ def record(home_root: os.PathLike, approval: Approval, snapshots: Iterable[Snaps
                     for f in snap.figures
                 ],
             )
+    return a
 
 
 def withdraw(
-    home_root: os.PathLike, approval_id: str, at: dt.datetime, username: str, role: str, reason: str
+    home_root: os.PathLike, approval: Approval, at: dt.datetime, username: str, role: str, reason: str
 ) -> None:
+    """Withdraw ``approval`` if it is still the one in force of its unit (else ``Conflict``)."""
     with _writing(home_root) as con:
+        current = _in_force(_read_period(con, approval.period_key)).get(approval.unit)
+        if current is None or current.approval_id != approval.approval_id:
+            raise Conflict(approval.period_key)
         con.execute(
             "insert into withdrawals values (?, ?, ?, ?, ?)",
-            (approval_id, at.isoformat(timespec="seconds"), username, role, reason),
+            (approval.approval_id, at.isoformat(timespec="seconds"), username, role, reason),
         )
 
 
@@ -282,10 +304,21 @@ def editions(home_root: os.PathLike, approval_id: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+def state(home_root: os.PathLike) -> str:
+    """What the ledger holds, in a few words (for the fingerprint of a run that would change nothing)."""
+    if not ledger_path(home_root).exists():
+        return "no ledger"
+    with closing(_connect(home_root)) as con:
+        counts = [
+            con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("approvals", "withdrawals")
+        ]
+    return f"approvals {counts[0]}, withdrawals {counts[1]}"
+
+
 def table_rows(home_root: os.PathLike, table: str) -> tuple[list[tuple[str, str]], list[tuple]]:
     """A ledger table's columns (name, declared type) and rows (``approvals``, ``withdrawals`` or
     ``approved_figures``), for the warehouse's copy."""
-    if table not in ("approvals", "withdrawals", "approved_figures"):
+    if table not in TABLES:
         raise ValueError(table)
     with closing(_connect(home_root)) as con:
         columns = [(row[1], row[2]) for row in con.execute(f"pragma table_info({table})")]

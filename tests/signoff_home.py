@@ -14,6 +14,7 @@ from base.home import Home
 PERIOD = "2025-BCT-6T"
 WARD = "09541"  # Mộ Lao
 INDICATOR = "bhyt_under6_coverage"
+CORRECTION_FILE_ID = "c0ffee0123456789"
 
 
 def period_home(fixture_home: Home, root: Path) -> Home:
@@ -32,7 +33,8 @@ def period_home(fixture_home: Home, root: Path) -> Home:
 
 def correct(home: Home, received: dt.datetime) -> tuple[float, float]:
     """A correction of Mộ Lao's figures: BHYT cards up by 7 (the ward, and so the district), its March
-    immunisation file corrected at ``received``; returns Mộ Lao's numerator before and after."""
+    immunisation file replaced by a correction (CORRECTION_FILE_ID) sent at ``received``; returns Mộ
+    Lao's numerator before and after."""
     con = duckdb.connect(str(home.serving))
     before = con.execute(
         "select numerator from fct_ward_indicators where period_key = ? and org_unit_code = ? and "
@@ -45,9 +47,9 @@ def correct(home: Home, received: dt.datetime) -> tuple[float, float]:
         [PERIOD, WARD, INDICATOR],
     )
     con.execute(
-        "update fct_report_submissions set corrected_at = ? where org_unit_code = ? and source = "
-        "'immunization' and period_key = '2025-03'",
-        [received, WARD],
+        "update fct_report_submissions set corrected_at = ?, current_file_id = ?, superseded = true "
+        "where org_unit_code = ? and source = 'immunization' and period_key = '2025-03'",
+        [received, CORRECTION_FILE_ID, WARD],
     )
     con.close()
     return before, before + 7

@@ -495,7 +495,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
     from access.roles import Role, Viewer
     from reports.signoff import SignoffError, approve, frozen_folder, withdraw
-    from signoff.ledger import approvals
+    from signoff.ledger import approvals, in_force
 
     home = _home(args)
     if args.list or not (args.period or args.withdraw):
@@ -503,11 +503,12 @@ def cmd_approve(args: argparse.Namespace) -> int:
         if not found:
             print("Chưa có phê duyệt nào" + (f" của kỳ {args.period}." if args.period else "."))
         for a in found:
-            state = (
-                "có hiệu lực"
-                if a.in_force
-                else f"đã huỷ {a.withdrawn_at:%d/%m/%Y %H:%M} bởi {a.withdrawn_by}: {a.withdraw_reason}"
-            )
+            if a.withdrawn:
+                state = f"đã huỷ {a.withdrawn_at:%d/%m/%Y %H:%M} bởi {a.withdrawn_by}: {a.withdraw_reason}"
+            elif in_force(home.root, a.period_key).get(a.unit) == a:
+                state = "có hiệu lực"
+            else:
+                state = "đã được thay bằng phê duyệt sau"
             print(
                 f"  {a.approval_id:<24} {a.period_label}, {a.unit_name}: {a.approved_at:%d/%m/%Y %H:%M} bởi "
                 f"{a.name} ({a.role}); {state}"

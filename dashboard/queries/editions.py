@@ -13,7 +13,7 @@ from base.home import home_from_env
 from dashboard import auth
 from dashboard.queries.serving import current_wards, query, serving_path, version_of
 from dashboard.queries.signoff import ledger_version, period_figures
-from reports.signoff import approved_data, district_approvals, frozen_bytes, frozen_file_name
+from reports.signoff import approved_data, district_approvals, freeze, frozen_file_name
 from reports.snapshot import figures_hash
 from serving.contract import DISTRICT_CODE
 from signoff.ledger import Approval, in_force
@@ -74,7 +74,7 @@ def frozen_editions(period_key: str) -> tuple[Approval | None, list[Approval]]:
 
 def frozen_workbook(approval: Approval, ward_code: str | None = None) -> Callable[[], bytes]:
     """A frozen edition for a download button (the permission checked now): the file written when the
-    district approved, or, if a kill kept it from being written, the same bytes from its snapshot."""
+    district approved (written from its snapshot first if a kill kept it from being written)."""
     if ward_code not in report_editions():
         raise PermissionError(f"edition {ward_code or 'district'} is not allowed for this account")
     home = home_from_env()
@@ -82,7 +82,9 @@ def frozen_workbook(approval: Approval, ward_code: str | None = None) -> Callabl
 
     def read() -> bytes:
         path = frozen_file_name(approval, edition, home)
-        return path.read_bytes() if path.is_file() else frozen_bytes(home, approval, edition)
+        if not path.is_file():  # a kill while freezing: written now from the snapshot, once
+            freeze(home, approval)
+        return path.read_bytes()
 
     return read
 

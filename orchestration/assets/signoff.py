@@ -8,7 +8,6 @@ import pandas as pd
 from orchestration.resources import WAREHOUSE_POOL, HomeResource
 from signoff import ledger
 
-TABLES = ("approvals", "withdrawals", "approved_figures")
 TYPES = {"text": "varchar", "double": "double"}  # the ledger's declared types (times and dates as ISO text)
 
 
@@ -26,7 +25,7 @@ def approved_figures(context: dg.AssetExecutionContext, treem_home: HomeResource
     with treem_home.warehouse() as con:
         con.execute("begin")
         con.execute("create schema if not exists signoff")
-        for table in TABLES:
+        for table in ledger.TABLES:
             columns, rows = ledger.table_rows(treem_home.home.root, table)
             typed = ", ".join(f"{name} {TYPES[declared.lower()]}" for name, declared in columns)
             con.execute(f"create or replace table signoff.{table} ({typed})")

@@ -56,9 +56,7 @@ def test_a_ward_officer_approves_the_ward_after_seeing_its_figures(home):
     page = _page("ward_officer", WARD)
     assert "Số liệu của phường chưa được phê duyệt." in _texts(page, "info")
     figures = page.dataframe[0].value
-    assert (
-        list(figures.columns) == ["Chỉ tiêu", "Tử số", "Mẫu số", "Tỷ lệ / số ca"] and len(figures) == 12
-    )
+    assert list(figures.columns) == ["Chỉ tiêu", "Tử số", "Mẫu số", "Tỷ lệ / số ca"] and len(figures) == 12
     page = _button(page, APPROVE_WARD).click().run()  # not confirmed: refused
     assert _texts(page, "error") == ["Hãy xác nhận đã xem số liệu trước khi phê duyệt."]
     assert ledger.approvals(home.root) == []
@@ -96,7 +94,8 @@ def test_the_district_leader_approves_then_sees_a_correction_side_by_side(home):
     when = f"{approval.approved_at:%d/%m/%Y %H:%M}"
     assert f"Đã phê duyệt ngày {when}, bởi Thử district_leader (mã {PERIOD}.268.1)" in _texts(page, "caption")
 
-    before, after = correct(home, local_now() + dt.timedelta(minutes=1))
+    received = local_now().replace(microsecond=0) + dt.timedelta(minutes=1)
+    before, after = correct(home, received)
     page = _page("district_leader")
     assert _texts(page, "warning")[0].startswith("Số liệu đã thay đổi sau khi quận phê duyệt")
     changes = page.dataframe[1].value
@@ -111,9 +110,9 @@ def test_the_district_leader_approves_then_sees_a_correction_side_by_side(home):
         - int(changes.iloc[2]["Đã phê duyệt"].replace(".", ""))
         == 7
     )
-    assert all(
-        "Tiêm chủng" in files or "tiêm" in files.lower() for files in changes["Tệp nhận sau phê duyệt"]
-    )
+    assert set(changes["Tệp nhận sau phê duyệt"]) == {
+        f"Danh sách trẻ được tiêm chủng Tháng 3/2025, tệp c0ffee01 (gửi {received:%d/%m/%Y %H:%M})"
+    }
     labels = [b.proto.label for b in page.get("download_button")]
     assert labels[:2] == ["Tải bản đã phê duyệt (Excel)", "Tải bản điều chỉnh (Excel)"]
     assert [b for b in page.button if b.label == APPROVE_DISTRICT]  # asked to approve again
@@ -124,3 +123,17 @@ def test_roles_that_may_not_approve_see_no_button(home, role, ward):
     page = _page(role, ward)
     assert not [b for b in page.button if b.label in (APPROVE_WARD, APPROVE_DISTRICT)]
     assert any("kỹ sư dữ liệu dùng lệnh `treem approve`" in c for c in _texts(page, "caption"))
+
+
+def test_a_ward_the_district_approved_without_sees_no_change_that_did_not_happen(home):
+    from access.roles import Role, Viewer
+    from reports import signoff
+
+    signoff.approve(home, Viewer("ld", "Lãnh đạo", Role.DISTRICT_LEADER), PERIOD, override_reason="Hạn gửi")
+    page = _page("ward_officer", WARD)
+    assert "Số liệu của phường chưa được phê duyệt." in _texts(page, "info")
+    assert not any("Hiện nay" in frame.value.columns for frame in page.dataframe)
+    assert not any("không đổi" in c for c in _texts(page, "caption"))
+    correct(home, local_now())
+    page = _page("ward_officer", WARD)
+    assert any("Hiện nay" in frame.value.columns for frame in page.dataframe)  # now it did change

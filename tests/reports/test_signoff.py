@@ -115,7 +115,9 @@ def test_the_approved_edition_stays_as_sent_and_a_correction_makes_an_amended_ed
         ("Toàn quận", name, "Tỷ lệ / số ca"),
     ]
     assert changes[0][4:6] == (f"{before:.0f}", f"{after:.0f}")
-    assert all(f"({received:%d/%m/%Y %H:%M})" in row[6] for row in changes)
+    assert {row[6] for row in changes} == {
+        f"Danh sách trẻ được tiêm chủng Tháng 3/2025, tệp c0ffee01 (gửi {received:%d/%m/%Y %H:%M})"
+    }
     ward_file = current / report_file_name(PERIOD, WARD, "Mộ Lao")
     assert [row[1:6] for row in _sheet_rows(ward_file.read_bytes(), "PL0 Thay đổi")] == [
         row[1:6] for row in changes[:2]
@@ -232,7 +234,7 @@ def test_a_file_for_an_approved_period_loads_and_its_receipt_says_so(home, tmp_p
         "ward_officer",
         hashlib.sha256(b"x").hexdigest(),
     )
-    ledger.record(home.root, approval, [])
+    ledger.record(home.root, approval, [], {})
     drop_fixtures(home, "TCMR_MoLao_T03-2025.xlsx", "TCMR_VanQuan_T03-2025.xlsx")
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     ensure_raw_schema(con, list(load_contracts().values()))
@@ -283,3 +285,55 @@ def test_treem_approve_approves_lists_and_withdraws_as_the_data_engineer(home, c
         audit.APPROVE_PERIOD,
         audit.APPROVE_PERIOD,
     ]
+
+
+def test_a_withdrawal_brings_back_no_earlier_approval(home):
+    first = _approve_everything(home)
+    correct(home, local_now())
+    signoff.approve(home, officer(WARD), PERIOD, WARD)
+    second = signoff.approve(home, LEADER, PERIOD)
+    signoff.withdraw(home, LEADER, second.approval_id, "Sai số liệu BHYT")
+    assert "268" not in ledger.in_force(home.root, PERIOD)  # not the first one again
+    with pytest.raises(SignoffError, match="Không có phê duyệt"):
+        signoff.withdraw(home, LEADER, first.approval_id, "cũ")
+    plain = load_workbook(home.reports / PERIOD / report_file_name(PERIOD))
+    assert "PL0 Thay đổi" not in plain.sheetnames  # nothing in force to amend
+
+
+def test_two_sessions_never_both_approve(home):
+    """The decision reads the approvals in force; the ledger records it only if they are still those."""
+    data = load_report_data(home.serving, PERIOD, WARD)
+    decided = Approval(
+        "", PERIOD, "6 tháng", data.period.start, data.period.end, WARD, "phường Mộ Lao",
+        local_now(), "cb", "Cán bộ", "ward_officer", figures_hash(data),
+    )  # fmt: skip
+    made = ledger.record(home.root, decided, [], {})
+    assert made.approval_id == f"{PERIOD}.{WARD}.1"
+    with pytest.raises(ledger.Conflict):
+        ledger.record(home.root, decided, [], {})  # the other session read no approval in force
+    with pytest.raises(ledger.Conflict):
+        ledger.withdraw(home.root, decided, local_now(), "cb", "ward_officer", "x")  # not the one in force
+    assert len(ledger.approvals(home.root)) == 1
+
+
+def test_a_rejected_file_or_a_correction_that_changes_no_figure_keeps_the_approval(home):
+    signoff.approve(home, officer(WARD), PERIOD, WARD)
+    con = duckdb.connect(str(home.serving))
+    con.execute(
+        "update fct_report_submissions set files_quarantined = files_quarantined + 1, "
+        "quarantined_file_name = 'TCMR_MoLao_T03-2025 (2).xlsx', current_file_id = 'feedface00000000' "
+        "where org_unit_code = ? and period_key = '2025-03'",
+        [WARD],
+    )
+    con.close()
+    figures = signoff.load_period(home.serving, PERIOD)
+    assert signoff.wards_waiting(ledger.in_force(home.root, PERIOD), figures)[0][0] != "Mộ Lao"
+    assert ledger.in_force(home.root, PERIOD)[WARD].figures_hash == figures.hash_of(WARD)
+
+
+def test_the_ledger_state_changes_with_each_approval_and_withdrawal(home):
+    assert ledger.state(home.root) == "no ledger"
+    done = signoff.approve(home, officer(WARD), PERIOD, WARD)
+    assert ledger.state(home.root) == "approvals 1, withdrawals 0"
+    signoff.withdraw(home, officer(WARD), done.approval_id, "nhầm")
+    assert ledger.state(home.root) == "approvals 1, withdrawals 1"
