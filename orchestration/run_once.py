@@ -60,6 +60,8 @@ def _stage(step_key: str) -> str:
         return "xuất bản (serving copy)"
     if step_key == "period_reports":
         return "báo cáo Excel theo kỳ (reports)"
+    if step_key == "approved_figures":
+        return "sổ phê duyệt vào kho (signoff)"
     if step_key == "great_expectations_suites":
         return "kiểm tra chất lượng (Great Expectations)"
     return step_key

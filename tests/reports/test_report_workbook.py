@@ -360,7 +360,9 @@ def test_the_pipeline_run_wrote_every_report_period_for_the_district_and_each_wa
     assert sorted(p.name for p in report_home.reports.iterdir()) == sorted(periods)
     files = sorted(p.name for p in (report_home.reports / PERIOD).iterdir())
     assert ".inputs.json" in files  # what each workbook was built from: the next run skips the unchanged
+    assert ".lock" in files  # one writer at a time in the folder
     files.remove(".inputs.json")
+    files.remove(".lock")
     assert (
         len(files) == 16
         and f"{PERIOD}_268-toan-quan.xlsx" in files

@@ -38,6 +38,7 @@ def test_run_summary_counts_files_rows_and_checks(fixture_pipeline):
         "kiểm tra chất lượng (Great Expectations)",
         "xuất bản (serving copy)",
         "báo cáo Excel theo kỳ (reports)",
+        "sổ phê duyệt vào kho (signoff)",
     }
     # no Great Expectations warning (the files were just dropped: fresh); the one warning says that
     # elements the validation rules read have no value yet, as expected from three immunisation files
