@@ -250,7 +250,7 @@ def _district_part(
         pd.DataFrame(
             [
                 {t("Phường", "Ward"): name, t("Phê duyệt", "Approval"): state}
-                for _, name, state in sorted(rows)
+                for _, name, state in sorted(rows, key=lambda row: row[0])
             ]
         ),
         hide_index=True,

@@ -137,3 +137,17 @@ def test_a_ward_the_district_approved_without_sees_no_change_that_did_not_happen
     correct(home, local_now())
     page = _page("ward_officer", WARD)
     assert any("Hiện nay" in frame.value.columns for frame in page.dataframe)  # now it did change
+
+
+def test_the_district_leader_sees_the_wards_to_wait_for_first_then_the_others_by_code(home):
+    from access.roles import Role, Viewer
+    from reports import signoff
+
+    codes = list(signoff.load_period(home.serving, PERIOD).wards)
+    last = codes[-1]
+    for code in codes[:-1]:
+        signoff.approve(home, Viewer(f"cb{code}", "Cán bộ", Role.WARD_OFFICER, code), PERIOD, code)
+    wards = _page("district_leader").dataframe[0].value
+    names = signoff.load_period(home.serving, PERIOD).wards
+    assert list(wards["Phường"]) == [names[last], *(names[c] for c in codes[:-1])]
+    assert wards["Phê duyệt"].iloc[0] == "Chưa phê duyệt"
