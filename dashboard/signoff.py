@@ -14,7 +14,6 @@ from dashboard.i18n import t
 from dashboard.queries import signoff as signoff_queries
 from reports import signoff
 from reports.signoff import PeriodFigures, SignoffError
-from reports.snapshot import figures_hash
 from serving.contract import DISTRICT_CODE
 from signoff import ledger
 from signoff.ledger import Approval
@@ -71,9 +70,9 @@ def _changes_table(
 ) -> int:
     """The approved and the current figures side by side, with the files loaded since (under
     ``heading``), when they differ; the number of figures changed."""
-    approved = signoff.approved_data(home, approval, edition)
-    if approved is None or figures_hash(approved) == figures_hash(figures.editions[edition]):
+    if not signoff.differs(home, approval, edition, figures.hashes[edition]):
         return 0  # as approved
+    approved = signoff.approved_data(home, approval, edition)
     if heading:
         st.warning(t(*heading))
     rows = signoff.changes(approved, figures.editions[edition], viewer.sees_small_counts)

@@ -104,7 +104,7 @@ def build_workbook(data: ReportData, config: ReportConfig | None = None) -> Work
 def _current(data: ReportData, home: Home | None) -> ReportData:
     """The edition as the data hold it now: the amended edition when ``home``'s ledger has an approval of
     the period whose figures differ."""
-    return signoff.amend(home, data, data.ward.code if data.ward else DISTRICT_CODE) if home else data
+    return signoff.amend(home, data, signoff.in_force_district(home, data.period.key)) if home else data
 
 
 def report_bytes(
@@ -168,11 +168,14 @@ def build_all(
             folder = reports_dir / key
             with period_lock(folder):
                 record = InputsRecord(folder)
+                approval = signoff.in_force_district(home, key) if home else None
                 before = len(written)
                 editions = [(None, report_file_name(key))]
                 editions += [(w.code, report_file_name(key, w.code, w.name)) for w in wards]
                 for ward_code, name in editions:
-                    data = _current(read_report_data(con, key, ward_code), home)
+                    data = read_report_data(con, key, ward_code)
+                    if home:
+                        data = signoff.amend(home, data, approval)
                     digest, out = inputs_digest(data), folder / name
                     if not rewrite and record.unchanged(out, digest):
                         unchanged.append(out)

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from io import BytesIO
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -75,11 +76,16 @@ class PeriodFigures:
     period_key: str
     editions: dict[str, ReportData]
 
+    @cached_property
+    def hashes(self) -> dict[str, str]:
+        """Each edition's figures hash, computed once."""
+        return {edition: figures_hash(data) for edition, data in self.editions.items()}
+
     def hash_of(self, ward_code: str | None) -> str:
         """A ward's approval covers its edition; the district's covers every edition of the period."""
         if ward_code is not None:
-            return figures_hash(self.editions[ward_code])
-        joined = "|".join(f"{e}:{figures_hash(d)}" for e, d in sorted(self.editions.items()))
+            return self.hashes[ward_code]
+        joined = "|".join(f"{e}:{h}" for e, h in sorted(self.hashes.items()))
         return hashlib.sha256(joined.encode()).hexdigest()
 
     @property
@@ -151,7 +157,7 @@ def approve(
         if not waiting:
             reason = None
     snapshots = [
-        Snapshot(edition, figures_hash(data), to_json(data), _indicator_rows(data))
+        Snapshot(edition, figures.hashes[edition], to_json(data), _indicator_rows(data))
         for edition, data in sorted(figures.editions.items())
     ]
     first = figures.editions[DISTRICT_CODE if ward_code is None else ward_code]
@@ -291,38 +297,56 @@ def approved_data(home: Home, approval: Approval, edition: str) -> ReportData | 
     return from_json(text) if text else None
 
 
-def frozen_bytes(home: Home, approval: Approval, edition: str) -> bytes:
-    """One edition of an approval built from its snapshot alone: the frozen workbook, byte for byte."""
+def differs(home: Home, approval: Approval, edition: str, current_hash: str) -> bool:
+    """Whether an edition's figures now differ from those the approval covered (the hash kept with its
+    snapshot: no snapshot is read); False for an edition it does not cover."""
+    approved = ledger.snapshot_hashes(home.root, approval.approval_id).get(edition)
+    return approved is not None and approved != current_hash
+
+
+def _frozen(approval: Approval, data: ReportData) -> bytes:
     from reports.build import build_workbook
 
-    data = approved_data(home, approval, edition)
-    if data is None:
-        raise SignoffError(f"Phê duyệt {approval.approval_id} không có bản {edition}.")
     data.signoff = mark(approval)
     return workbook_bytes(build_workbook(data), approval.approved_at)
 
 
-def frozen_file_name(approval: Approval, edition: str, home: Home) -> Path:
-    from reports.build import report_file_name
-
+def frozen_bytes(home: Home, approval: Approval, edition: str) -> bytes:
+    """One edition of an approval built from its snapshot alone: the frozen workbook, byte for byte."""
     data = approved_data(home, approval, edition)
-    ward = data.ward if data else None
-    return frozen_folder(home, approval) / report_file_name(
-        approval.period_key, ward.code if ward else None, ward.name if ward else None
-    )
+    if data is None:
+        raise SignoffError(f"Phê duyệt {approval.approval_id} không có bản {edition}.")
+    return _frozen(approval, data)
+
+
+def frozen_path(home: Home, approval: Approval, edition: str) -> Path | None:
+    """The frozen workbook of an edition, None while it is not written (its name, ``report_file_name``,
+    starts with the period and the edition's code)."""
+    folder = frozen_folder(home, approval)
+    found = [
+        *folder.glob(f"{approval.period_key}_{edition}-*.xlsx"),
+        folder / f"{approval.period_key}_{edition}.xlsx",
+    ]
+    return next((path for path in found if path.is_file()), None)
 
 
 def freeze(home: Home, approval: Approval) -> list[Path]:
     """Write the approval's editions that are not written yet (a kill midway leaves the rest to the next
-    run); a frozen workbook already there is never written again."""
+    run); a frozen workbook already there is never written again, and its snapshot is not read."""
+    from reports.build import report_file_name
+
     written = []
     with period_lock(home.reports / approval.period_key):
-        for edition in ledger.editions(home.root, approval.approval_id):
-            path = frozen_file_name(approval, edition, home)
-            if path.exists():
+        for edition in ledger.snapshot_hashes(home.root, approval.approval_id):
+            if frozen_path(home, approval, edition) is not None:
                 continue
+            data = approved_data(home, approval, edition)
+            ward = data.ward
+            path = frozen_folder(home, approval) / report_file_name(
+                approval.period_key, ward.code if ward else None, ward.name if ward else None
+            )
             path.parent.mkdir(parents=True, exist_ok=True)
-            content = frozen_bytes(home, approval, edition)
+            content = _frozen(approval, data)
             written.append(write_atomically(path, lambda f, content=content: f.write(content)))
     return written
 
@@ -420,14 +444,16 @@ def changes(approved: ReportData, current: ReportData, shows_small_counts: bool)
     return rows
 
 
-def amend(home: Home, current: ReportData, edition: str) -> ReportData:
-    """``current`` marked as the amended edition of the period's district approval in force, when its
-    figures differ from those approved (else as it is)."""
-    approval = ledger.in_force(home.root, current.period.key).get(DISTRICT_CODE)
-    if approval is None:
+def in_force_district(home: Home, period_key: str) -> Approval | None:
+    return ledger.in_force(home.root, period_key).get(DISTRICT_CODE)
+
+
+def amend(home: Home, current: ReportData, approval: Approval | None) -> ReportData:
+    """``current`` marked as the amended edition of ``approval`` (the period's district approval in
+    force), when its figures differ from those approved (else as it is)."""
+    edition = current.ward.code if current.ward else DISTRICT_CODE
+    if approval is None or not differs(home, approval, edition, figures_hash(current)):
         return current
     approved = approved_data(home, approval, edition)
-    if approved is None or figures_hash(approved) == figures_hash(current):
-        return current
     current.signoff = mark(approval, changes(approved, current, current.ward is not None))
     return current

@@ -198,11 +198,14 @@ def in_force(home_root: os.PathLike, period_key: str) -> dict[str, Approval]:
 def covering(home_root: os.PathLike, ward_code: str | None, start: dt.date, end: dt.date) -> list[Approval]:
     """The approvals in force whose period overlaps ``start``–``end`` and that cover the ward (its own,
     or the district's); for a district-wide file (``ward_code`` None) every one of them."""
-    keys = {a.period_key for a in approvals(home_root) if a.period_start <= end and start <= a.period_end}
+    periods: dict[str, list[Approval]] = {}
+    for approval in approvals(home_root):
+        periods.setdefault(approval.period_key, []).append(approval)
     return [
         approval
-        for key in sorted(keys)
-        for approval in in_force(home_root, key).values()
+        for key, found in sorted(periods.items())
+        if found[0].period_start <= end and start <= found[0].period_end
+        for approval in _in_force(found).values()
         if ward_code is None or approval.ward_code in (None, ward_code)
     ]
 
@@ -296,12 +299,14 @@ def snapshot(home_root: os.PathLike, approval_id: str, edition: str) -> str | No
     return row[0] if row else None
 
 
-def editions(home_root: os.PathLike, approval_id: str) -> list[str]:
+def snapshot_hashes(home_root: os.PathLike, approval_id: str) -> dict[str, str]:
+    """The editions an approval covers and the hash of each as approved."""
     with closing(_connect(home_root)) as con:
         rows = con.execute(
-            "select edition from snapshots where approval_id = ? order by edition", (approval_id,)
+            "select edition, figures_hash from snapshots where approval_id = ? order by edition",
+            (approval_id,),
         ).fetchall()
-    return [r[0] for r in rows]
+    return dict(rows)
 
 
 def state(home_root: os.PathLike) -> str:

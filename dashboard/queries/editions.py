@@ -13,10 +13,9 @@ from base.home import home_from_env
 from dashboard import auth
 from dashboard.queries.serving import current_wards, query, serving_path, version_of
 from dashboard.queries.signoff import ledger_version, period_figures
-from reports.signoff import approved_data, district_approvals, freeze, frozen_file_name
-from reports.snapshot import figures_hash
+from reports.signoff import differs, district_approvals, freeze, frozen_path, in_force_district
 from serving.contract import DISTRICT_CODE
-from signoff.ledger import Approval, in_force
+from signoff.ledger import Approval
 
 
 def report_periods() -> pd.DataFrame:
@@ -68,7 +67,7 @@ def report_workbook(period_key: str, ward_code: str | None = None) -> Callable[[
 def frozen_editions(period_key: str) -> tuple[Approval | None, list[Approval]]:
     """The district's approval of the period in force (None: none), and the earlier ones (superseded or
     withdrawn), latest first: each has its frozen editions."""
-    current = in_force(home_from_env().root, period_key).get(DISTRICT_CODE)
+    current = in_force_district(home_from_env(), period_key)
     return current, [a for a in district_approvals(home_from_env(), period_key) if a != current]
 
 
@@ -81,10 +80,9 @@ def frozen_workbook(approval: Approval, ward_code: str | None = None) -> Callabl
     edition = ward_code or DISTRICT_CODE
 
     def read() -> bytes:
-        path = frozen_file_name(approval, edition, home)
-        if not path.is_file():  # a kill while freezing: written now from the snapshot, once
+        if frozen_path(home, approval, edition) is None:  # a kill while freezing: written now, once
             freeze(home, approval)
-        return path.read_bytes()
+        return frozen_path(home, approval, edition).read_bytes()
 
     return read
 
@@ -92,11 +90,9 @@ def frozen_workbook(approval: Approval, ward_code: str | None = None) -> Callabl
 def is_amended(period_key: str, ward_code: str | None = None) -> bool:
     """Whether the edition's figures differ from those the district approved (the current workbook is
     then the amended edition)."""
-    approval = in_force(home_from_env().root, period_key).get(DISTRICT_CODE)
+    home = home_from_env()
+    approval = in_force_district(home, period_key)
     if approval is None:
         return False
-    figures = period_figures(period_key, None)
-    approved = approved_data(home_from_env(), approval, ward_code or DISTRICT_CODE)
-    return approved is not None and figures_hash(approved) != figures_hash(
-        figures.editions[ward_code or DISTRICT_CODE]
-    )
+    edition = ward_code or DISTRICT_CODE
+    return differs(home, approval, edition, period_figures(period_key, None).hashes[edition])

@@ -19,7 +19,9 @@ from signoff.ledger import ledger_path
 def _period_figures(
     path: str, period_key: str, ward_code: str | None, version: float | None
 ) -> PeriodFigures:
-    return load_period(path, period_key, ward_code)
+    figures = load_period(path, period_key, ward_code)
+    figures.hashes  # computed once here, kept in the cached copy  # noqa: B018
+    return figures
 
 
 def period_figures(period_key: str, ward_code: str | None = None) -> PeriodFigures:

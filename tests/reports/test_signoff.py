@@ -78,8 +78,8 @@ def test_the_approved_edition_stays_as_sent_and_a_correction_makes_an_amended_ed
     folder = signoff.frozen_folder(home, approval)
     frozen = {p.name: p.read_bytes() for p in folder.glob("*.xlsx")}
     assert len(frozen) == 16  # the district's edition and the 15 wards'
-    for edition in ledger.editions(home.root, approval.approval_id):
-        path = signoff.frozen_file_name(approval, edition, home)
+    for edition in ledger.snapshot_hashes(home.root, approval.approval_id):
+        path = signoff.frozen_path(home, approval, edition)
         assert signoff.frozen_bytes(home, approval, edition) == path.read_bytes()  # rebuilt byte for byte
     district_file = report_file_name(PERIOD)
     subtitle = " ".join(
