@@ -95,4 +95,4 @@ def is_amended(period_key: str, ward_code: str | None = None) -> bool:
     if approval is None:
         return False
     edition = ward_code or DISTRICT_CODE
-    return differs(home, approval, edition, period_figures(period_key, None).hashes[edition])
+    return differs(home, approval, edition, period_figures(period_key, ward_code).hashes[edition])
